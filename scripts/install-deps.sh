@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every system package rivven-connect needs to build, test and benchmark.
+# Idempotent and non-interactive; run as root (or with sudo available).
+set -euo pipefail
+
+APT_PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # libraries
+  libyaml-cpp-dev rapidjson-dev libcli11-dev libspdlog-dev libfmt-dev
+  libcpp-httplib-dev zlib1g-dev libzstd-dev liblz4-dev libssl-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev procps time
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#APT_PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "record/record.h"
+
+namespace rivven {
+
+/// What a connector instance knows about its place in the pipeline.
+struct ConnectorContext {
+  std::string name;                 ///< the key under sources:/sinks:
+  std::string topic;                ///< sources: the configured `topic`
+  std::vector<std::string> topics;  ///< sinks: the subscribed `topics`
+  std::string data_dir;             ///< a private directory the connector may use for state
+};
+
+/// Records polled from a source plus the source position just after the last of them.
+struct SourceBatch {
+  std::vector<Record> records;
+  /// Opaque position (JSON text) to resume from after these records; empty = unchanged.
+  std::string position;
+  /// A bounded source sets this on its last batch (which may be empty).
+  bool finished = false;
+};
+
+/// A stream (table, pattern, file) a source can read, for `discover`.
+struct StreamDescription {
+  std::string name;
+  std::string json_schema;  ///< JSON Schema of the record value
+};
+
+/// A source connector instance. Created by its factory, then driven by one source-runner
+/// thread: Open once, Poll repeatedly, Acknowledge after each checkpoint is durable, Close.
+class Source {
+ public:
+  virtual ~Source() = default;
+  /// Starts reading from `checkpoint` (a position previously returned in a SourceBatch) or from
+  /// the beginning when nullopt.
+  virtual Status Open(const std::optional<std::string>& checkpoint) = 0;
+  /// Up to `max_records` records; may block up to `max_wait` for data and must return promptly
+  /// when `stop` is requested.
+  virtual Result<SourceBatch> Poll(size_t max_records, std::chrono::milliseconds max_wait,
+                                   std::stop_token stop) = 0;
+  /// Called once `position` is durable in the checkpoint store (e.g. confirm an LSN upstream).
+  virtual Status Acknowledge(const std::string& position) { return Status::Ok(); }
+  virtual Status Close() { return Status::Ok(); }
+};
+
+/// A sink connector instance, driven by one sink-runner thread: Open, then Write batches and
+/// Flush; offsets are committed only after Flush returns OK.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual Status Open() = 0;
+  /// Accepts records (may buffer them).
+  virtual Status Write(const std::vector<ConsumedRecord>& records) = 0;
+  /// When this returns OK, every record passed to Write is durable at the destination.
+  virtual Status Flush() = 0;
+  virtual Status Close() { return Status::Ok(); }
+};
+
+}  // namespace rivven
