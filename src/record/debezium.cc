@@ -1,0 +1,125 @@
+#include "record/debezium.h"
+
+#include <charconv>
+
+#include "base/json_escape.h"
+#include "record/json.h"
+
+namespace rivven::debezium {
+namespace {
+
+void AppendUint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, r.ptr);
+}
+
+void AppendObjectOrNull(std::string& out, std::optional<std::string_view> object) {
+  if (object) {
+    out += *object;
+  } else {
+    out += "null";
+  }
+}
+
+}  // namespace
+
+char OpChar(Op op) {
+  switch (op) {
+    case Op::kCreate: return 'c';
+    case Op::kUpdate: return 'u';
+    case Op::kDelete: return 'd';
+    case Op::kRead: return 'r';
+    case Op::kTruncate: return 't';
+  }
+  return '?';
+}
+
+std::optional<Op> OpFromChar(char c) {
+  switch (c) {
+    case 'c': return Op::kCreate;
+    case 'u': return Op::kUpdate;
+    case 'd': return Op::kDelete;
+    case 'r': return Op::kRead;
+    case 't': return Op::kTruncate;
+    default: return std::nullopt;
+  }
+}
+
+const char* SnapshotName(Snapshot s) {
+  switch (s) {
+    case Snapshot::kFalse: return "false";
+    case Snapshot::kTrue: return "true";
+    case Snapshot::kLast: return "last";
+  }
+  return "false";
+}
+
+void AppendSource(std::string& out, const SourceInfo& s) {
+  out += "{\"version\":";
+  AppendJsonString(out, s.version);
+  out += ",\"connector\":";
+  AppendJsonString(out, s.connector);
+  out += ",\"name\":";
+  AppendJsonString(out, s.name);
+  out += ",\"ts_ms\":";
+  json::AppendInt(out, s.ts_ms);
+  out += ",\"snapshot\":\"";
+  out += SnapshotName(s.snapshot);
+  out += "\",\"db\":";
+  AppendJsonString(out, s.db);
+  if (s.schema) {
+    out += ",\"schema\":";
+    AppendJsonString(out, *s.schema);
+  }
+  out += ",\"table\":";
+  AppendJsonString(out, s.table);
+  if (s.tx_id) {
+    out += ",\"txId\":";
+    json::AppendInt(out, *s.tx_id);
+  }
+  if (s.lsn) {
+    out += ",\"lsn\":";
+    AppendUint(out, *s.lsn);
+  }
+  if (s.file) {
+    out += ",\"file\":";
+    AppendJsonString(out, *s.file);
+  }
+  if (s.pos) {
+    out += ",\"pos\":";
+    AppendUint(out, *s.pos);
+  }
+  if (s.gtid) {
+    out += ",\"gtid\":";
+    AppendJsonString(out, *s.gtid);
+  }
+  out.push_back('}');
+}
+
+void AppendEnvelope(std::string& out, std::optional<std::string_view> before,
+                    std::optional<std::string_view> after, const SourceInfo& source, Op op,
+                    TimestampMs ts_ms) {
+  out += "{\"before\":";
+  AppendObjectOrNull(out, before);
+  out += ",\"after\":";
+  AppendObjectOrNull(out, after);
+  out += ",\"source\":";
+  AppendSource(out, source);
+  out += ",\"op\":\"";
+  out.push_back(OpChar(op));
+  out += "\",\"ts_ms\":";
+  json::AppendInt(out, ts_ms);
+  out.push_back('}');
+}
+
+std::string BuildEnvelope(std::optional<std::string_view> before,
+                          std::optional<std::string_view> after, const SourceInfo& source, Op op,
+                          TimestampMs ts_ms) {
+  std::string out;
+  out.reserve(256 + (before ? before->size() : 0) + (after ? after->size() : 0));
+  AppendEnvelope(out, before, after, source, op, ts_ms);
+  return out;
+}
+
+}  // namespace rivven::debezium
