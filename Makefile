@@ -1,0 +1,37 @@
+# Thin wrapper around CMake presets. `make demo` and `make test` work on a fresh machine.
+BUILD_DIR   ?= build/release
+BINARY      := $(BUILD_DIR)/rivven-connect
+JOBS        ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test demo bench docs clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Every test: unit, integration, e2e (ctest prints the pass/fail counts last).
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+# The quick start: datagen orders -> embedded topic -> stdout; ends by itself.
+demo: build
+	rm -rf ./rivven-data/demo
+	$(BINARY) run --config examples/quickstart.yaml
+
+bench: build
+	bench/run.sh $(BINARY)
+
+# Regenerates docs/connectors.md from the connectors' config declarations.
+docs: build
+	$(BINARY) connectors --markdown > docs/connectors.md
+
+clean:
+	rm -rf build

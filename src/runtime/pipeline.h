@@ -1,0 +1,50 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "base/status.h"
+#include "broker/broker.h"
+#include "runtime/pipeline_plan.h"
+#include "runtime/runner_status.h"
+#include "runtime/sink_runner.h"
+#include "runtime/source_runner.h"
+
+namespace rivven {
+
+struct PipelineOptions {
+  SourceRunnerOptions source;
+  SinkRunnerOptions sink;
+  bool embedded_broker = true;
+};
+
+/// Runs a planned pipeline on a broker: provisions topics, starts one runner per enabled sink
+/// and source, and returns when
+///  - every source finished (bounded run) and every sink has flushed and committed everything
+///    the sources produced: OK;
+///  - RequestStop was called (SIGINT/SIGTERM): sources stop, sinks flush and commit: OK;
+///  - a runner failed for good: the rest are stopped gracefully and its error is returned.
+/// Run is called from one thread; RequestStop from any thread.
+class Pipeline {
+ public:
+  Pipeline(const PipelinePlan& plan, Broker& broker, PipelineOptions options);
+  ~Pipeline();
+
+  Status Run();
+  void RequestStop();
+
+ private:
+  Status StopAll();
+  std::vector<TopicPartitionOffset> EndOffsets(const std::vector<std::string>& topics);
+
+  const PipelinePlan& plan_;
+  Broker& broker_;
+  PipelineOptions options_;
+  Notifier notifier_;
+  std::atomic<bool> stop_requested_{false};
+  std::vector<std::unique_ptr<SourceRunner>> sources_;
+  std::vector<std::unique_ptr<SinkRunner>> sinks_;
+};
+
+}  // namespace rivven

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <vector>
+
+#include "config/pipeline_config.h"
+#include "config/schema.h"
+#include "connectors/registry.h"
+
+namespace rivven {
+
+struct PlannedSource {
+  config::SourceConfig spec;
+  const ConnectorDescriptor* descriptor = nullptr;  ///< owned by the Registry
+  config::BoundConfig config;
+};
+
+struct PlannedSink {
+  config::SinkConfig spec;
+  const ConnectorDescriptor* descriptor = nullptr;
+  config::BoundConfig config;
+};
+
+/// A loaded config whose every connector was found in the registry and whose every `config:`
+/// block was bound against that connector's declarations. Immutable once built.
+struct PipelinePlan {
+  config::PipelineConfig config;
+  std::vector<PlannedSource> sources;  ///< all, in file order (check `spec.enabled`)
+  std::vector<PlannedSink> sinks;
+};
+
+/// Resolves connectors and binds their configs. Unknown connector names (with a did-you-mean)
+/// and every binding or cross-key error go to `diags`; the plan is usable only when `diags`
+/// stays empty. Disabled connectors are validated too, so a typo never hides until enabled.
+PipelinePlan PlanPipeline(config::PipelineConfig config, const Registry& registry,
+                          config::Diagnostics* diags);
+
+/// Loads `path` and plans it in one step (what `run`, `validate` and `check` share).
+PipelinePlan LoadAndPlan(const std::string& path, const config::EnvLookup& env,
+                         const Registry& registry, config::Diagnostics* diags);
+
+}  // namespace rivven

@@ -1,0 +1,165 @@
+#include "runtime/sink_runner.h"
+
+#include <filesystem>
+
+#include "base/clock.h"
+#include "base/log.h"
+
+namespace rivven {
+
+SinkRunner::SinkRunner(const PlannedSink& plan, Broker& broker, SinkRunnerOptions options,
+                       Notifier& notifier)
+    : plan_(plan), broker_(broker), options_(std::move(options)), status_(notifier) {}
+
+SinkRunner::~SinkRunner() {
+  RequestStop();
+  Join();
+}
+
+void SinkRunner::Start() {
+  status_.SetPhase(RunnerPhase::kRunning);
+  thread_ = std::jthread([this](std::stop_token st) { Loop(st); });
+}
+
+void SinkRunner::RequestStop() {
+  if (!thread_.joinable()) return;
+  thread_.request_stop();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (consumer_ != nullptr) consumer_->Wakeup();
+}
+
+void SinkRunner::SetDrainTarget(std::vector<TopicPartitionOffset> target) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::pair<std::string, int32_t>, Offset> m;
+  for (auto& t : target) m[{t.topic, t.partition}] = t.offset;
+  drain_target_ = std::move(m);
+  if (consumer_ != nullptr) consumer_->Wakeup();
+}
+
+void SinkRunner::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool SinkRunner::DrainTargetReached(const std::vector<TopicPartitionOffset>& positions) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!drain_target_) return false;
+  for (const auto& [tp, end] : *drain_target_) {
+    bool reached = end.value() == 0;
+    for (const auto& p : positions) {
+      if (p.topic == tp.first && p.partition == tp.second) {
+        reached = p.offset >= end;
+        break;
+      }
+    }
+    if (!reached) return false;
+  }
+  return true;
+}
+
+std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop) {
+  auto consumer_or = broker_.NewConsumer(plan_.spec.consumer_group, plan_.spec.topics);
+  if (!consumer_or.ok()) {
+    Status s = consumer_or.status();
+    // A topic that does not exist yet may still be created; keep waiting for it.
+    if (s.code() == StatusCode::kNotFound) s = s.WithDisposition(Disposition::kRetriable);
+    return {Outcome::kFailed, s.WithContext("subscribing")};
+  }
+  std::unique_ptr<Consumer> consumer = std::move(consumer_or).value();
+
+  ConnectorContext ctx;
+  ctx.name = plan_.spec.name;
+  ctx.topics = plan_.spec.topics;
+  if (!options_.data_dir.empty()) {
+    ctx.data_dir = options_.data_dir + "/connectors/" + plan_.spec.name;
+    std::error_code ec;
+    std::filesystem::create_directories(ctx.data_dir, ec);
+  }
+  auto sink_or = plan_.descriptor->make_sink(plan_.config, ctx);
+  if (!sink_or.ok()) return {Outcome::kFailed, sink_or.status()};
+  std::unique_ptr<Sink> sink = std::move(sink_or).value();
+  if (Status s = sink->Open(); !s.ok()) return {Outcome::kFailed, s.WithContext("opening sink")};
+
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    consumer_ = consumer.get();
+  }
+  struct Detach {
+    SinkRunner* self;
+    ~Detach() {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      self->consumer_ = nullptr;
+    }
+  } detach{this};
+
+  size_t pending = 0;
+  auto last_flush = SteadyClock::now();
+  auto flush_and_commit = [&]() -> Status {
+    if (pending == 0) return Status::Ok();
+    RC_RETURN_IF_ERROR(sink->Flush().WithContext("flushing sink"));
+    RC_RETURN_IF_ERROR(consumer->Commit(consumer->Positions()).WithContext("committing offsets"));
+    status_.records += pending;
+    pending = 0;
+    last_flush = SteadyClock::now();
+    return Status::Ok();
+  };
+
+  while (true) {
+    if (stop.stop_requested()) {
+      Status s = flush_and_commit();
+      (void)sink->Close();
+      return {s.ok() ? Outcome::kStopped : Outcome::kFailed, s};
+    }
+    if (pending == 0 && DrainTargetReached(consumer->Positions())) {
+      Status s = sink->Close();
+      return {s.ok() ? Outcome::kDrained : Outcome::kFailed, s};
+    }
+    auto polled = consumer->Poll(options_.poll_records, options_.poll_wait);
+    if (!polled.ok()) {
+      (void)sink->Close();
+      return {Outcome::kFailed, polled.status().WithContext("polling")};
+    }
+    const std::vector<ConsumedRecord>& records = *polled;
+    if (!records.empty()) {
+      if (Status s = sink->Write(records); !s.ok()) {
+        (void)sink->Close();
+        return {Outcome::kFailed, s.WithContext("writing")};
+      }
+      pending += records.size();
+      for (const auto& r : records) {
+        status_.bytes += r.record.value ? r.record.value->size() : 0;
+      }
+    }
+    const bool caught_up = records.size() < options_.poll_records;
+    if (pending > 0 && (caught_up || pending >= options_.flush_records ||
+                        SteadyClock::now() - last_flush >= options_.flush_interval)) {
+      if (Status s = flush_and_commit(); !s.ok()) {
+        (void)sink->Close();
+        return {Outcome::kFailed, s};
+      }
+    }
+  }
+}
+
+void SinkRunner::Loop(std::stop_token stop) {
+  RestartPolicy policy(plan_.spec.name, options_.restart);
+  while (true) {
+    const uint64_t records_before = status_.records.load();
+    auto [outcome, status] = RunOnce(stop);
+    if (status_.records.load() != records_before) policy.Succeeded();
+    if (outcome == Outcome::kDrained) {
+      status_.SetPhase(RunnerPhase::kFinished);
+      return;
+    }
+    if (outcome == Outcome::kStopped) {
+      status_.SetPhase(RunnerPhase::kStopped);
+      return;
+    }
+    status_.restarts++;
+    if (stop.stop_requested() || !policy.ShouldRestart(status, stop)) {
+      status_.SetPhase(RunnerPhase::kFailed, status.WithContext("sink '" + name() + "'"));
+      return;
+    }
+  }
+}
+
+}  // namespace rivven

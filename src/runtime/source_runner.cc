@@ -1,0 +1,207 @@
+#include "runtime/source_runner.h"
+
+#include <filesystem>
+
+#include "base/log.h"
+
+namespace rivven {
+
+SourceRunner::SourceRunner(const PlannedSource& plan, Broker& broker, SourceRunnerOptions options,
+                           Notifier& notifier)
+    : plan_(plan),
+      broker_(broker),
+      options_(std::move(options)),
+      status_(notifier),
+      queue_(options_.queue_batches, options_.queue_bytes) {}
+
+SourceRunner::~SourceRunner() {
+  RequestStop();
+  Join();
+}
+
+void SourceRunner::Start() {
+  status_.SetPhase(RunnerPhase::kRunning);
+  poll_thread_ = std::jthread([this](std::stop_token st) { PollLoop(st); });
+  send_thread_ = std::jthread([this] { SendLoop(); });
+}
+
+void SourceRunner::RequestStop() {
+  if (poll_thread_.joinable()) poll_thread_.request_stop();
+}
+
+void SourceRunner::Join() {
+  if (poll_thread_.joinable()) poll_thread_.join();
+  if (send_thread_.joinable()) send_thread_.join();
+}
+
+Result<std::unique_ptr<Source>> SourceRunner::CreateAndOpen() {
+  ConnectorContext ctx;
+  ctx.name = plan_.spec.name;
+  ctx.topic = plan_.spec.topic;
+  if (!options_.data_dir.empty()) {
+    ctx.data_dir = options_.data_dir + "/connectors/" + plan_.spec.name;
+    std::error_code ec;
+    std::filesystem::create_directories(ctx.data_dir, ec);
+    if (ec) return Status::IoError("creating " + ctx.data_dir + ": " + ec.message());
+  }
+  RC_ASSIGN_OR_RETURN(auto source, plan_.descriptor->make_source(plan_.config, ctx));
+  RC_ASSIGN_OR_RETURN(auto checkpoint, broker_.Checkpoints().Load(plan_.spec.name));
+  if (checkpoint) {
+    log::Info(plan_.spec.name, "resuming from checkpoint {}", *checkpoint);
+  }
+  RC_RETURN_IF_ERROR(source->Open(checkpoint).WithContext("opening source"));
+  return source;
+}
+
+void SourceRunner::WaitInFlightDone(std::stop_token stop) {
+  // A restart must resume exactly after what the send thread made durable, so it waits until
+  // every pushed batch was produced and checkpointed (or the send side gave up).
+  while (completed_.load() < pushed_.load() && !send_failed_.load() && !stop.stop_requested()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void SourceRunner::PollLoop(std::stop_token stop) {
+  RestartPolicy policy(plan_.spec.name, options_.restart);
+  std::unique_ptr<Source> source;
+  bool failed = false;
+
+  while (!stop.stop_requested() && !send_failed_.load()) {
+    if (!source) {
+      auto opened = CreateAndOpen();
+      if (!opened.ok()) {
+        status_.restarts++;
+        if (!policy.ShouldRestart(opened.status(), stop)) {
+          status_.SetPhase(RunnerPhase::kFailed, opened.status().WithContext("source '" + name() + "'"));
+          failed = true;
+          break;
+        }
+        continue;
+      }
+      source = std::move(opened).value();
+    }
+
+    std::string ack;
+    {
+      std::lock_guard<std::mutex> lock(ack_mu_);
+      ack.swap(ack_position_);
+    }
+    if (!ack.empty()) {
+      Status s = source->Acknowledge(ack);
+      if (!s.ok()) log::Warn(name(), "acknowledging position failed: {}", s.ToString());
+    }
+
+    auto polled = source->Poll(options_.batch_records, options_.poll_wait, stop);
+    if (!polled.ok()) {
+      const Status failure = polled.status();
+      WaitInFlightDone(stop);
+      (void)source->Close();
+      source.reset();
+      status_.restarts++;
+      if (!policy.ShouldRestart(failure, stop)) {
+        status_.SetPhase(RunnerPhase::kFailed, failure.WithContext("source '" + name() + "'"));
+        failed = true;
+        break;
+      }
+      continue;
+    }
+    SourceBatch batch = std::move(polled).value();
+    const bool finished = batch.finished;
+    if (!batch.records.empty()) policy.Succeeded();
+    if (!batch.records.empty() || !batch.position.empty() || finished) {
+      size_t bytes = 0;
+      for (const auto& r : batch.records) bytes += r.ApproximateBytes();
+      ++pushed_;
+      if (!queue_.Push(Pending{std::move(batch)}, bytes)) {
+        --pushed_;
+        break;
+      }
+    }
+    if (finished) break;
+  }
+  if (source) {
+    Status s = source->Close();
+    if (!s.ok()) log::Warn(name(), "closing source: {}", s.ToString());
+  }
+  queue_.Close();
+  if (failed) send_stop_.request_stop();
+}
+
+Status SourceRunner::SendDurably(std::vector<Record>& records, const std::string& position) {
+  Backoff backoff;
+  auto stop = send_stop_.get_token();
+  if (!records.empty()) {
+    while (true) {
+      Status s = producer_->Send(plan_.spec.topic, records);
+      if (s.ok()) break;
+      if (!s.retriable() || stop.stop_requested()) return s;
+      const auto delay = backoff.Next();
+      log::Warn(name(), "producing to '{}' failed: {}; retrying in {} ms", plan_.spec.topic,
+                s.ToString(), delay.count());
+      SleepFor(delay, stop);
+    }
+  }
+  if (!position.empty()) {
+    backoff.Reset();
+    while (true) {
+      Status s = broker_.Checkpoints().Save(plan_.spec.name, position);
+      if (s.ok()) break;
+      if (!s.retriable() || stop.stop_requested()) return s.WithContext("saving checkpoint");
+      SleepFor(backoff.Next(), stop);
+    }
+    std::lock_guard<std::mutex> lock(ack_mu_);
+    ack_position_ = position;
+  }
+  return Status::Ok();
+}
+
+void SourceRunner::SendLoop() {
+  auto producer = broker_.NewProducer();
+  if (!producer.ok()) {
+    status_.SetPhase(RunnerPhase::kFailed, producer.status().WithContext("source '" + name() + "'"));
+    send_failed_ = true;
+    queue_.Close();
+    return;
+  }
+  producer_ = std::move(producer).value();
+
+  bool finished = false;
+  std::vector<Record> records;
+  while (true) {
+    auto item = queue_.Pop(std::chrono::milliseconds(200));
+    if (!item) {
+      if (queue_.closed_and_empty()) break;
+      continue;
+    }
+    // Merge whatever else is already waiting into one durable Send: under load the batches
+    // grow while an fsync runs, which is what makes group commit pay off.
+    uint64_t merged = 1;
+    records = std::move(item->batch.records);
+    std::string position = std::move(item->batch.position);
+    finished = finished || item->batch.finished;
+    while (records.size() < options_.max_send_records) {
+      auto more = queue_.TryPop();
+      if (!more) break;
+      ++merged;
+      for (auto& r : more->batch.records) records.push_back(std::move(r));
+      if (!more->batch.position.empty()) position = std::move(more->batch.position);
+      finished = finished || more->batch.finished;
+    }
+    const size_t n = records.size();
+    Status s = SendDurably(records, position);
+    if (!s.ok()) {
+      status_.SetPhase(RunnerPhase::kFailed, s.WithContext("source '" + name() + "'"));
+      send_failed_ = true;
+      queue_.Close();
+      completed_ += merged;
+      return;
+    }
+    status_.records += n;
+    completed_ += merged;
+  }
+  if (status_.phase() != RunnerPhase::kFailed) {
+    status_.SetPhase(finished ? RunnerPhase::kFinished : RunnerPhase::kStopped);
+  }
+}
+
+}  // namespace rivven

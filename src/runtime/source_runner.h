@@ -1,0 +1,81 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "broker/broker.h"
+#include "connectors/connector.h"
+#include "runtime/bounded_queue.h"
+#include "runtime/pipeline_plan.h"
+#include "runtime/restart_policy.h"
+#include "runtime/runner_status.h"
+
+namespace rivven {
+
+struct SourceRunnerOptions {
+  size_t batch_records = 8192;                  ///< max records per Poll
+  std::chrono::milliseconds poll_wait{200};     ///< max block inside one Poll
+  size_t queue_batches = 4;                     ///< polled-but-unsent batches
+  size_t queue_bytes = 32u << 20;
+  size_t max_send_records = 32768;              ///< batches merged into one durable Send
+  RestartOptions restart;
+  std::string data_dir;                         ///< parent of per-connector state dirs
+};
+
+/// Runs one source connector: a poll thread calls Source::Poll and hands batches through a
+/// bounded queue to a send thread, which produces them durably to the broker, then saves the
+/// batch's source position in the checkpoint store, then lets the poll thread acknowledge it
+/// to the source (so the Source object is only ever touched by the poll thread).
+///
+/// Delivery: at-least-once. A position is checkpointed only after its records are durable; a
+/// restart (after a crash or a connector failure) resumes from the last checkpoint, so the
+/// duplicates are at most the batches in flight.
+class SourceRunner {
+ public:
+  SourceRunner(const PlannedSource& plan, Broker& broker, SourceRunnerOptions options,
+               Notifier& notifier);
+  ~SourceRunner();
+
+  void Start();
+  /// Graceful stop: polling stops, every batch already polled is produced and checkpointed.
+  void RequestStop();
+  void Join();
+
+  const std::string& name() const { return plan_.spec.name; }
+  RunnerStatus& status() { return status_; }
+
+ private:
+  struct Pending {
+    SourceBatch batch;
+  };
+
+  void PollLoop(std::stop_token stop);
+  void SendLoop();
+  Result<std::unique_ptr<Source>> CreateAndOpen();
+  Status SendDurably(std::vector<Record>& records, const std::string& position);
+  void WaitInFlightDone(std::stop_token stop);
+
+  const PlannedSource& plan_;
+  Broker& broker_;
+  SourceRunnerOptions options_;
+  RunnerStatus status_;
+  BoundedQueue<Pending> queue_;
+  std::unique_ptr<Producer> producer_;
+
+  std::mutex ack_mu_;
+  std::string ack_position_;  ///< latest durable checkpoint not yet acknowledged
+
+  std::atomic<uint64_t> pushed_{0};
+  std::atomic<uint64_t> completed_{0};
+  std::atomic<bool> send_failed_{false};
+  std::stop_source send_stop_;  ///< hard stop for the send thread's retries
+
+  std::jthread poll_thread_;
+  std::jthread send_thread_;
+};
+
+}  // namespace rivven
