@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   using namespace rivven::app;
   // A closed stdout (`| head`) must surface as EPIPE, never kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit (RLIMIT_FSIZE) must surface as EFBIG on write, not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   CLI::App app{"rivven-connect: stream data between databases, files, APIs and warehouses",
                "rivven-connect"};

@@ -5,6 +5,9 @@
 #include "base/log.h"
 
 namespace rivven {
+namespace {
+constexpr int kMaxSendRetries = 6;
+}  // namespace
 
 SourceRunner::SourceRunner(const PlannedSource& plan, Broker& broker, SourceRunnerOptions options,
                            Notifier& notifier)
@@ -134,7 +137,9 @@ Status SourceRunner::SendDurably(std::vector<Record>& records, const std::string
     while (true) {
       Status s = producer_->Send(plan_.spec.topic, records);
       if (s.ok()) break;
-      if (!s.retriable() || stop.stop_requested()) return s;
+      // A full disk or a busy broker may clear up; a few retries, then the run fails loudly
+      // (nothing is lost: the checkpoint still points before these records).
+      if (!s.retriable() || stop.stop_requested() || backoff.attempts() >= kMaxSendRetries) return s;
       const auto delay = backoff.Next();
       log::Warn(name(), "producing to '{}' failed: {}; retrying in {} ms", plan_.spec.topic,
                 s.ToString(), delay.count());
@@ -146,7 +151,9 @@ Status SourceRunner::SendDurably(std::vector<Record>& records, const std::string
     while (true) {
       Status s = broker_.Checkpoints().Save(plan_.spec.name, position);
       if (s.ok()) break;
-      if (!s.retriable() || stop.stop_requested()) return s.WithContext("saving checkpoint");
+      if (!s.retriable() || stop.stop_requested() || backoff.attempts() >= kMaxSendRetries) {
+        return s.WithContext("saving checkpoint");
+      }
       SleepFor(backoff.Next(), stop);
     }
     std::lock_guard<std::mutex> lock(ack_mu_);
