@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/node.h"
@@ -24,7 +26,8 @@ class Diagnostics {
   size_t size() const { return items_.size(); }
   const std::vector<Diagnostic>& items() const { return items_; }
   const std::string& file() const { return file_; }
-  /// "FILE:LINE:COL: PATH: MESSAGE" per line, in file order.
+  /// "FILE:LINE:COL: error: PATH: MESSAGE" per line, sorted by position. A problem without a
+  /// position (an unreadable file) prints as "FILE: error: MESSAGE".
   std::string Format() const;
 
  private:
@@ -32,7 +35,14 @@ class Diagnostics {
   std::vector<Diagnostic> items_;
 };
 
+/// "parent.key", or "key" at the top level: how every diagnostic names a map entry.
+std::string JoinPath(std::string_view parent, std::string_view key);
+/// "parent[index]": how every diagnostic names a sequence item (0-based).
+std::string IndexPath(std::string_view parent, size_t index);
+
 /// The closest candidate by edit distance, or empty when none is close enough to suggest.
+/// Case-insensitive Damerau-Levenshtein (adjacent swaps cost 1); a candidate is close enough when
+/// its distance is at most max(1, word.size() / 3). Ties go to the alphabetically first one.
 std::string DidYouMean(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace rivven::config
