@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libyaml-cpp-dev rapidjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libcpp-httplib-dev zlib1g-dev libzstd-dev liblz4-dev libssl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev procps time
+  libgtest-dev libgmock-dev libbenchmark-dev procps time bc
 )
 
 missing=()

@@ -1,0 +1,266 @@
+// The pipeline on a real embedded broker with test connectors that fail on demand: bounded
+// completion, restarts of failing sources and sinks, graceful stop, topic provisioning.
+#include "runtime/pipeline.h"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "broker/embedded/embedded_broker.h"
+#include "runtime/topic_provisioner.h"
+
+namespace rivven {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Shared between a test and the connectors it creates (they are recreated on restart).
+struct Script {
+  int64_t total = 1000;            ///< records the source emits; -1 = unbounded
+  std::set<int64_t> fail_source_at;  ///< positions at which Poll fails once (fatal)
+  bool source_always_fails = false;
+  int sink_flush_failures = 0;     ///< the first N Flush calls fail (retriable)
+  std::mutex mu;
+  std::multiset<int64_t> delivered;  ///< what the sink flushed
+  int source_opens = 0;
+  int sink_opens = 0;
+};
+
+class CountingSource : public Source {
+ public:
+  explicit CountingSource(Script& s) : s_(s) {}
+  Status Open(const std::optional<std::string>& checkpoint) override {
+    std::lock_guard<std::mutex> lock(s_.mu);
+    ++s_.source_opens;
+    next_ = checkpoint ? std::stoll(*checkpoint) : 0;
+    return Status::Ok();
+  }
+  Result<SourceBatch> Poll(size_t max_records, std::chrono::milliseconds, std::stop_token stop) override {
+    if (s_.source_always_fails) return Status::Internal("source is broken");
+    if (s_.fail_source_at.erase(next_) > 0) return Status::Internal("injected failure at " + std::to_string(next_));
+    SourceBatch b;
+    for (size_t i = 0; i < std::min<size_t>(max_records, 97); ++i) {
+      if (s_.total >= 0 && next_ >= s_.total) break;
+      Record r;
+      r.key = "{\"id\":" + std::to_string(next_) + "}";
+      r.value = std::to_string(next_);
+      b.records.push_back(std::move(r));
+      ++next_;
+    }
+    b.position = std::to_string(next_);
+    b.finished = s_.total >= 0 && next_ >= s_.total;
+    if (s_.total < 0) std::this_thread::sleep_for(1ms);
+    return b;
+  }
+
+ private:
+  Script& s_;
+  int64_t next_ = 0;
+};
+
+class CollectingSink : public Sink {
+ public:
+  explicit CollectingSink(Script& s) : s_(s) {}
+  Status Open() override {
+    std::lock_guard<std::mutex> lock(s_.mu);
+    ++s_.sink_opens;
+    return Status::Ok();
+  }
+  Status Write(const std::vector<ConsumedRecord>& records) override {
+    for (const auto& r : records) pending_.push_back(std::stoll(*r.record.value));
+    return Status::Ok();
+  }
+  Status Flush() override {
+    std::lock_guard<std::mutex> lock(s_.mu);
+    if (s_.sink_flush_failures > 0) {
+      --s_.sink_flush_failures;
+      return Status::Unavailable("destination busy");
+    }
+    for (auto v : pending_) s_.delivered.insert(v);
+    pending_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  Script& s_;
+  std::vector<int64_t> pending_;
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rivven-pipeline-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    source_desc_.name = "counting";
+    source_desc_.kind = ConnectorKind::kSource;
+    source_desc_.make_source = [this](const config::BoundConfig&, const ConnectorContext&)
+        -> Result<std::unique_ptr<Source>> { return std::unique_ptr<Source>(new CountingSource(script_)); };
+    sink_desc_.name = "collecting";
+    sink_desc_.kind = ConnectorKind::kSink;
+    sink_desc_.make_sink = [this](const config::BoundConfig&, const ConnectorContext&)
+        -> Result<std::unique_ptr<Sink>> { return std::unique_ptr<Sink>(new CollectingSink(script_)); };
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<EmbeddedBroker> OpenBroker() {
+    EmbeddedBrokerOptions o;
+    o.data_dir = dir_.string();
+    auto b = OpenEmbeddedBroker(o);
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    return std::move(b).value();
+  }
+
+  PipelinePlan Plan(int partitions = 3) {
+    PipelinePlan plan;
+    PlannedSource src;
+    src.spec.name = "src";
+    src.spec.connector = "counting";
+    src.spec.topic = "numbers";
+    src.spec.topic_config.partitions = partitions;
+    src.descriptor = &source_desc_;
+    plan.sources.push_back(src);
+    PlannedSink sink;
+    sink.spec.name = "dst";
+    sink.spec.connector = "collecting";
+    sink.spec.topics = {"numbers"};
+    sink.spec.consumer_group = "dst";
+    sink.descriptor = &sink_desc_;
+    plan.sinks.push_back(sink);
+    return plan;
+  }
+
+  static PipelineOptions FastOptions() {
+    PipelineOptions o;
+    o.source.restart.backoff.initial = 5ms;
+    o.sink.restart.backoff.initial = 5ms;
+    o.sink.flush_interval = 20ms;
+    return o;
+  }
+
+  void ExpectAllDelivered(int64_t n) {
+    std::lock_guard<std::mutex> lock(script_.mu);
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_GE(script_.delivered.count(i), 1u) << "record " << i << " lost";
+    }
+  }
+
+  std::filesystem::path dir_;
+  Script script_;
+  ConnectorDescriptor source_desc_;
+  ConnectorDescriptor sink_desc_;
+};
+
+TEST_F(PipelineTest, BoundedRunDeliversEverythingAndEnds) {
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  ASSERT_TRUE(p.Run().ok());
+  ExpectAllDelivered(1000);
+  EXPECT_EQ(script_.delivered.size(), 1000u);  // no failure, so no duplicate
+  auto info = broker->DescribeTopic("numbers");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->partitions.size(), 3u);
+}
+
+TEST_F(PipelineTest, FailingSourceIsRestartedFromItsCheckpoint) {
+  script_.fail_source_at = {194, 485};
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  ASSERT_TRUE(p.Run().ok());
+  ExpectAllDelivered(1000);
+  EXPECT_EQ(script_.delivered.size(), 1000u);  // restarts resume exactly after the durable batch
+  EXPECT_EQ(script_.source_opens, 3);
+}
+
+TEST_F(PipelineTest, SourceThatKeepsFailingFailsThePipeline) {
+  script_.source_always_fails = true;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  Status s = p.Run();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("source is broken"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("source 'src'"), std::string::npos) << s.ToString();
+}
+
+TEST_F(PipelineTest, FailingSinkIsRestartedAndRedeliversUncommitted) {
+  script_.sink_flush_failures = 2;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  ASSERT_TRUE(p.Run().ok());
+  ExpectAllDelivered(1000);
+  EXPECT_GE(script_.sink_opens, 3);
+}
+
+TEST_F(PipelineTest, StopRequestEndsUnboundedRunGracefully) {
+  script_.total = -1;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(300ms);
+    p.RequestStop();
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(p.Run().ok());
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  // Whatever the sink committed is a prefix-free set of real records.
+  auto committed = broker->CommittedOffsets("dst", "numbers");
+  ASSERT_TRUE(committed.ok());
+  int64_t total = 0;
+  for (const auto& c : *committed) total += c.offset.value();
+  std::lock_guard<std::mutex> lock(script_.mu);
+  EXPECT_EQ(static_cast<int64_t>(script_.delivered.size()), total);
+}
+
+TEST_F(PipelineTest, ResumedRunContinuesWhereTheLastStopped) {
+  {
+    script_.total = 500;
+    auto broker = OpenBroker();
+    auto plan = Plan();
+    Pipeline p(plan, *broker, FastOptions());
+    ASSERT_TRUE(p.Run().ok());
+  }
+  script_.total = 800;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  ASSERT_TRUE(p.Run().ok());
+  ExpectAllDelivered(800);
+  EXPECT_EQ(script_.delivered.size(), 800u);
+}
+
+TEST_F(PipelineTest, MissingTopicWithoutAutoCreateIsAnError) {
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  plan.config.settings.topic.auto_create = false;
+  plan.sources[0].spec.topic_config.partitions.reset();
+  Status s = ProvisionTopics(plan, *broker, true);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("numbers"), std::string::npos);
+  plan.config.settings.topic.require_topic_exists = false;
+  EXPECT_TRUE(ProvisionTopics(plan, *broker, true).ok());
+  EXPECT_EQ(broker->DescribeTopic("numbers").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(PipelineTest, TopicConfigOverridesDefaultPartitions) {
+  auto broker = OpenBroker();
+  auto plan = Plan(5);
+  plan.config.settings.topic.default_partitions = 2;
+  plan.sinks[0].spec.topics.push_back("other");
+  ASSERT_TRUE(ProvisionTopics(plan, *broker, true).ok());
+  EXPECT_EQ(broker->DescribeTopic("numbers")->partitions.size(), 5u);
+  EXPECT_EQ(broker->DescribeTopic("other")->partitions.size(), 2u);
+}
+
+}  // namespace
+}  // namespace rivven
