@@ -78,7 +78,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& g, Action& action) {
   auto o = std::make_shared<CheckOptions>();  // shared: the CLI callback outlives this scope
   cmd->add_option("--source", o->source, "check only this source");
   cmd->add_option("--sink", o->sink, "check only this sink");
-  cmd->footnote("No side effects. Exit 1 when any check failed.");
+  cmd->footer("No side effects. Exit 1 when any check failed.");
   cmd->callback([&g, &action, o] { action = [&g, o] { return Check(g, *o); }; });
 }
 

@@ -9,7 +9,7 @@ namespace {
 void AppendBytes(std::string& out, const std::optional<std::string>& bytes) {
   if (!bytes) {
     out += "null";
-  } else if (IsJson(*bytes)) {
+  } else if (json::IsJson(*bytes)) {
     out += *bytes;
   } else {
     AppendJsonString(out, *bytes);

@@ -115,7 +115,7 @@ int Run(const GlobalOptions& g) {
 
 void AddRunCommand(CLI::App& app, GlobalOptions& g, Action& action) {
   auto* cmd = app.add_subcommand("run", "run every enabled source and sink");
-  cmd->footnote(
+  cmd->footer(
       "Runs until every source is done (bounded sources) or until SIGINT/SIGTERM, then drains.\n"
       "Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.");
   cmd->callback([&] { action = [&] { return Run(g); }; });

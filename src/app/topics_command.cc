@@ -224,7 +224,7 @@ int Create(const GlobalOptions& g, const TopicsOptions& o) {
 void AddTopicsCommand(CLI::App& app, GlobalOptions& g, Action& action) {
   auto* topics = app.add_subcommand("topics", "inspect the embedded broker's data dir");
   topics->require_subcommand(1);
-  topics->footnote("The data dir is --data-dir, else broker.data_dir of --config, else ./rivven-data.");
+  topics->footer("The data dir is --data-dir, else broker.data_dir of --config, else ./rivven-data.");
   auto o = std::make_shared<TopicsOptions>();
 
   auto* list = topics->add_subcommand("list", "list topics with record counts and sizes");

@@ -35,7 +35,7 @@ int Validate(const GlobalOptions& g) {
 void AddValidateCommand(CLI::App& app, GlobalOptions& g, Action& action) {
   auto* cmd = app.add_subcommand(
       "validate", "parse the config, resolve ${VAR}, bind every connector; touch nothing");
-  cmd->footnote("Prints every problem as FILE:LINE:COL: error: PATH: MESSAGE. Exit 2 on errors.");
+  cmd->footer("Prints every problem as FILE:LINE:COL: error: PATH: MESSAGE. Exit 2 on errors.");
   cmd->callback([&] { action = [&] { return Validate(g); }; });
 }
 
