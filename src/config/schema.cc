@@ -72,43 +72,41 @@ std::string JoinNames(const std::vector<std::string>& names) {
 /// the shared value map; also serves the getters' lookup.
 class Binder {
  public:
+  using ValueMap = std::map<std::string, BoundConfig::Value, std::less<>>;
+
   explicit Binder(Diagnostics* diags) : diags_(diags) {}
 
   // `report_missing` is false for an optional object that was not written: its required
   // children are only required once the object itself is given.
   BoundConfig BindObject(const std::vector<KeySpec>& keys, const Node* node,
                          const std::string& path, Mark mark, bool report_missing) {
-    auto values = std::make_shared<std::map<std::string, BoundConfig::Value, std::less<>>>();
+    auto values = std::make_shared<ValueMap>();
     const Mark block_mark = mark.line > 0 ? mark : (node ? node->mark : Mark{});
     if (node != nullptr && !node->IsNull() && !node->IsMap()) {
       Error(path, node->mark, "expected a map, got " + Describe(*node, false));
       node = nullptr;
     }
-    if (node != nullptr && node->IsMap()) ReportUnknownKeys(keys, *node, path);
-    for (const KeySpec& spec : keys) {
-      const Node* child = node != nullptr ? node->Find(spec.name) : nullptr;
-      const Mark key_mark = child ? node->KeyMark(spec.name) : block_mark;
-      const std::string child_path = JoinPath(path, spec.name);
-      BoundConfig::Value& v = (*values)[spec.name];
-      v.type = spec.type;
-      v.mark = key_mark;
-      if (child != nullptr) v.raw = *child;
-      const bool given = child != nullptr && !child->IsNull();
-      if (spec.type == ValueType::kObject) {
-        if (!given && spec.required && report_missing) Missing(spec, child, path, block_mark);
-        v.object = BindObject(spec.children, given ? child : nullptr, child_path, key_mark,
-                              report_missing && given);
-        v.set = given;
-        v.present = true;
-        continue;
+    // Written keys first, in file order, so problems come out in the order a user reads them;
+    // then the declared keys that were not written (defaults, missing required keys).
+    std::vector<bool> done(keys.size(), false);
+    if (node != nullptr && node->IsMap()) {
+      for (size_t i = 0; i < node->entries.size(); ++i) {
+        const auto& [name, child] = node->entries[i];
+        const Mark key_mark = i < node->key_marks.size() ? node->key_marks[i] : node->mark;
+        size_t k = 0;
+        while (k < keys.size() && keys[k].name != name) ++k;
+        if (k == keys.size()) {
+          ReportUnknownKey(keys, name, JoinPath(path, name), key_mark);
+        } else if (!done[k]) {
+          done[k] = true;
+          BindKey(keys[k], &child, path, key_mark, block_mark, report_missing, values.get());
+        }
       }
-      if (given && BindValue(spec, *child, child_path, &v)) {
-        v.set = true;
-        v.present = true;
-        continue;
+    }
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (!done[k]) {
+        BindKey(keys[k], nullptr, path, block_mark, block_mark, report_missing, values.get());
       }
-      if (!given && spec.required && report_missing) Missing(spec, child, path, block_mark);
-      ApplyDefault(spec, &v);
     }
     BoundConfig bound;
     bound.values_ = std::move(values);
@@ -144,27 +142,46 @@ class Binder {
     if (diags_ != nullptr) diags_->Add(path, mark, std::move(message));
   }
 
-  void ReportUnknownKeys(const std::vector<KeySpec>& keys, const Node& node,
-                         const std::string& path) {
+  // Binds one declared key; `child` is the written node or nullptr when the key is absent.
+  void BindKey(const KeySpec& spec, const Node* child, const std::string& path, Mark key_mark,
+               Mark block_mark, bool report_missing, ValueMap* values) {
+    const std::string child_path = JoinPath(path, spec.name);
+    BoundConfig::Value& v = (*values)[spec.name];
+    v.type = spec.type;
+    v.mark = key_mark;
+    if (child != nullptr) v.raw = *child;
+    const bool given = child != nullptr && !child->IsNull();
+    if (spec.type == ValueType::kObject) {
+      if (!given && spec.required && report_missing) Missing(spec, child, path, block_mark);
+      v.object = BindObject(spec.children, given ? child : nullptr, child_path, key_mark,
+                            report_missing && given);
+      v.set = given;
+      v.present = true;
+      return;
+    }
+    if (given && BindValue(spec, *child, child_path, &v)) {
+      v.set = true;
+      v.present = true;
+      return;
+    }
+    if (!given && spec.required && report_missing) Missing(spec, child, path, block_mark);
+    ApplyDefault(spec, &v);
+  }
+
+  void ReportUnknownKey(const std::vector<KeySpec>& keys, const std::string& key,
+                        const std::string& path, Mark mark) {
     std::vector<std::string> names;
     for (const KeySpec& k : keys) names.push_back(k.name);
-    for (size_t i = 0; i < node.entries.size(); ++i) {
-      const std::string& key = node.entries[i].first;
-      bool known = false;
-      for (const KeySpec& k : keys) known = known || k.name == key;
-      if (known) continue;
-      std::string message = "unknown key '" + key + "'";
-      const std::string suggestion = DidYouMean(key, names);
-      if (!suggestion.empty()) {
-        message += " (did you mean '" + suggestion + "'?)";
-      } else if (!names.empty()) {
-        message += " (known keys: " + JoinNames(names) + ")";
-      } else {
-        message += " (this block takes no keys)";
-      }
-      const Mark mark = i < node.key_marks.size() ? node.key_marks[i] : node.mark;
-      Error(JoinPath(path, key), mark, std::move(message));
+    std::string message = "unknown key '" + key + "'";
+    const std::string suggestion = DidYouMean(key, names);
+    if (!suggestion.empty()) {
+      message += " (did you mean '" + suggestion + "'?)";
+    } else if (!names.empty()) {
+      message += " (known keys: " + JoinNames(names) + ")";
+    } else {
+      message += " (this block takes no keys)";
     }
+    Error(path, mark, std::move(message));
   }
 
   void Missing(const KeySpec& spec, const Node* written_null, const std::string& path,
