@@ -20,6 +20,17 @@
 namespace rivven::config {
 namespace {
 
+// Aliases copy the anchored node, so nested aliases can grow a small file exponentially ("billion
+// laughs"). Real configs reuse a few blocks; past this many copied nodes the file is rejected.
+constexpr size_t kMaxAliasNodes = 100000;
+
+size_t CountNodes(const Node& node) {
+  size_t n = 1;
+  for (const Node& item : node.items) n += CountNodes(item);
+  for (const auto& entry : node.entries) n += CountNodes(entry.second);
+  return n;
+}
+
 Mark ToMark(const YAML::Mark& m) {
   if (m.is_null()) return Mark{};
   return Mark{m.line + 1, m.column + 1};
@@ -44,8 +55,19 @@ class TreeBuilder : public YAML::EventHandler {
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     const auto it = anchors_.find(anchor);
-    Node node = it != anchors_.end() ? it->second : Node{};
-    if (it == anchors_.end()) node.mark = ToMark(mark);
+    Node node;
+    node.mark = ToMark(mark);
+    if (it != anchors_.end()) {
+      alias_nodes_ += it->second.second;
+      if (alias_nodes_ <= kMaxAliasNodes) {
+        node = it->second.first;
+      } else if (!alias_limit_reported_) {
+        alias_limit_reported_ = true;
+        diags_->Add(NextPath(), node.mark,
+                    "aliases expand to more than " + std::to_string(kMaxAliasNodes) +
+                        " nodes; write the repeated blocks out or reuse fewer of them");
+      }
+    }
     Complete(std::move(node), 0);
   }
 
@@ -127,7 +149,7 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   void Complete(Node node, YAML::anchor_t anchor) {
-    if (anchor != 0) anchors_[anchor] = node;
+    if (anchor != 0) anchors_[anchor] = {node, CountNodes(node)};
     if (stack_.empty()) {
       root_ = std::move(node);
       return;
@@ -174,7 +196,9 @@ class TreeBuilder : public YAML::EventHandler {
   const EnvLookup& env_;
   Diagnostics* diags_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, Node> anchors_;
+  std::map<YAML::anchor_t, std::pair<Node, size_t>> anchors_;  // node, its size in nodes
+  size_t alias_nodes_ = 0;
+  bool alias_limit_reported_ = false;
   Node root_;
 };
 

@@ -84,6 +84,8 @@ class BoundConfig {
   bool Has(std::string_view key) const;
   /// True only when the key was written in the YAML file.
   bool IsSet(std::string_view key) const;
+  /// A key that is neither written nor defaulted reads as its type's empty value ("", 0,
+  /// false, {}); Has() and the Optional getters tell the difference.
   std::string GetString(std::string_view key) const;
   std::optional<std::string> GetOptionalString(std::string_view key) const;
   int64_t GetInt(std::string_view key) const;

@@ -136,6 +136,19 @@ TEST(ConfigLoader, AnchorsAndAliasesCopyTheNode) {
   EXPECT_EQ(root.Find("items")->items[1].scalar, "one");
 }
 
+TEST(ConfigLoader, AliasExpansionIsBounded) {
+  // Each level doubles: 2^20 copies of the innermost list if nothing stopped it.
+  std::string yaml = "l0: &l0 [x, x]\n";
+  for (int i = 1; i <= 20; ++i) {
+    yaml += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [*l" +
+            std::to_string(i - 1) + ", *l" + std::to_string(i - 1) + "]\n";
+  }
+  Diagnostics diags;
+  Parse(yaml, &diags);
+  ASSERT_EQ(diags.size(), 1u) << diags.Format();
+  EXPECT_NE(diags.items()[0].message.find("aliases expand to more than"), std::string::npos);
+}
+
 TEST(ConfigLoader, SecondDocumentIsAnError) {
   Diagnostics diags;
   const Node root = Parse("a: 1\n---\nb: 2\n", &diags);
