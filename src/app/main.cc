@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli.h"
+#include "base/version.h"
 
 int main(int argc, char** argv) {
   using namespace rivven::app;
@@ -17,7 +18,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // Global options may come before or after the subcommand: `run -c x.yaml` and `-c x.yaml run`.
   app.fallthrough();
-  app.set_version_flag("--version", "rivven-connect 0.1.0");
+  app.set_version_flag("--version", std::string("rivven-connect ") + rivven::kVersion);
   GlobalOptions g;
   app.add_option("-c,--config", g.config_path, "pipeline YAML file")->envname("RIVVEN_CONFIG");
   app.add_option("--log-format", g.log_format, "text or json")

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
+#include "base/version.h"
 #include "connectors/datagen/datagen_rows.h"
 
 namespace rivven::datagen {
 namespace {
 
 // The rivven-connect release that writes these events (source.version).
-constexpr const char* kVersion = "0.1.0";
 constexpr int64_t kBlock = 4;
 
 }  // namespace
