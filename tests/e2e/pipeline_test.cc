@@ -2,7 +2,10 @@
 // disabled connectors, a full disk.
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -78,6 +81,33 @@ TEST(PipelineTest, SecondProcessOnSameDataDirGetsClearError) {
       << second.err;
   first.Signal(SIGINT);
   EXPECT_EQ(first.Wait(std::chrono::seconds(30)).exit_code, 0);
+}
+
+/// CPU seconds (user + system) the process has used so far, from /proc/PID/stat.
+double CpuSeconds(pid_t pid) {
+  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream in(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long ticks = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stol(field);  // utime, stime
+  }
+  return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+TEST(PipelineTest, IdlePipelineUsesAlmostNoCpu) {
+  TempDir dir;
+  WriteFile(dir / "p.yaml", DatagenToFile(dir / "out", 0, 2));
+  BackgroundProcess p({BinaryPath(), "run", "-c", dir / "p.yaml", "--data-dir", dir / "d"}, {},
+                      dir / "stdout", dir / "stderr");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  ASSERT_TRUE(p.Running()) << ReadFile(dir / "stderr");
+  const double before = CpuSeconds(p.pid());
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  const double used = CpuSeconds(p.pid()) - before;
+  EXPECT_LT(used, 0.15) << "an almost idle pipeline used " << used << " CPU s in 3 s";
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(std::chrono::seconds(30)).exit_code, 0);
 }
 
 TEST(PipelineTest, DisabledSourceDoesNotRun) {
