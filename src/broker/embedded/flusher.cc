@@ -1,0 +1,94 @@
+#include "broker/embedded/flusher.h"
+
+#include "base/log.h"
+#include "broker/embedded/partition_log.h"
+
+namespace rivven::embedded {
+
+Flusher::Flusher(int64_t flush_interval_ms, WatermarkNotifier* notifier,
+                 std::chrono::milliseconds housekeeping_interval,
+                 std::function<void()> housekeeping)
+    : flush_interval_ms_(flush_interval_ms),
+      notifier_(notifier),
+      housekeeping_interval_(housekeeping_interval),
+      housekeeping_(std::move(housekeeping)) {}
+
+Flusher::~Flusher() { Stop(); }
+
+void Flusher::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Flusher::MarkDirty(PartitionLog* log) {
+  if (!log->MarkDirty()) return;  // already queued
+  bool wake;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    wake = dirty_.empty();
+    dirty_.push_back(log);
+  }
+  if (wake && flush_interval_ms_ == 0) cv_.notify_one();
+}
+
+void Flusher::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Flusher::SyncRound(std::vector<PartitionLog*>& batch) {
+  for (PartitionLog* log : batch) {
+    // Cleared before the sync: an append that lands during it queues the partition again.
+    log->ClearDirty();
+    Status s = log->Sync();
+    if (!s.ok()) log::Error("broker", "group commit: {}", s.ToString());
+  }
+  batch.clear();
+  notifier_->NotifyAll();
+}
+
+void Flusher::Run() {
+  using Clock = std::chrono::steady_clock;
+  auto next_housekeeping = Clock::now() + housekeeping_interval_;
+  auto next_flush = Clock::now() + std::chrono::milliseconds(flush_interval_ms_);
+  std::vector<PartitionLog*> batch;
+  std::unique_lock<std::mutex> l(mu_);
+  while (true) {
+    if (flush_interval_ms_ == 0) {
+      cv_.wait_until(l, next_housekeeping, [&] { return stop_ || !dirty_.empty(); });
+    } else {
+      cv_.wait_until(l, std::min(next_flush, next_housekeeping), [&] { return stop_; });
+    }
+    const bool stopping = stop_;
+    const auto now = Clock::now();
+    if (flush_interval_ms_ == 0 || now >= next_flush || stopping) {
+      batch.swap(dirty_);
+      next_flush = now + std::chrono::milliseconds(flush_interval_ms_);
+      if (!batch.empty()) {
+        l.unlock();
+        SyncRound(batch);
+        l.lock();
+      }
+    }
+    if (stopping) {
+      // Appends racing with Stop have queued themselves again; take them too.
+      while (!dirty_.empty()) {
+        batch.swap(dirty_);
+        l.unlock();
+        SyncRound(batch);
+        l.lock();
+      }
+      return;
+    }
+    if (Clock::now() >= next_housekeeping) {
+      l.unlock();
+      if (housekeeping_) housekeeping_();
+      l.lock();
+      next_housekeeping = Clock::now() + housekeeping_interval_;
+    }
+  }
+}
+
+}  // namespace rivven::embedded
