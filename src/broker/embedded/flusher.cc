@@ -4,6 +4,18 @@
 #include "broker/embedded/partition_log.h"
 
 namespace rivven::embedded {
+namespace {
+
+constexpr int kSyncHelpers = 2;
+
+void SyncOne(PartitionLog* log) {
+  // Cleared before the sync: an append that lands during it queues the partition again.
+  log->ClearDirty();
+  Status s = log->Sync();
+  if (!s.ok()) log::Error("broker", "group commit: {}", s.ToString());
+}
+
+}  // namespace
 
 Flusher::Flusher(int64_t flush_interval_ms, WatermarkNotifier* notifier,
                  std::chrono::milliseconds housekeeping_interval,
@@ -15,7 +27,10 @@ Flusher::Flusher(int64_t flush_interval_ms, WatermarkNotifier* notifier,
 
 Flusher::~Flusher() { Stop(); }
 
-void Flusher::Start() { thread_ = std::thread([this] { Run(); }); }
+void Flusher::Start() {
+  for (int i = 0; i < kSyncHelpers; ++i) helpers_.emplace_back([this] { Helper(); });
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Flusher::MarkDirty(PartitionLog* log) {
   if (!log->MarkDirty()) return;  // already queued
@@ -36,14 +51,58 @@ void Flusher::Stop() {
   }
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> l(round_mu_);
+    helpers_stop_ = true;
+  }
+  round_cv_.notify_all();
+  for (auto& h : helpers_) h.join();
+  helpers_.clear();
+}
+
+void Flusher::WorkOnRound() {
+  while (true) {
+    PartitionLog* log;
+    {
+      std::lock_guard<std::mutex> l(round_mu_);
+      if (round_ == nullptr || round_next_ >= round_->size()) return;
+      log = (*round_)[round_next_++];
+    }
+    SyncOne(log);
+    std::lock_guard<std::mutex> l(round_mu_);
+    if (--round_pending_ == 0) round_done_cv_.notify_all();
+  }
+}
+
+void Flusher::Helper() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> l(round_mu_);
+      round_cv_.wait(l, [&] {
+        return helpers_stop_ || (round_ != nullptr && round_next_ < round_->size());
+      });
+      if (helpers_stop_) return;
+    }
+    WorkOnRound();
+  }
 }
 
 void Flusher::SyncRound(std::vector<PartitionLog*>& batch) {
-  for (PartitionLog* log : batch) {
-    // Cleared before the sync: an append that lands during it queues the partition again.
-    log->ClearDirty();
-    Status s = log->Sync();
-    if (!s.ok()) log::Error("broker", "group commit: {}", s.ToString());
+  if (batch.size() == 1 || helpers_.empty()) {
+    for (PartitionLog* log : batch) SyncOne(log);
+  } else {
+    for (PartitionLog* log : batch) log->StartWriteback();
+    {
+      std::lock_guard<std::mutex> l(round_mu_);
+      round_ = &batch;
+      round_next_ = 0;
+      round_pending_ = batch.size();
+    }
+    round_cv_.notify_all();
+    WorkOnRound();
+    std::unique_lock<std::mutex> l(round_mu_);
+    round_done_cv_.wait(l, [&] { return round_pending_ == 0; });
+    round_ = nullptr;
   }
   batch.clear();
   notifier_->NotifyAll();

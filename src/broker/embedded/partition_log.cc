@@ -238,6 +238,16 @@ Result<Offset> PartitionLog::Append(std::span<char> batches) {
   return Offset(next_offset_);
 }
 
+void PartitionLog::StartWriteback() {
+  std::shared_ptr<Segment> active;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (config_.read_only || segments_.empty() || next_offset_ <= synced_) return;
+    active = segments_.back();
+  }
+  active->StartWriteback();
+}
+
 Status PartitionLog::Sync() {
   std::shared_ptr<Segment> active;
   int64_t target;

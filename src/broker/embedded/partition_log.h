@@ -67,6 +67,8 @@ class PartitionLog {
   Result<Offset> Append(std::span<char> batches);
   /// Makes every append so far durable (fdatasync) and advances durable_end(). Flusher thread.
   Status Sync();
+  /// Kicks off writeback of the active segment so a following Sync has less to wait for.
+  void StartWriteback();
   /// Flusher bookkeeping: true if the caller must queue this partition for a sync.
   bool MarkDirty() { return !dirty_.exchange(true, std::memory_order_acq_rel); }
   void ClearDirty() { dirty_.store(false, std::memory_order_release); }

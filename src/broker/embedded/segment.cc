@@ -258,6 +258,10 @@ void Segment::MaybeIndex(Offset batch_base, uint64_t position) {
   last_indexed_pos_ = position;
 }
 
+void Segment::StartWriteback() const {
+  (void)::sync_file_range(log_.fd(), 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 Status Segment::Truncate(uint64_t size) {
   RC_RETURN_IF_ERROR(log_.Truncate(size));
   RC_RETURN_IF_ERROR(log_.DataSync());
