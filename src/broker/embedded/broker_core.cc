@@ -125,7 +125,10 @@ Status BrokerCore::DiscoverTopics(bool clean_shutdown) {
       }
       continue;
     }
-    auto topic = Topic::Open(topics_dir(), name, Defaults(), clean_shutdown, &report_);
+    // After Start (read-only discovery) the report is frozen: RecoveryReport() reads it unlocked.
+    std::vector<std::string> repairs;
+    auto topic = Topic::Open(topics_dir(), name, Defaults(), clean_shutdown,
+                             started_ ? &repairs : &report_);
     if (!topic.ok()) {
       if (!read_only()) return topic.status();
       log::Warn(kLog, "skipping topic {}: {}", name, topic.status().ToString());
@@ -166,7 +169,9 @@ Status BrokerCore::CreateTopic(const std::string& name, const TopicSpec& spec) {
   if (topics_.count(name) > 0) {
     return Status::Error(StatusCode::kAlreadyExists, "topic '" + name + "' already exists");
   }
-  RC_ASSIGN_OR_RETURN(auto topic, Topic::Create(topics_dir(), name, spec, Defaults(), &report_));
+  // Repairs of leftovers from an interrupted creation are logged, not added to the open report.
+  std::vector<std::string> repairs;
+  RC_ASSIGN_OR_RETURN(auto topic, Topic::Create(topics_dir(), name, spec, Defaults(), &repairs));
   topics_.emplace(name, std::move(topic));
   return Status::Ok();
 }

@@ -40,7 +40,7 @@ void Flusher::MarkDirty(PartitionLog* log) {
     wake = dirty_.empty();
     dirty_.push_back(log);
   }
-  if (wake && flush_interval_ms_ == 0) cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 void Flusher::Stop() {
@@ -110,37 +110,29 @@ void Flusher::SyncRound(std::vector<PartitionLog*>& batch) {
 
 void Flusher::Run() {
   using Clock = std::chrono::steady_clock;
+  const auto interval = std::chrono::milliseconds(flush_interval_ms_);
   auto next_housekeeping = Clock::now() + housekeeping_interval_;
-  auto next_flush = Clock::now() + std::chrono::milliseconds(flush_interval_ms_);
+  auto last_flush = Clock::now();
   std::vector<PartitionLog*> batch;
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    if (flush_interval_ms_ == 0) {
-      cv_.wait_until(l, next_housekeeping, [&] { return stop_ || !dirty_.empty(); });
-    } else {
-      cv_.wait_until(l, std::min(next_flush, next_housekeeping), [&] { return stop_; });
+    // Idle until something is dirty: no periodic wakeups beyond housekeeping.
+    cv_.wait_until(l, next_housekeeping, [&] { return stop_ || !dirty_.empty(); });
+    if (!dirty_.empty() && !stop_ && flush_interval_ms_ > 0) {
+      // flush_interval_ms mode: let appends accumulate for the interval the user chose.
+      cv_.wait_until(l, last_flush + interval, [&] { return stop_; });
     }
     const bool stopping = stop_;
-    const auto now = Clock::now();
-    if (flush_interval_ms_ == 0 || now >= next_flush || stopping) {
+    // On Stop, appends that raced with it have queued themselves again: take them too.
+    while (!dirty_.empty()) {
       batch.swap(dirty_);
-      next_flush = now + std::chrono::milliseconds(flush_interval_ms_);
-      if (!batch.empty()) {
-        l.unlock();
-        SyncRound(batch);
-        l.lock();
-      }
+      l.unlock();
+      SyncRound(batch);
+      l.lock();
+      last_flush = Clock::now();
+      if (!stopping) break;
     }
-    if (stopping) {
-      // Appends racing with Stop have queued themselves again; take them too.
-      while (!dirty_.empty()) {
-        batch.swap(dirty_);
-        l.unlock();
-        SyncRound(batch);
-        l.lock();
-      }
-      return;
-    }
+    if (stopping) return;
     if (Clock::now() >= next_housekeeping) {
       l.unlock();
       if (housekeeping_) housekeeping_();

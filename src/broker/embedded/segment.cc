@@ -236,9 +236,9 @@ Status Segment::Append(const char* data, size_t n, bool* cut_back_failed) {
   const uint64_t pos = size_.load(std::memory_order_relaxed);
   Status s = log_.WriteAt(pos, data, n);
   if (!s.ok()) {
-    // Cut the partial write so the file ends at a batch boundary again. If even that fails the
-    // bytes past `pos` are overwritten by the next append or dropped by recovery; they are never
-    // below the durable watermark.
+    // Cut the partial write so the file ends at a batch boundary again. If even that fails, the
+    // caller stops appending to this segment; the stray bytes are past every watermark and
+    // recovery cuts them on the next open.
     Status t = log_.Truncate(pos);
     if (!t.ok()) {
       *cut_back_failed = true;
