@@ -71,7 +71,8 @@ Status BrokerCore::Start() {
       RC_RETURN_IF_ERROR(SyncDir(dir));
     }
   }
-  RC_ASSIGN_OR_RETURN(offsets_, OffsetsStore::Open(dir + "/offsets.log", options_.read_only, &report_));
+  RC_ASSIGN_OR_RETURN(offsets_,
+                      OffsetsStore::Open(dir + "/offsets.log", options_.read_only, &report_));
 
   RC_RETURN_IF_ERROR(DiscoverTopics(clean));
   if (options_.read_only) {
@@ -91,13 +92,12 @@ Status BrokerCore::Start() {
               report_.size());
   }
   // The flusher thread runs only while the core is alive: Close (or the destructor) stops it.
-  flusher_ = std::make_unique<Flusher>(options_.flush_interval_ms, &notifier_,
-                                       std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           kHousekeepingInterval),
-                                       [this] {
-                                         Status s = EnforceRetention();
-                                         if (!s.ok()) log::Warn(kLog, "retention: {}", s.ToString());
-                                       });
+  flusher_ = std::make_unique<Flusher>(
+      options_.flush_interval_ms, &notifier_,
+      std::chrono::duration_cast<std::chrono::milliseconds>(kHousekeepingInterval), [this] {
+        Status s = EnforceRetention();
+        if (!s.ok()) log::Warn(kLog, "retention: {}", s.ToString());
+      });
   flusher_->Start();
   RC_RETURN_IF_ERROR(EnforceRetention());
   started_ = true;
@@ -127,8 +127,8 @@ Status BrokerCore::DiscoverTopics(bool clean_shutdown) {
     }
     // After Start (read-only discovery) the report is frozen: RecoveryReport() reads it unlocked.
     std::vector<std::string> repairs;
-    auto topic = Topic::Open(topics_dir(), name, Defaults(), clean_shutdown,
-                             started_ ? &repairs : &report_);
+    auto topic =
+        Topic::Open(topics_dir(), name, Defaults(), clean_shutdown, started_ ? &repairs : &report_);
     if (!topic.ok()) {
       if (!read_only()) return topic.status();
       log::Warn(kLog, "skipping topic {}: {}", name, topic.status().ToString());
@@ -219,8 +219,8 @@ Result<std::vector<ConsumedRecord>> BrokerCore::Read(const std::string& topic, i
     if (*n > 0 || SteadyClock::now() >= deadline || closed()) break;
     if (read_only()) {
       // No notification crosses processes: look again shortly (Read refreshes the view).
-      std::this_thread::sleep_for(std::min<SteadyClock::duration>(
-          std::chrono::milliseconds(50), deadline - SteadyClock::now()));
+      std::this_thread::sleep_for(std::min<SteadyClock::duration>(std::chrono::milliseconds(50),
+                                                                  deadline - SteadyClock::now()));
     } else {
       notifier_.WaitUntil(deadline, [&] { return reader->HasData() || closed(); });
     }

@@ -53,9 +53,8 @@ class BrokerCore {
   bool BeginSend();
   void EndSend();
 
-  Result<std::vector<ConsumedRecord>> Read(const std::string& topic, int32_t partition,
-                                           Offset from, size_t max_records,
-                                           std::chrono::milliseconds wait);
+  Result<std::vector<ConsumedRecord>> Read(const std::string& topic, int32_t partition, Offset from,
+                                           size_t max_records, std::chrono::milliseconds wait);
   Status EnforceRetention();
   Status Close();
 

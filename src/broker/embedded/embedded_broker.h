@@ -20,9 +20,9 @@ struct EmbeddedBrokerOptions {
   /// 0: Send returns after fsync (group commit). N > 0: Send returns after write(2) and a
   /// background fsync runs every N ms, so a power loss can take the last N ms of records.
   int64_t flush_interval_ms = 0;
-  int64_t segment_bytes = int64_t{128} << 20;          ///< roll the active segment past this
-  int64_t retention_ms = int64_t{7} * 24 * 3600 * 1000; ///< < 0: keep forever
-  int64_t retention_bytes = -1;                        ///< per partition; < 0: unlimited
+  int64_t segment_bytes = int64_t{128} << 20;            ///< roll the active segment past this
+  int64_t retention_ms = int64_t{7} * 24 * 3600 * 1000;  ///< < 0: keep forever
+  int64_t retention_bytes = -1;                          ///< per partition; < 0: unlimited
   /// Inspect a data dir another process may be writing: no lock, no repairs, no writes; reads
   /// follow the growing log. For `topics list/describe/tail`.
   bool read_only = false;
@@ -59,9 +59,8 @@ class EmbeddedBroker final : public Broker {
   /// partition's start if older), waiting up to `wait` for the first one. For `topics tail`;
   /// follows a log another process is writing when read-only. Consecutive calls continuing where
   /// the previous one ended reuse a cached read position.
-  Result<std::vector<ConsumedRecord>> Read(const std::string& topic, int32_t partition,
-                                           Offset from, size_t max_records,
-                                           std::chrono::milliseconds wait);
+  Result<std::vector<ConsumedRecord>> Read(const std::string& topic, int32_t partition, Offset from,
+                                           size_t max_records, std::chrono::milliseconds wait);
   /// One human-readable line per repair made on open (truncated tails, rebuilt indexes).
   const std::vector<std::string>& RecoveryReport() const;
   /// Applies retention to every partition now (the flusher thread also does so every minute).

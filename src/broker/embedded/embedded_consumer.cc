@@ -38,9 +38,10 @@ Result<std::unique_ptr<EmbeddedConsumer>> EmbeddedConsumer::Create(
                     "at {}",
                     group, committed->value(), name, p, start.value());
         } else if (*committed > log->durable_end()) {
-          log::Warn("broker", "group {}: committed offset {} of {}/{} is past its end {}; "
-                    "starting at the end", group, committed->value(), name, p,
-                    log->durable_end().value());
+          log::Warn("broker",
+                    "group {}: committed offset {} of {}/{} is past its end {}; "
+                    "starting at the end",
+                    group, committed->value(), name, p, log->durable_end().value());
           start = log->durable_end();
         } else {
           start = *committed;
@@ -77,7 +78,7 @@ Status EmbeddedConsumer::ReadRound(size_t max_records, std::vector<ConsumedRecor
 }
 
 Result<std::vector<ConsumedRecord>> EmbeddedConsumer::Poll(size_t max_records,
-                                                          std::chrono::milliseconds max_wait) {
+                                                           std::chrono::milliseconds max_wait) {
   std::vector<ConsumedRecord> out;
   if (max_records == 0) return out;
   const auto deadline = SteadyClock::now() + max_wait;

@@ -41,7 +41,8 @@ Result<EmbeddedProducer::TopicRouting*> EmbeddedProducer::RoutingFor(const std::
   return &r;
 }
 
-Status EmbeddedProducer::RouteRecords(const std::string& topic, const std::vector<Record>& records) {
+Status EmbeddedProducer::RouteRecords(const std::string& topic,
+                                      const std::vector<Record>& records) {
   TopicRouting* last = nullptr;
   const std::string* last_name = nullptr;
   for (const Record& r : records) {
@@ -50,7 +51,8 @@ Status EmbeddedProducer::RouteRecords(const std::string& topic, const std::vecto
       RC_ASSIGN_OR_RETURN(last, RoutingFor(name));
       last_name = &name;
     }
-    const int32_t p = r.key ? PartitionForKey(*r.key, last->topic->partition_count()) : last->sticky;
+    const int32_t p =
+        r.key ? PartitionForKey(*r.key, last->topic->partition_count()) : last->sticky;
     int32_t& idx = last->route_of[static_cast<size_t>(p)];
     if (idx < 0) {
       if (routes_used_ == routes_.size()) routes_.emplace_back();

@@ -49,7 +49,8 @@ Status File::ReadAt(uint64_t offset, void* buf, size_t n, size_t* got) const {
     const ssize_t r = ::pread(fd_, p + done, n - done, static_cast<off_t>(offset + done));
     if (r < 0) {
       if (errno == EINTR) continue;
-      return Status::FromErrno(errno, "read " + path_ + " at byte " + std::to_string(offset + done));
+      return Status::FromErrno(errno,
+                               "read " + path_ + " at byte " + std::to_string(offset + done));
     }
     if (r == 0) break;
     done += static_cast<size_t>(r);
@@ -76,7 +77,8 @@ Status File::WriteAt(uint64_t offset, const void* buf, size_t n) const {
 Status File::Truncate(uint64_t size) const {
   while (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
     if (errno != EINTR) {
-      return Status::FromErrno(errno, "truncate " + path_ + " to " + std::to_string(size) + " bytes");
+      return Status::FromErrno(errno,
+                               "truncate " + path_ + " to " + std::to_string(size) + " bytes");
     }
   }
   return Status::Ok();

@@ -78,9 +78,8 @@ void Flusher::Helper() {
   while (true) {
     {
       std::unique_lock<std::mutex> l(round_mu_);
-      round_cv_.wait(l, [&] {
-        return helpers_stop_ || (round_ != nullptr && round_next_ < round_->size());
-      });
+      round_cv_.wait(
+          l, [&] { return helpers_stop_ || (round_ != nullptr && round_next_ < round_->size()); });
       if (helpers_stop_) return;
     }
     WorkOnRound();

@@ -41,11 +41,11 @@ class WatermarkNotifier {
 /// Group commit: one thread fdatasyncs the partitions that appends have made dirty and then
 /// wakes everyone waiting on the notifier. When a round has several partitions, two helper
 /// threads fsync some of them at the same time: on the dev VM's disk, 3 partitions and 500-record
-/// sends went from 480k records/s (one fsync after the other) to ~700k records/s. While one round of fsyncs runs, new appends mark their
-/// partitions dirty again and are covered by the next round, so concurrent producers share
-/// fsyncs. With flush_interval_ms > 0 a round runs every interval instead of as soon as a
-/// partition is dirty. `housekeeping` (retention) runs every `housekeeping_interval` on the same
-/// thread.
+/// sends went from 480k records/s (one fsync after the other) to ~700k records/s. While one round
+/// of fsyncs runs, new appends mark their partitions dirty again and are covered by the next round,
+/// so concurrent producers share fsyncs. With flush_interval_ms > 0 a round runs every interval
+/// instead of as soon as a partition is dirty. `housekeeping` (retention) runs every
+/// `housekeeping_interval` on the same thread.
 ///
 /// Lifecycle: Start, then MarkDirty from any thread, then Stop (which runs a last round).
 class Flusher {
@@ -78,7 +78,7 @@ class Flusher {
   bool stop_ = false;                 // guarded by mu_
   std::thread thread_;
 
-  std::mutex round_mu_;  // guards the round state below
+  std::mutex round_mu_;                    // guards the round state below
   std::condition_variable round_cv_;       // helpers: a round has work
   std::condition_variable round_done_cv_;  // flusher: every partition of the round is synced
   std::vector<PartitionLog*>* round_ = nullptr;

@@ -87,8 +87,8 @@ Status OffsetsStore::Replay(std::vector<std::string>* report) {
     }
     records.clear();
     Offset after;
-    if (Status s = DecodeBatch(bytes.data() + pos, h, Offset(0), static_cast<size_t>(h.record_count) + 1,
-                               "", 0, &records, &after);
+    if (Status s = DecodeBatch(bytes.data() + pos, h, Offset(0),
+                               static_cast<size_t>(h.record_count) + 1, "", 0, &records, &after);
         !s.ok()) {
       problem = s.message() + " at byte " + std::to_string(pos);
       break;
@@ -105,8 +105,8 @@ Status OffsetsStore::Replay(std::vector<std::string>* report) {
   size_ = pos;
   if (!problem.empty()) {
     const std::string line = path_ + ": cut off bytes " + std::to_string(pos) + ".." +
-                             std::to_string(bytes.size()) + " (an unacknowledged commit): " +
-                             problem;
+                             std::to_string(bytes.size()) +
+                             " (an unacknowledged commit): " + problem;
     if (read_only_) {
       log::Warn("broker", "{} (read-only: not repaired)", line);
     } else {
@@ -189,7 +189,8 @@ Status OffsetsStore::Put(std::vector<std::pair<std::string, std::string>> entrie
   SetBaseOffset(batch.data(), next_offset_);
   if (Status s = file_.WriteAt(size_, batch.data(), batch.size()); !s.ok()) {
     if (Status t = file_.Truncate(size_); !t.ok()) {
-      failure_ = Status::IoError(s.message() + " (and cutting it back failed: " + t.message() + ")");
+      failure_ =
+          Status::IoError(s.message() + " (and cutting it back failed: " + t.message() + ")");
       return failure_;
     }
     return s;

@@ -65,10 +65,10 @@ class OffsetsStore final : public CheckpointStore {
   mutable std::mutex mu_;  // guards everything below
   std::condition_variable synced_cv_;
   File file_;
-  uint64_t size_ = 0;           ///< bytes in the file
-  int64_t next_offset_ = 0;     ///< offset of the next record in the file
-  uint64_t appended_total_ = 0; ///< bytes ever appended (monotonic across compactions)
-  uint64_t synced_total_ = 0;   ///< of which fdatasync'd
+  uint64_t size_ = 0;            ///< bytes in the file
+  int64_t next_offset_ = 0;      ///< offset of the next record in the file
+  uint64_t appended_total_ = 0;  ///< bytes ever appended (monotonic across compactions)
+  uint64_t synced_total_ = 0;    ///< of which fdatasync'd
   bool syncing_ = false;
   bool closed_ = false;
   Status failure_;

@@ -37,8 +37,7 @@ BatchHeader HeaderOf(const char* batch, size_t available) {
 }  // namespace
 
 Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(std::string dir, std::string topic,
-                                                         int32_t partition,
-                                                         const LogConfig& config,
+                                                         int32_t partition, const LogConfig& config,
                                                          bool clean_shutdown,
                                                          std::vector<std::string>* report) {
   std::unique_ptr<PartitionLog> log(
@@ -64,7 +63,8 @@ Status PartitionLog::Recover(bool clean_shutdown, std::vector<std::string>* repo
   if (!listed.ok() && !(config_.read_only && listed.status().code() == StatusCode::kNotFound)) {
     return listed.status();
   }
-  const std::vector<int64_t> bases = listed.ok() ? std::move(listed).value() : std::vector<int64_t>();
+  const std::vector<int64_t> bases =
+      listed.ok() ? std::move(listed).value() : std::vector<int64_t>();
   if (bases.empty()) {
     if (!config_.read_only) {
       RC_ASSIGN_OR_RETURN(auto seg, Segment::Create(dir_, Offset(0)));
@@ -96,10 +96,9 @@ Status PartitionLog::RecoverLast(Offset base, bool clean_shutdown, Offset expect
                                  std::vector<std::string>* report) {
   RC_ASSIGN_OR_RETURN(auto seg, Segment::Open(dir_, base, config_.read_only));
   if (!segments_.empty() && seg->base_offset() != expected_base) {
-    return Status::Corruption(seg->log_path() + " starts at offset " +
-                              seg->base_offset().ToString() +
-                              " but the segment before it ends at offset " +
-                              expected_base.ToString());
+    return Status::Corruption(
+        seg->log_path() + " starts at offset " + seg->base_offset().ToString() +
+        " but the segment before it ends at offset " + expected_base.ToString());
   }
   bool validated = false;
   Offset next = seg->base_offset();
@@ -200,7 +199,8 @@ Result<Offset> PartitionLog::Append(std::span<char> batches) {
     const auto fits = [&](uint64_t seg_size, size_t len, int64_t last) {
       return seg_size + len <= segment_bytes && last - active->base_offset().value() <= INT32_MAX;
     };
-    if (active->size() > 0 && !fits(active->size(), h.total_size(), next_offset_ + h.last_offset_delta)) {
+    if (active->size() > 0 &&
+        !fits(active->size(), h.total_size(), next_offset_ + h.last_offset_delta)) {
       RC_RETURN_IF_ERROR(Roll(Offset(next_offset_)).WithContext("rolling a segment of " + Name()));
       active = segments_.back().get();
     }
@@ -210,7 +210,8 @@ Result<Offset> PartitionLog::Append(std::span<char> batches) {
     int64_t next = next_offset_;
     while (end < batches.size()) {
       h = HeaderOf(data + end, batches.size() - end);
-      if (end > pos && !fits(start_size + (end - pos), h.total_size(), next + h.last_offset_delta)) {
+      if (end > pos &&
+          !fits(start_size + (end - pos), h.total_size(), next + h.last_offset_delta)) {
         break;
       }
       SetBaseOffset(data + end, next);
@@ -333,10 +334,9 @@ Offset PartitionLog::start_offset() const {
 std::shared_ptr<Segment> PartitionLog::SegmentFor(Offset offset) const {
   std::lock_guard<std::mutex> l(mu_);
   if (segments_.empty()) return nullptr;
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
-                             [](Offset o, const std::shared_ptr<Segment>& s) {
-                               return o < s->base_offset();
-                             });
+  auto it = std::upper_bound(
+      segments_.begin(), segments_.end(), offset,
+      [](Offset o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
   return it == segments_.begin() ? segments_.front() : *std::prev(it);
 }
 
@@ -363,7 +363,8 @@ Status PartitionLog::Refresh() {
   if (!config_.read_only) return Status::Ok();
   std::lock_guard<std::mutex> l(mu_);
   auto listed = ListSegmentBases(dir_, false);
-  if (!listed.ok()) return listed.status().code() == StatusCode::kNotFound ? Status::Ok() : listed.status();
+  if (!listed.ok())
+    return listed.status().code() == StatusCode::kNotFound ? Status::Ok() : listed.status();
   const std::vector<int64_t>& bases = *listed;
   if (bases.empty()) return Status::Ok();
   // Segments the owner deleted by retention.
@@ -372,7 +373,8 @@ Status PartitionLog::Refresh() {
   }
   if (segments_.empty()) {
     auto seg = Segment::Open(dir_, Offset(bases.front()), true);
-    if (!seg.ok()) return seg.status().code() == StatusCode::kNotFound ? Status::Ok() : seg.status();
+    if (!seg.ok())
+      return seg.status().code() == StatusCode::kNotFound ? Status::Ok() : seg.status();
     segments_.push_back(std::move(seg).value());
     next_offset_ = bases.front();
     scanned_end_ = 0;

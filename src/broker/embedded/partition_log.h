@@ -114,9 +114,9 @@ class PartitionLog {
 
   mutable std::mutex mu_;  // guards everything below except the atomics
   std::vector<std::shared_ptr<Segment>> segments_;
-  int64_t next_offset_ = 0;  ///< offset of the next append
-  int64_t synced_ = 0;       ///< everything below is fdatasync'd
-  uint64_t scanned_end_ = 0; ///< read-only: valid bytes of the last segment seen so far
+  int64_t next_offset_ = 0;   ///< offset of the next append
+  int64_t synced_ = 0;        ///< everything below is fdatasync'd
+  uint64_t scanned_end_ = 0;  ///< read-only: valid bytes of the last segment seen so far
   bool closed_ = false;
   Status failure_;
 

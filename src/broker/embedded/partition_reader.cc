@@ -78,8 +78,8 @@ Result<size_t> PartitionReader::Read(size_t max_records, std::vector<ConsumedRec
     RC_ASSIGN_OR_RETURN(bool have_header, Fill(kBatchHeaderSize));
     if (!have_header) break;
     BatchHeader h;
-    FrameStatus fs = ParseBatchHeader(buf_.data() + (pos_ - buf_pos_), buf_len_ - (pos_ - buf_pos_),
-                                      &h, &why);
+    FrameStatus fs =
+        ParseBatchHeader(buf_.data() + (pos_ - buf_pos_), buf_len_ - (pos_ - buf_pos_), &h, &why);
     if (fs == FrameStatus::kInvalid) {
       return Status::Corruption(seg_->log_path() + ": invalid batch at byte " +
                                 std::to_string(pos_) + ": " + why);

@@ -36,7 +36,9 @@ inline uint64_t GetBe64(const char* p) {
 inline uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
-inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+inline int64_t UnZigZag(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
 
 inline size_t VarSize(int64_t v) {
   uint64_t u = ZigZag(v);
@@ -193,17 +195,17 @@ void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time
   const size_t total = kBatchHeaderSize + records_size;
   out->resize(start + total);
   char* b = out->data() + start;
-  PutBe64(b, 0);                                                   // baseOffset
-  PutBe32(b + 8, static_cast<uint32_t>(total - kLogOverhead));     // batchLength
-  PutBe32(b + 12, 0);                                              // partitionLeaderEpoch
+  PutBe64(b, 0);                                                // baseOffset
+  PutBe32(b + 8, static_cast<uint32_t>(total - kLogOverhead));  // batchLength
+  PutBe32(b + 12, 0);                                           // partitionLeaderEpoch
   b[16] = kMagicV2;
   PutBe16(b + kAttributesOffset, 0);  // no compression, CreateTime, not transactional
-  PutBe32(b + 23, static_cast<uint32_t>(records.size() - 1));      // lastOffsetDelta
+  PutBe32(b + 23, static_cast<uint32_t>(records.size() - 1));  // lastOffsetDelta
   PutBe64(b + 27, static_cast<uint64_t>(base_ts));
   PutBe64(b + 35, static_cast<uint64_t>(max_ts));
-  PutBe64(b + 43, static_cast<uint64_t>(int64_t{-1}));             // producerId
-  PutBe16(b + 51, static_cast<uint16_t>(-1));                      // producerEpoch
-  PutBe32(b + 53, static_cast<uint32_t>(-1));                      // baseSequence
+  PutBe64(b + 43, static_cast<uint64_t>(int64_t{-1}));  // producerId
+  PutBe16(b + 51, static_cast<uint16_t>(-1));           // producerEpoch
+  PutBe32(b + 53, static_cast<uint32_t>(-1));           // baseSequence
   PutBe32(b + 57, static_cast<uint32_t>(records.size()));
   char* p = b + kBatchHeaderSize;
   for (size_t i = 0; i < records.size(); ++i) {

@@ -69,8 +69,7 @@ void SetBaseOffset(char* batch, int64_t base_offset);
 
 /// Appends `records` to `out` as one batch with baseOffset 0 (the log patches it). Records whose
 /// timestamp is 0 get `append_time`. `records` must not be empty.
-void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time,
-                 std::string* out);
+void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time, std::string* out);
 
 /// Convenience for tests and small callers.
 void EncodeBatch(std::span<const Record> records, TimestampMs append_time, std::string* out);

@@ -83,8 +83,8 @@ Result<std::shared_ptr<Segment>> Segment::Create(const std::string& dir, Offset 
 
 Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, Offset base,
                                                bool read_only) {
-  RC_ASSIGN_OR_RETURN(File f, File::Open(dir + "/" + FileName(base, ".log"),
-                                         read_only ? O_RDONLY : O_RDWR));
+  RC_ASSIGN_OR_RETURN(
+      File f, File::Open(dir + "/" + FileName(base, ".log"), read_only ? O_RDONLY : O_RDWR));
   RC_ASSIGN_OR_RETURN(uint64_t size, f.Size());
   std::shared_ptr<Segment> s(new Segment(std::move(f), dir + "/" + FileName(base, ".index"), base));
   s->size_.store(size);
@@ -94,7 +94,7 @@ Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, Offset ba
 Result<ScanResult> Segment::Scan(uint64_t from_pos, Offset from) const {
   ScanResult r;
   RC_ASSIGN_OR_RETURN(r.file_size, log_.Size());
-  std::vector<char> buf(kScanChunk);
+  std::vector<char> buf;        // sized on first read: a read-only view re-scans small tails often
   uint64_t buf_pos = from_pos;  // file position of buf[0]
   size_t buf_len = 0;
   uint64_t pos = from_pos;
@@ -106,8 +106,10 @@ Result<ScanResult> Segment::Scan(uint64_t from_pos, Offset from) const {
     BatchHeader h;
     FrameStatus fs = FrameStatus::kIncomplete;
     for (int attempt = 0; attempt < 3; ++attempt) {
-      const size_t in_buf = buf_pos + buf_len > pos ? static_cast<size_t>(buf_pos + buf_len - pos) : 0;
-      fs = ParseBatchHeader(in_buf > 0 ? buf.data() + (pos - buf_pos) : buf.data(), in_buf, &h, &why);
+      const size_t in_buf =
+          buf_pos + buf_len > pos ? static_cast<size_t>(buf_pos + buf_len - pos) : 0;
+      fs = ParseBatchHeader(in_buf > 0 ? buf.data() + (pos - buf_pos) : buf.data(), in_buf, &h,
+                            &why);
       if (fs != FrameStatus::kIncomplete || in_buf == remaining) break;
       // Refill from `pos`, large enough for the whole batch when its header is known.
       size_t want = std::max(kScanChunk, in_buf >= kBatchHeaderSize ? h.total_size() : size_t{0});
@@ -123,8 +125,8 @@ Result<ScanResult> Segment::Scan(uint64_t from_pos, Offset from) const {
       r.torn = true;
       r.problem = remaining < kBatchHeaderSize
                       ? "incomplete batch header at byte " + std::to_string(pos) + " (" +
-                            std::to_string(remaining) + " of " +
-                            std::to_string(kBatchHeaderSize) + " bytes present)"
+                            std::to_string(remaining) + " of " + std::to_string(kBatchHeaderSize) +
+                            " bytes present)"
                       : "incomplete batch at byte " + std::to_string(pos) + " (" +
                             std::to_string(remaining) + " of " + std::to_string(h.total_size()) +
                             " bytes present)";
@@ -148,8 +150,8 @@ Result<ScanResult> Segment::Scan(uint64_t from_pos, Offset from) const {
       break;
     }
     if (pos - last_indexed >= kIndexIntervalBytes) {
-      r.index.push_back({static_cast<uint32_t>(h.base_offset - base_.value()),
-                         static_cast<uint32_t>(pos)});
+      r.index.push_back(
+          {static_cast<uint32_t>(h.base_offset - base_.value()), static_cast<uint32_t>(pos)});
       last_indexed = pos;
     }
     next = Offset(h.next_offset());
@@ -194,8 +196,8 @@ Result<Offset> Segment::ValidateComplete(bool read_only, std::string* index_note
   }
   RC_ASSIGN_OR_RETURN(ScanResult full, Scan(0, base_));
   if (!full.problem.empty()) {
-    return Status::Corruption(log_.path() + " is damaged before its end (" + full.problem +
-                              "; " + std::to_string(file_size - full.valid_end) +
+    return Status::Corruption(log_.path() + " is damaged before its end (" + full.problem + "; " +
+                              std::to_string(file_size - full.valid_end) +
                               " bytes follow); it is not the last segment, so its tail cannot be "
                               "a torn write. Move the damaged partition directory away or restore "
                               "it from a backup");
@@ -242,7 +244,8 @@ Status Segment::Append(const char* data, size_t n, bool* cut_back_failed) {
     Status t = log_.Truncate(pos);
     if (!t.ok()) {
       *cut_back_failed = true;
-      return Status::Error(s.code(), s.message() + " (and cutting it back failed: " + t.message() + ")",
+      return Status::Error(s.code(),
+                           s.message() + " (and cutting it back failed: " + t.message() + ")",
                            Disposition::kFatal);
     }
     return s;

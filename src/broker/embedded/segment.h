@@ -28,12 +28,12 @@ bool IndexPlausible(const std::vector<IndexEntry>& entries, uint64_t log_size);
 
 /// What validating a run of batches found.
 struct ScanResult {
-  uint64_t valid_end = 0;   ///< byte position after the last intact batch
-  Offset next_offset;       ///< offset after the last intact batch
-  uint64_t file_size = 0;   ///< size of the file when scanned
-  int64_t batches = 0;      ///< intact batches seen
-  std::string problem;      ///< why the scan stopped before file_size; empty if it did not
-  bool torn = false;        ///< the problem is an incomplete batch at the end (a torn write)
+  uint64_t valid_end = 0;         ///< byte position after the last intact batch
+  Offset next_offset;             ///< offset after the last intact batch
+  uint64_t file_size = 0;         ///< size of the file when scanned
+  int64_t batches = 0;            ///< intact batches seen
+  std::string problem;            ///< why the scan stopped before file_size; empty if it did not
+  bool torn = false;              ///< the problem is an incomplete batch at the end (a torn write)
   std::vector<IndexEntry> index;  ///< entries for the intact batches scanned
 };
 

@@ -69,7 +69,8 @@ class MetaParser {
   bool String(std::string* out) {  // no escapes: topic names and keys never need them
     if (!Expect('"')) return false;
     const size_t end = s_.find('"', i_);
-    if (end == std::string_view::npos || s_.substr(i_, end - i_).find('\\') != std::string_view::npos) {
+    if (end == std::string_view::npos ||
+        s_.substr(i_, end - i_).find('\\') != std::string_view::npos) {
       return false;
     }
     out->assign(s_.substr(i_, end - i_));
@@ -142,8 +143,8 @@ LogConfig Topic::Resolve(const TopicSpec& spec, const LogConfig& defaults) {
   return c;
 }
 
-Status Topic::OpenPartitions(const std::string& dir, const LogConfig& defaults,
-                             bool clean_shutdown, std::vector<std::string>* report) {
+Status Topic::OpenPartitions(const std::string& dir, const LogConfig& defaults, bool clean_shutdown,
+                             std::vector<std::string>* report) {
   const LogConfig config = Resolve(spec_, defaults);
   for (int32_t p = 0; p < spec_.partitions; ++p) {
     const std::string pdir = dir + "/" + std::to_string(p);
@@ -155,15 +156,15 @@ Status Topic::OpenPartitions(const std::string& dir, const LogConfig& defaults,
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Topic>> Topic::Create(const std::string& topics_dir,
-                                             const std::string& name, const TopicSpec& spec,
-                                             const LogConfig& defaults,
+Result<std::unique_ptr<Topic>> Topic::Create(const std::string& topics_dir, const std::string& name,
+                                             const TopicSpec& spec, const LogConfig& defaults,
                                              std::vector<std::string>* report) {
   RC_RETURN_IF_ERROR(ValidateTopicName(name));
   RC_RETURN_IF_ERROR(ValidateSpec(spec));
   const std::string dir = topics_dir + "/" + name;
   const std::string meta = dir + "/topic.json";
-  if (ReadWholeFile(meta).ok()) return Status::Error(StatusCode::kAlreadyExists, "topic '" + name + "' already exists");
+  if (ReadWholeFile(meta).ok())
+    return Status::Error(StatusCode::kAlreadyExists, "topic '" + name + "' already exists");
   RC_RETURN_IF_ERROR(CreateDirs(dir));
   std::unique_ptr<Topic> topic(new Topic(name, spec));
   // Partition directories (and their first segments) before the metadata that makes the topic

@@ -34,9 +34,8 @@ class Topic {
                                                const std::string& name, const TopicSpec& spec,
                                                const LogConfig& defaults,
                                                std::vector<std::string>* report);
-  static Result<std::unique_ptr<Topic>> Open(const std::string& topics_dir,
-                                             const std::string& name, const LogConfig& defaults,
-                                             bool clean_shutdown,
+  static Result<std::unique_ptr<Topic>> Open(const std::string& topics_dir, const std::string& name,
+                                             const LogConfig& defaults, bool clean_shutdown,
                                              std::vector<std::string>* report);
 
   const std::string& name() const { return name_; }

@@ -39,12 +39,12 @@ TEST(PartitionerTest, Murmur2HashesBytesNotCharacters) {
 
 // (murmur2 & 0x7fffffff) % partitions, computed from the verified hashes above.
 TEST(PartitionerTest, PartitionForKeyIsToPositiveModulo) {
-  EXPECT_EQ(PartitionForKey("21", 3), 0);          // -973932308
-  EXPECT_EQ(PartitionForKey("foobar", 12), 6);     // -790332482
+  EXPECT_EQ(PartitionForKey("21", 3), 0);                          // -973932308
+  EXPECT_EQ(PartitionForKey("foobar", 12), 6);                     // -790332482
   EXPECT_EQ(PartitionForKey("a-little-bit-longer-string", 7), 0);  // -1486304829
-  EXPECT_EQ(PartitionForKey("abc", 7), 4);         // 479470107
+  EXPECT_EQ(PartitionForKey("abc", 7), 4);                         // 479470107
   EXPECT_EQ(PartitionForKey("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", 12), 5);
-  EXPECT_EQ(PartitionForKey("12", 3), 1);          // 126087238
+  EXPECT_EQ(PartitionForKey("12", 3), 1);  // 126087238
   for (int32_t n = 1; n <= 16; ++n) {
     const int32_t p = PartitionForKey("any key", n);
     EXPECT_GE(p, 0);

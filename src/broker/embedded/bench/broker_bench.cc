@@ -42,13 +42,20 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-    if (a == "--dir") dir = next();
-    else if (a == "--records") records = std::stoll(next());
-    else if (a == "--value-bytes") value_bytes = std::stoul(next());
-    else if (a == "--partitions") partitions = std::stoi(next());
-    else if (a == "--batch") batch = std::stoul(next());
-    else if (a == "--flush-interval-ms") flush_interval_ms = std::stoll(next());
-    else if (a == "--keyless") keyless = true;
+    if (a == "--dir")
+      dir = next();
+    else if (a == "--records")
+      records = std::stoll(next());
+    else if (a == "--value-bytes")
+      value_bytes = std::stoul(next());
+    else if (a == "--partitions")
+      partitions = std::stoi(next());
+    else if (a == "--batch")
+      batch = std::stoul(next());
+    else if (a == "--flush-interval-ms")
+      flush_interval_ms = std::stoll(next());
+    else if (a == "--keyless")
+      keyless = true;
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -125,9 +132,10 @@ int main(int argc, char** argv) {
   if (consume_failed) return 1;
   const double produce_s = Seconds(produce_done - start);
   const double total_s = Seconds(consume_done - start);
-  std::printf("dir=%s records=%lld value_bytes=%zu partitions=%d batch=%zu flush_interval_ms=%lld %s\n",
-              dir.c_str(), static_cast<long long>(records), value_bytes, partitions, batch,
-              static_cast<long long>(flush_interval_ms), keyless ? "keyless" : "keyed");
+  std::printf(
+      "dir=%s records=%lld value_bytes=%zu partitions=%d batch=%zu flush_interval_ms=%lld %s\n",
+      dir.c_str(), static_cast<long long>(records), value_bytes, partitions, batch,
+      static_cast<long long>(flush_interval_ms), keyless ? "keyless" : "keyed");
   std::printf("produce: %.0f records/s (%.1f MB/s of values), %.2f ms per durable send\n",
               static_cast<double>(records) / produce_s,
               static_cast<double>(records) * static_cast<double>(value_bytes) / produce_s / 1e6,

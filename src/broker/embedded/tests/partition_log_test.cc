@@ -320,7 +320,7 @@ TEST(PartitionLogTest, ReadOnlyViewFollowsAGrowingAndRollingLog) {
   ASSERT_TRUE(reader.Read(1000, &out).ok());
   EXPECT_EQ(out.size(), 10u);
   for (int i = 0; i < 50; ++i) AppendBatch(*writer, 10, std::string(50, 'w'));  // rolls
-  AppendBatch(*writer, 5, "tail", /*sync=*/false);       // written, not yet synced: visible too
+  AppendBatch(*writer, 5, "tail", /*sync=*/false);  // written, not yet synced: visible too
   while (true) {
     auto n = reader.Read(1000, &out);
     ASSERT_TRUE(n.ok()) << n.status().ToString();

@@ -19,9 +19,9 @@ std::vector<Record> Sample() {
   recs[1].value = std::string("bin\0ary\xff", 8);
   recs[1].timestamp_ms = 1700000000000;  // earlier than the first: negative delta
   recs[1].headers = {{"h1", "v1"}, {"empty", ""}};
-  recs[2].key = "";           // empty, not null
-  recs[2].value = std::nullopt;  // tombstone
-  recs[2].timestamp_ms = 0;      // gets the append time
+  recs[2].key = "";                       // empty, not null
+  recs[2].value = std::nullopt;           // tombstone
+  recs[2].timestamp_ms = 0;               // gets the append time
   recs[3].value = std::string(300, 'x');  // multi-byte varint lengths
   recs[3].timestamp_ms = 1700000009999;
   return recs;
@@ -85,13 +85,13 @@ TEST(RecordBatchTest, HeaderLayoutIsKafkaV2) {
   EXPECT_EQ(u8(16), 2);  // magic
   const uint32_t crc = (u8(17) << 24) | (u8(18) << 16) | (u8(19) << 8) | u8(20);
   EXPECT_EQ(crc, Crc32c(b.data() + 21, b.size() - 21));  // CRC-32C over attributes..end
-  EXPECT_EQ(u8(21), 0);  // attributes: no compression, CreateTime
+  EXPECT_EQ(u8(21), 0);                                  // attributes: no compression, CreateTime
   EXPECT_EQ(u8(22), 0);
   for (size_t i = 23; i < 27; ++i) EXPECT_EQ(u8(i), 0) << i;  // lastOffsetDelta = 0
-  EXPECT_EQ(u8(30), 0x01);  // baseTimestamp 0x0102030405
+  EXPECT_EQ(u8(30), 0x01);                                    // baseTimestamp 0x0102030405
   EXPECT_EQ(u8(34), 0x05);
   for (size_t i = 43; i < 57; ++i) EXPECT_EQ(u8(i), 0xFF) << i;  // producerId/epoch/sequence -1
-  EXPECT_EQ(u8(60), 1);  // record count
+  EXPECT_EQ(u8(60), 1);                                          // record count
   // The record: length 8 (zigzag 0x10), attributes 0, timestampDelta 0, offsetDelta 0,
   // key length 1 (zigzag 0x02) "k", value length 1 "v", 0 headers.
   EXPECT_EQ(b.substr(61), std::string("\x10\x00\x00\x00\x02k\x02v\x00", 9));
@@ -154,7 +154,8 @@ TEST(RecordBatchTest, FramingReportsIncompleteAndInvalid) {
   EXPECT_NE(why.find("magic"), std::string::npos);
   std::string bad_length = buf;
   bad_length[8] = '\x7f';  // ~2 GB
-  EXPECT_EQ(ParseBatchHeader(bad_length.data(), bad_length.size(), &h, &why), FrameStatus::kInvalid);
+  EXPECT_EQ(ParseBatchHeader(bad_length.data(), bad_length.size(), &h, &why),
+            FrameStatus::kInvalid);
 }
 
 TEST(RecordBatchTest, MalformedRecordsWithAValidCrcAreCorruption) {
