@@ -43,6 +43,5 @@ function(rivven_unit_tests name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   gtest_discover_tests(${name}
     PROPERTIES LABELS "${ARG_LABELS}"
-    ENVIRONMENT "RIVVEN_BINARY=${PROJECT_BINARY_DIR}/rivven-connect;RIVVEN_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -217,7 +217,11 @@ void MarkdownRows(const std::vector<KeySpec>& keys, const std::string& prefix, s
     const std::string name = prefix.empty() ? key.name : prefix + "." + key.name;
     std::string description = Cell(key.description);
     auto append = [&description](const std::string& s) {
-      if (!description.empty()) description += ' ';
+      if (!description.empty()) {
+        const char last = description.back();
+        if (last != '.' && last != '!' && last != '?' && last != ':') description += '.';
+        description += ' ';
+      }
       description += s;
     };
     if (!key.allowed.empty()) {

@@ -172,12 +172,12 @@ ProcessResult BackgroundProcess::Wait(std::chrono::milliseconds timeout) {
 
 std::string BinaryPath() {
   const char* p = std::getenv("RIVVEN_BINARY");
-  return p != nullptr ? p : "rivven-connect";
+  return p != nullptr ? p : RIVVEN_DEFAULT_BINARY;
 }
 
 std::string SourceDir() {
   const char* p = std::getenv("RIVVEN_SOURCE_DIR");
-  return p != nullptr ? p : ".";
+  return p != nullptr ? p : RIVVEN_DEFAULT_SOURCE_DIR;
 }
 
 TempDir::TempDir() {
