@@ -10,7 +10,10 @@ namespace rivven {
 
 Result<std::unique_ptr<EmbeddedBroker>> OpenEmbeddedBroker(const EmbeddedBrokerOptions& options) {
   auto core = embedded::BrokerCore::Open(options);
-  if (!core.ok()) return core.status().WithContext("opening data dir " + options.data_dir);
+  if (!core.ok()) {
+    if (core.status().message().find(options.data_dir) != std::string::npos) return core.status();
+    return core.status().WithContext("opening data dir " + options.data_dir);
+  }
   return std::unique_ptr<EmbeddedBroker>(new EmbeddedBroker(std::move(core).value()));
 }
 

@@ -12,6 +12,9 @@ namespace {
 
 /// Encode buffers above this are released after a call, so one huge send does not pin memory.
 constexpr size_t kKeepBufferBytes = 4 << 20;
+/// Half the batch framing limit, so a batch (< kTargetBatchBytes of small records plus one big
+/// one) always stays below it.
+constexpr size_t kMaxRecordBytes = static_cast<size_t>(kMaxBatchBytes / 2);
 
 }  // namespace
 
@@ -72,7 +75,13 @@ Status EmbeddedProducer::SendRoutes(size_t count) {
     // Cut the partition's records into batches of about kTargetBatchBytes.
     size_t begin = 0, bytes = 0;
     for (size_t j = 0; j < route.records.size(); ++j) {
-      bytes += EncodedRecordBound(*route.records[j]);
+      const size_t bound = EncodedRecordBound(*route.records[j]);
+      if (bound > kMaxRecordBytes) {
+        return Status::InvalidArgument("a record of about " + std::to_string(bound >> 20) +
+                                       " MiB exceeds the embedded broker's limit of " +
+                                       std::to_string(kMaxRecordBytes >> 20) + " MiB");
+      }
+      bytes += bound;
       if (bytes >= kTargetBatchBytes || j + 1 == route.records.size()) {
         EncodeBatch(std::span<const Record* const>(route.records.data() + begin, j + 1 - begin),
                     now, &route.encoded);

@@ -55,6 +55,12 @@ Result<std::unique_ptr<OffsetsStore>> OffsetsStore::Open(const std::string& path
     return f.status();
   }
   store->file_ = std::move(f).value();
+  if (!read_only) {
+    // The file may have just been created: its directory entry must be durable before the
+    // first commit's fdatasync can mean anything.
+    const auto slash = path.find_last_of('/');
+    RC_RETURN_IF_ERROR(SyncDir(slash == std::string::npos ? "." : path.substr(0, slash)));
+  }
   RC_RETURN_IF_ERROR(store->Replay(report));
   return store;
 }
