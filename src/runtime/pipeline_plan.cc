@@ -26,31 +26,29 @@ const ConnectorDescriptor* Resolve(const Registry& registry, ConnectorKind kind,
   return nullptr;
 }
 
+/// Resolves and binds every entry of one section (sources or sinks) into `out`.
+template <typename Planned, typename Spec>
+void PlanSection(const std::vector<Spec>& specs, ConnectorKind kind, const char* section,
+                 const Registry& registry, config::Diagnostics* diags, std::vector<Planned>* out) {
+  for (const auto& spec : specs) {
+    const std::string base = std::string(section) + "." + spec.name;
+    const auto* d = Resolve(registry, kind, spec.connector, base + ".connector", spec.mark, diags);
+    if (d == nullptr) continue;
+    Planned p{spec, d,
+              config::Bind(d->schema, spec.config.IsNull() ? nullptr : &spec.config,
+                           base + ".config", spec.mark, diags)};
+    if (d->validate) d->validate(p.config, diags);
+    out->push_back(std::move(p));
+  }
+}
+
 }  // namespace
 
 PipelinePlan PlanPipeline(config::PipelineConfig cfg, const Registry& registry,
                           config::Diagnostics* diags) {
   PipelinePlan plan;
-  for (const auto& src : cfg.sources) {
-    const std::string base = "sources." + src.name;
-    const auto* d = Resolve(registry, ConnectorKind::kSource, src.connector, base + ".connector",
-                            src.mark, diags);
-    if (d == nullptr) continue;
-    PlannedSource p{src, d, config::Bind(d->schema, src.config.IsNull() ? nullptr : &src.config,
-                                         base + ".config", src.mark, diags)};
-    if (d->validate) d->validate(p.config, diags);
-    plan.sources.push_back(std::move(p));
-  }
-  for (const auto& sink : cfg.sinks) {
-    const std::string base = "sinks." + sink.name;
-    const auto* d = Resolve(registry, ConnectorKind::kSink, sink.connector, base + ".connector",
-                            sink.mark, diags);
-    if (d == nullptr) continue;
-    PlannedSink p{sink, d, config::Bind(d->schema, sink.config.IsNull() ? nullptr : &sink.config,
-                                        base + ".config", sink.mark, diags)};
-    if (d->validate) d->validate(p.config, diags);
-    plan.sinks.push_back(std::move(p));
-  }
+  PlanSection(cfg.sources, ConnectorKind::kSource, "sources", registry, diags, &plan.sources);
+  PlanSection(cfg.sinks, ConnectorKind::kSink, "sinks", registry, diags, &plan.sinks);
   plan.config = std::move(cfg);
   return plan;
 }
