@@ -13,12 +13,44 @@
 
 namespace rivven {
 
+/// A record a connector could not process: bad input a source read, or a record a sink could
+/// not deliver for a reason that retrying will not fix.
+struct RejectedRecord {
+  std::optional<std::string> key;
+  std::optional<std::string> value;  ///< the original bytes (a source's raw line/row)
+  std::vector<RecordHeader> headers; ///< the original record's headers, if any
+  std::string reason;                ///< what is wrong, naming where (file:line, field, ...)
+  std::string position;              ///< source position, or "topic/partition/offset" for sinks
+  int attempts = 1;                  ///< how many times delivery was tried
+};
+
+/// Applies the connector's `on_error` policy to rejected records. Implemented by the runtime;
+/// called from the connector's own thread.
+class RecordErrorHandler {
+ public:
+  virtual ~RecordErrorHandler() = default;
+  /// on_error: skip — counts and logs it, returns OK; dlq — writes it durably to the dead letter
+  /// topic, returns OK; fail — returns a fatal error carrying `reason` (the connector returns it).
+  virtual Status Reject(const RejectedRecord& record) = 0;
+};
+
 /// What a connector instance knows about its place in the pipeline.
 struct ConnectorContext {
   std::string name;                 ///< the key under sources:/sinks:
   std::string topic;                ///< sources: the configured `topic`
   std::vector<std::string> topics;  ///< sinks: the subscribed `topics`
   std::string data_dir;             ///< a private directory the connector may use for state
+  /// Where bad records go (never null when created by the runtime; tests may leave it null,
+  /// which connectors treat as on_error: fail).
+  RecordErrorHandler* errors = nullptr;
+};
+
+/// How far a bounded source is, for progress display: `done` of `total` `unit`s (e.g. bytes of
+/// the files to read, or events of max_events). total = 0 means unknown.
+struct SourceProgress {
+  uint64_t done = 0;
+  uint64_t total = 0;
+  std::string unit = "records";
 };
 
 /// Records polled from a source plus the source position just after the last of them.
@@ -28,6 +60,8 @@ struct SourceBatch {
   std::string position;
   /// A bounded source sets this on its last batch (which may be empty).
   bool finished = false;
+  /// Optional: progress as of this batch.
+  std::optional<SourceProgress> progress;
 };
 
 /// A stream (table, pattern, file) a source can read, for `discover`.
