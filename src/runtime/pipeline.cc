@@ -28,6 +28,20 @@ std::vector<TopicPartitionOffset> Pipeline::EndOffsets(const std::vector<std::st
   return out;
 }
 
+std::vector<RunnerStatus*> Pipeline::Statuses() {
+  std::lock_guard<std::mutex> lock(started_mu_);
+  std::vector<RunnerStatus*> out;
+  if (!started_) return out;
+  for (auto& s : sources_) out.push_back(&s->status());
+  for (auto& s : sinks_) out.push_back(&s->status());
+  return out;
+}
+
+bool Pipeline::WaitStarted(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(started_mu_);
+  return started_cv_.wait_for(lock, timeout, [&] { return started_; });
+}
+
 Status Pipeline::StopAll() {
   for (auto& s : sources_) s->RequestStop();
   for (auto& s : sources_) s->Join();
@@ -64,6 +78,11 @@ Status Pipeline::Run() {
     log::Warn(kLog, "no enabled sources or sinks: nothing to run");
     return Status::Ok();
   }
+  {
+    std::lock_guard<std::mutex> lock(started_mu_);
+    started_ = true;
+  }
+  started_cv_.notify_all();
   for (auto& s : sinks_) s->Start();
   for (auto& s : sources_) s->Start();
   log::Info(kLog, "running {} source(s) and {} sink(s)", sources_.size(), sinks_.size());

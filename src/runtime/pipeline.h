@@ -1,6 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
 #include <vector>
 
@@ -33,6 +36,11 @@ class Pipeline {
 
   Status Run();
   void RequestStop();
+  /// Every runner's status (stable once Run has started them). For metrics, health, progress.
+  /// Thread-safe: the list is fixed before any runner starts and notifies `Started`.
+  std::vector<RunnerStatus*> Statuses();
+  /// Waits until Run has created the runners (or `timeout`); false on timeout.
+  bool WaitStarted(std::chrono::milliseconds timeout);
 
  private:
   Status StopAll();
@@ -43,6 +51,9 @@ class Pipeline {
   PipelineOptions options_;
   Notifier notifier_;
   std::atomic<bool> stop_requested_{false};
+  std::mutex started_mu_;
+  std::condition_variable started_cv_;
+  bool started_ = false;
   std::vector<std::unique_ptr<SourceRunner>> sources_;
   std::vector<std::unique_ptr<SinkRunner>> sinks_;
 };

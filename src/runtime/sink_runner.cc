@@ -9,7 +9,10 @@ namespace rivven {
 
 SinkRunner::SinkRunner(const PlannedSink& plan, Broker& broker, SinkRunnerOptions options,
                        Notifier& notifier)
-    : plan_(plan), broker_(broker), options_(std::move(options)), status_(notifier) {}
+    : plan_(plan),
+      broker_(broker),
+      options_(std::move(options)),
+      status_(notifier, RunnerKind::kSink, plan.spec.name, plan.spec.connector) {}
 
 SinkRunner::~SinkRunner() {
   RequestStop();

@@ -14,7 +14,7 @@ SourceRunner::SourceRunner(const PlannedSource& plan, Broker& broker, SourceRunn
     : plan_(plan),
       broker_(broker),
       options_(std::move(options)),
-      status_(notifier),
+      status_(notifier, RunnerKind::kSource, plan.spec.name, plan.spec.connector),
       queue_(options_.queue_batches, options_.queue_bytes) {}
 
 SourceRunner::~SourceRunner() {
