@@ -3,6 +3,7 @@
 
 #include "config/pipeline_config.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "config/scalars.h"
@@ -129,7 +130,23 @@ void AddCommonEntryKeys(Schema* s) {
   s->Add(Key("connector", ValueType::kString, "Connector name, e.g. datagen.").Required())
       .Add(Key("enabled", ValueType::kBool, "Run this connector.").Default("true"))
       .Add(Key("transforms", ValueType::kAny, "Transforms applied in order."))
-      .Add(Key("rate_limit", ValueType::kAny, "Throughput limit."))
+      .Add(Key("rate_limit", ValueType::kObject,
+               "Token-bucket throughput limit in records per second (off when absent).")
+               .Child(Key("events_per_second", ValueType::kDouble,
+                          "Sustained records per second; 0 = unlimited.")
+                          .Min(0)
+                          .Default("0"))
+               .Child(Key("burst_capacity", ValueType::kInt,
+                          "Records that may pass at once after idling; default: a tenth of a "
+                          "second's worth (at least 1).")
+                          .Min(1)))
+      .Add(Key("on_error", ValueType::kString,
+               "A record that cannot be processed: fail stops the connector with the error, "
+               "skip logs and counts it, dlq writes it to dead_letter_topic.")
+               .OneOf({"fail", "skip", "dlq"})
+               .Default("fail"))
+      .Add(Key("dead_letter_topic", ValueType::kString,
+               "Topic for rejected records with on_error: dlq; default: <name>.dlq."))
       .Add(Key("config", ValueType::kAny, "The connector's own settings."));
 }
 
@@ -220,6 +237,29 @@ const Node* EntryMap(const BoundConfig& top, const std::string& key, const std::
   return node;
 }
 
+// rate_limit, on_error and dead_letter_topic: the same for sources and sinks.
+void ReadPolicies(const BoundConfig& entry, const std::string& name, const std::string& path,
+                  RateLimit* rate_limit, ErrorPolicy* errors, Diagnostics* diags) {
+  const BoundConfig rl = entry.GetObject("rate_limit");
+  rate_limit->events_per_second = rl.GetDouble("events_per_second");
+  rate_limit->burst_capacity =
+      rl.IsSet("burst_capacity")
+          ? rl.GetInt("burst_capacity")
+          : std::max<int64_t>(1, static_cast<int64_t>(rate_limit->events_per_second / 10));
+  const std::string mode = entry.GetString("on_error");
+  errors->on_error = mode == "skip" ? OnError::kSkip : mode == "dlq" ? OnError::kDlq : OnError::kFail;
+  errors->dead_letter_topic =
+      entry.IsSet("dead_letter_topic") ? entry.GetString("dead_letter_topic") : name + ".dlq";
+  if (entry.IsSet("dead_letter_topic")) {
+    CheckTopicName(errors->dead_letter_topic, JoinPath(path, "dead_letter_topic"),
+                   entry.MarkOf("dead_letter_topic"), diags);
+    if (errors->on_error != OnError::kDlq) {
+      diags->Add(JoinPath(path, "dead_letter_topic"), entry.MarkOf("dead_letter_topic"),
+                 "dead_letter_topic has no effect unless on_error is dlq");
+    }
+  }
+}
+
 void ReadSources(const BoundConfig& top, PipelineConfig* out, Diagnostics* diags) {
   const Node* sources = EntryMap(top, "sources", "source", diags);
   if (sources == nullptr) return;
@@ -247,7 +287,7 @@ void ReadSources(const BoundConfig& top, PipelineConfig* out, Diagnostics* diags
       source.topic_config.auto_create = topic_config.GetBool("auto_create");
     }
     source.transforms = Transforms(entry, diags);
-    source.rate_limit = RawOrNull(entry, "rate_limit");
+    ReadPolicies(entry, name, path, &source.rate_limit, &source.errors, diags);
     source.config = RawOrNull(entry, "config");
     out->sources.push_back(std::move(source));
   }
@@ -284,7 +324,7 @@ void ReadSinks(const BoundConfig& top, PipelineConfig* out, Diagnostics* diags) 
     }
     sink.enabled = entry.GetBool("enabled");
     sink.transforms = Transforms(entry, diags);
-    sink.rate_limit = RawOrNull(entry, "rate_limit");
+    ReadPolicies(entry, name, path, &sink.rate_limit, &sink.errors, diags);
     sink.config = RawOrNull(entry, "config");
     out->sinks.push_back(std::move(sink));
   }

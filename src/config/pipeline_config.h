@@ -47,6 +47,22 @@ struct Settings {
   std::string log_level = "info";        ///< settings.log_level
 };
 
+/// `rate_limit:` of a source or sink — a token bucket over records. Off when
+/// events_per_second is 0.
+struct RateLimit {
+  double events_per_second = 0;
+  int64_t burst_capacity = 0;  ///< tokens the bucket holds; 0 = a tenth of a second's worth
+  bool enabled() const { return events_per_second > 0; }
+};
+
+/// `on_error:` + `dead_letter_topic:` of a source or sink: what happens to a record that cannot
+/// be processed.
+enum class OnError { kFail, kSkip, kDlq };
+struct ErrorPolicy {
+  OnError on_error = OnError::kFail;
+  std::string dead_letter_topic;  ///< for kDlq; default "<name>.dlq"
+};
+
 /// `sources.<name>.topic_config:` — per-source overrides of settings.topic.
 struct TopicOverride {
   std::optional<int32_t> partitions;
@@ -60,7 +76,8 @@ struct SourceConfig {
   bool enabled = true;
   TopicOverride topic_config;
   std::vector<Node> transforms;  ///< bound by the transforms module
-  Node rate_limit;               ///< bound by the runtime
+  RateLimit rate_limit;
+  ErrorPolicy errors;
   Node config;                   ///< bound against the connector's Schema
   Mark mark;                     ///< position of `sources.<name>`
 };
@@ -72,7 +89,8 @@ struct SinkConfig {
   std::string consumer_group;  ///< default: the sink's name
   bool enabled = true;
   std::vector<Node> transforms;
-  Node rate_limit;
+  RateLimit rate_limit;
+  ErrorPolicy errors;
   Node config;
   Mark mark;
 };

@@ -126,7 +126,10 @@ secrets:
   EXPECT_EQ(demo.topic_config.auto_create, std::nullopt);
   ASSERT_EQ(demo.transforms.size(), 1u);
   EXPECT_EQ(demo.transforms[0].Find("type")->scalar, "MaskField");
-  EXPECT_EQ(demo.rate_limit.Find("events_per_second")->scalar, "100");
+  EXPECT_EQ(demo.rate_limit.events_per_second, 100);
+  EXPECT_EQ(demo.rate_limit.burst_capacity, 10);  // default: a tenth of a second's worth
+  EXPECT_EQ(demo.errors.on_error, OnError::kFail);
+  EXPECT_EQ(demo.errors.dead_letter_topic, "demo.dlq");
   EXPECT_EQ(demo.config.Find("pattern")->scalar, "orders");
   EXPECT_EQ(demo.mark.line, 16);
   EXPECT_EQ(demo.mark.column, 3);
@@ -134,7 +137,7 @@ secrets:
   EXPECT_EQ(other.topic, "demo-events");  // two sources may share a topic
   EXPECT_TRUE(other.enabled);
   EXPECT_TRUE(other.config.IsNull());
-  EXPECT_TRUE(other.rate_limit.IsNull());
+  EXPECT_FALSE(other.rate_limit.enabled());
   EXPECT_TRUE(other.transforms.empty());
   EXPECT_EQ(other.topic_config.partitions, std::nullopt);
 
@@ -357,6 +360,46 @@ sources:
   EXPECT_NE(diags.items()[0].message.find("'PG_PASSWORD' is not set"), std::string::npos);
   EXPECT_EQ(c.settings.http_port, 9090);
   EXPECT_EQ(c.sources[0].topic, "cdc.orders");
+}
+
+}  // namespace
+}  // namespace rivven::config
+
+namespace rivven::config {
+namespace {
+
+TEST(ConfigPipelinePolicies, OnErrorDeadLetterTopicAndRateLimit) {
+  Diagnostics diags("p.yaml");
+  auto root = ParseYaml(R"(sources:
+  a:
+    connector: datagen
+    topic: t
+    on_error: dlq
+    dead_letter_topic: bad-a
+    rate_limit: {events_per_second: 50, burst_capacity: 7}
+sinks:
+  b:
+    connector: stdout
+    topics: [t]
+    on_error: skip
+  c:
+    connector: stdout
+    topics: [t]
+    on_error: ignore
+    dead_letter_topic: x
+)", ProcessEnv(), &diags);
+  ASSERT_TRUE(root.has_value());
+  PipelineConfig c = ReadPipelineConfig(*root, &diags);
+  ASSERT_EQ(c.sources.size(), 1u);
+  EXPECT_EQ(c.sources[0].errors.on_error, OnError::kDlq);
+  EXPECT_EQ(c.sources[0].errors.dead_letter_topic, "bad-a");
+  EXPECT_EQ(c.sources[0].rate_limit.events_per_second, 50);
+  EXPECT_EQ(c.sources[0].rate_limit.burst_capacity, 7);
+  EXPECT_EQ(c.sinks[0].errors.on_error, OnError::kSkip);
+  const std::string text = diags.Format();
+  EXPECT_NE(text.find("sinks.c.on_error"), std::string::npos) << text;
+  EXPECT_NE(text.find("sinks.c.dead_letter_topic"), std::string::npos) << text;
+  EXPECT_EQ(diags.size(), 2u) << text;
 }
 
 }  // namespace

@@ -409,7 +409,8 @@ TEST(ConfigSpecExamples, RateLimitingNeedsOnlyTopics) {
   ASSERT_EQ(diags.size(), 1u) << diags.Format();
   EXPECT_EQ(diags.items()[0].path, "sinks.api");
   EXPECT_EQ(diags.items()[0].message, "missing required key 'topics'");
-  EXPECT_EQ(c.sinks[0].rate_limit.Find("burst_capacity")->scalar, "100");
+  EXPECT_EQ(c.sinks[0].rate_limit.burst_capacity, 100);
+  EXPECT_EQ(c.sinks[0].rate_limit.events_per_second, 1000);
 
   Diagnostics completed;
   ReadExample(std::string(kRateLimiting) + "    topics: [events]\n", &completed);
