@@ -1,9 +1,11 @@
 #include "runtime/sink_runner.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "runtime/rate_limiter.h"
 
 namespace rivven {
 
@@ -12,7 +14,8 @@ SinkRunner::SinkRunner(const PlannedSink& plan, Broker& broker, SinkRunnerOption
     : plan_(plan),
       broker_(broker),
       options_(std::move(options)),
-      status_(notifier, RunnerKind::kSink, plan.spec.name, plan.spec.connector) {}
+      status_(notifier, RunnerKind::kSink, plan.spec.name, plan.spec.connector),
+      errors_(plan.spec.errors, plan.spec.name, status_, broker) {}
 
 SinkRunner::~SinkRunner() {
   RequestStop();
@@ -41,6 +44,28 @@ void SinkRunner::SetDrainTarget(std::vector<TopicPartitionOffset> target) {
 
 void SinkRunner::Join() {
   if (thread_.joinable()) thread_.join();
+}
+
+void SinkRunner::UpdateLag(const std::vector<TopicPartitionOffset>& positions) {
+  int64_t lag = 0;
+  std::string text;
+  for (const auto& topic : plan_.spec.topics) {
+    auto info = broker_.DescribeTopic(topic);
+    if (!info.ok()) continue;
+    for (const auto& p : info->partitions) {
+      Offset at = p.start_offset;
+      for (const auto& pos : positions) {
+        if (pos.topic == topic && pos.partition == p.partition) at = pos.offset;
+      }
+      lag += std::max<int64_t>(0, p.end_offset - at);
+    }
+  }
+  for (const auto& pos : positions) {
+    text += (text.empty() ? "" : ",") + pos.topic + "/" + std::to_string(pos.partition) + ":" +
+            pos.offset.ToString();
+  }
+  status_.lag = lag;
+  status_.SetPosition(std::move(text));
 }
 
 bool SinkRunner::DrainTargetReached(const std::vector<TopicPartitionOffset>& positions) {
@@ -72,6 +97,7 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
   ConnectorContext ctx;
   ctx.name = plan_.spec.name;
   ctx.topics = plan_.spec.topics;
+  ctx.errors = &errors_;
   if (!options_.data_dir.empty()) {
     ctx.data_dir = options_.data_dir + "/connectors/" + plan_.spec.name;
     std::error_code ec;
@@ -95,16 +121,36 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
   } detach{this};
 
   size_t pending = 0;
+  uint64_t pending_bytes = 0;
   auto last_flush = SteadyClock::now();
+  auto last_lag = SteadyClock::time_point{};
+  std::optional<SteadyClock::time_point> batch_start;
   auto flush_and_commit = [&]() -> Status {
     if (pending == 0) return Status::Ok();
     RC_RETURN_IF_ERROR(sink->Flush().WithContext("flushing sink"));
-    RC_RETURN_IF_ERROR(consumer->Commit(consumer->Positions()).WithContext("committing offsets"));
+    const auto positions = consumer->Positions();
+    RC_RETURN_IF_ERROR(consumer->Commit(positions).WithContext("committing offsets"));
     status_.records += pending;
+    status_.bytes += pending_bytes;
+    if (batch_start) {
+      status_.batch_latency.Observe(
+          std::chrono::duration<double>(SteadyClock::now() - *batch_start).count());
+    }
+    batch_start.reset();
+    status_.SetHealthy(true);
     pending = 0;
+    pending_bytes = 0;
     last_flush = SteadyClock::now();
+    UpdateLag(positions);
+    last_lag = last_flush;
     return Status::Ok();
   };
+  std::optional<RateLimiter> limiter;
+  size_t poll_records = options_.poll_records;
+  if (plan_.spec.rate_limit.enabled()) {
+    limiter.emplace(plan_.spec.rate_limit.events_per_second, plan_.spec.rate_limit.burst_capacity);
+    poll_records = std::min<size_t>(poll_records, static_cast<size_t>(limiter->burst()));
+  }
 
   while (true) {
     if (stop.stop_requested()) {
@@ -116,23 +162,30 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
       Status s = sink->Close();
       return {s.ok() ? Outcome::kDrained : Outcome::kFailed, s};
     }
-    auto polled = consumer->Poll(options_.poll_records, options_.poll_wait);
+    auto polled = consumer->Poll(poll_records, options_.poll_wait);
     if (!polled.ok()) {
       (void)sink->Close();
       return {Outcome::kFailed, polled.status().WithContext("polling")};
     }
     const std::vector<ConsumedRecord>& records = *polled;
     if (!records.empty()) {
+      if (limiter) {
+        const auto waited = limiter->Acquire(static_cast<int64_t>(records.size()), stop);
+        status_.throttled_ns += static_cast<uint64_t>(waited.count());
+      }
+      if (!batch_start) batch_start = SteadyClock::now();
       if (Status s = sink->Write(records); !s.ok()) {
         (void)sink->Close();
         return {Outcome::kFailed, s.WithContext("writing")};
       }
       pending += records.size();
-      for (const auto& r : records) {
-        status_.bytes += r.record.value ? r.record.value->size() : 0;
-      }
+      for (const auto& r : records) pending_bytes += r.record.value ? r.record.value->size() : 0;
     }
-    const bool caught_up = records.size() < options_.poll_records;
+    const bool caught_up = records.size() < poll_records;
+    if (SteadyClock::now() - last_lag >= std::chrono::seconds(1)) {
+      UpdateLag(consumer->Positions());
+      last_lag = SteadyClock::now();
+    }
     if (pending > 0 && (caught_up || pending >= options_.flush_records ||
                         SteadyClock::now() - last_flush >= options_.flush_interval)) {
       if (Status s = flush_and_commit(); !s.ok()) {
@@ -158,6 +211,8 @@ void SinkRunner::Loop(std::stop_token stop) {
       return;
     }
     status_.restarts++;
+    status_.errors++;
+    status_.SetHealthy(false, status.ToString());
     if (stop.stop_requested() || !policy.ShouldRestart(status, stop)) {
       status_.SetPhase(RunnerPhase::kFailed, status.WithContext("sink '" + name() + "'"));
       return;

@@ -12,6 +12,7 @@
 
 #include "broker/broker.h"
 #include "connectors/connector.h"
+#include "runtime/error_handler.h"
 #include "runtime/pipeline_plan.h"
 #include "runtime/restart_policy.h"
 #include "runtime/runner_status.h"
@@ -54,11 +55,14 @@ class SinkRunner {
   /// One life of the sink + consumer; returns how it ended (and the failure, if any).
   std::pair<Outcome, Status> RunOnce(std::stop_token stop);
   bool DrainTargetReached(const std::vector<TopicPartitionOffset>& positions);
+  /// Updates the lag gauge and position text from the consumer's positions.
+  void UpdateLag(const std::vector<TopicPartitionOffset>& positions);
 
   const PlannedSink& plan_;
   Broker& broker_;
   SinkRunnerOptions options_;
   RunnerStatus status_;
+  PolicyErrorHandler errors_;  ///< used by the sink from the runner thread
 
   std::mutex mu_;
   std::optional<std::map<std::pair<std::string, int32_t>, Offset>> drain_target_;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "base/clock.h"
 #include "base/log.h"
 
 namespace rivven {
@@ -15,7 +16,8 @@ SourceRunner::SourceRunner(const PlannedSource& plan, Broker& broker, SourceRunn
       broker_(broker),
       options_(std::move(options)),
       status_(notifier, RunnerKind::kSource, plan.spec.name, plan.spec.connector),
-      queue_(options_.queue_batches, options_.queue_bytes) {}
+      queue_(options_.queue_batches, options_.queue_bytes),
+      errors_(plan.spec.errors, plan.spec.name, status_, broker) {}
 
 SourceRunner::~SourceRunner() {
   RequestStop();
@@ -41,6 +43,7 @@ Result<std::unique_ptr<Source>> SourceRunner::CreateAndOpen() {
   ConnectorContext ctx;
   ctx.name = plan_.spec.name;
   ctx.topic = plan_.spec.topic;
+  ctx.errors = &errors_;
   if (!options_.data_dir.empty()) {
     ctx.data_dir = options_.data_dir + "/connectors/" + plan_.spec.name;
     std::error_code ec;
@@ -68,12 +71,23 @@ void SourceRunner::PollLoop(std::stop_token stop) {
   RestartPolicy policy(plan_.spec.name, options_.restart);
   std::unique_ptr<Source> source;
   bool failed = false;
+  std::optional<RateLimiter> limiter;
+  size_t max_records = options_.batch_records;
+  if (plan_.spec.rate_limit.enabled()) {
+    limiter.emplace(plan_.spec.rate_limit.events_per_second, plan_.spec.rate_limit.burst_capacity);
+    max_records = std::min<size_t>(max_records, static_cast<size_t>(limiter->burst()));
+  }
+  auto note_failure = [&](const Status& failure) {
+    status_.errors++;
+    status_.restarts++;
+    status_.SetHealthy(false, failure.ToString());
+  };
 
   while (!stop.stop_requested() && !send_failed_.load()) {
     if (!source) {
       auto opened = CreateAndOpen();
       if (!opened.ok()) {
-        status_.restarts++;
+        note_failure(opened.status());
         if (!policy.ShouldRestart(opened.status(), stop)) {
           status_.SetPhase(RunnerPhase::kFailed, opened.status().WithContext("source '" + name() + "'"));
           failed = true;
@@ -94,13 +108,14 @@ void SourceRunner::PollLoop(std::stop_token stop) {
       if (!s.ok()) log::Warn(name(), "acknowledging position failed: {}", s.ToString());
     }
 
-    auto polled = source->Poll(options_.batch_records, options_.poll_wait, stop);
+    const auto polled_at = SteadyClock::now();
+    auto polled = source->Poll(max_records, options_.poll_wait, stop);
     if (!polled.ok()) {
       const Status failure = polled.status();
       WaitInFlightDone(stop);
       (void)source->Close();
       source.reset();
-      status_.restarts++;
+      note_failure(failure);
       if (!policy.ShouldRestart(failure, stop)) {
         status_.SetPhase(RunnerPhase::kFailed, failure.WithContext("source '" + name() + "'"));
         failed = true;
@@ -110,12 +125,24 @@ void SourceRunner::PollLoop(std::stop_token stop) {
     }
     SourceBatch batch = std::move(polled).value();
     const bool finished = batch.finished;
-    if (!batch.records.empty()) policy.Succeeded();
+    if (!batch.records.empty()) {
+      policy.Succeeded();
+      status_.SetHealthy(true);
+    }
+    if (batch.progress) {
+      status_.progress_done = batch.progress->done;
+      status_.progress_total = batch.progress->total;
+      status_.SetProgressUnit(batch.progress->unit);
+    }
+    if (limiter && !batch.records.empty()) {
+      const auto waited = limiter->Acquire(static_cast<int64_t>(batch.records.size()), stop);
+      status_.throttled_ns += static_cast<uint64_t>(waited.count());
+    }
     if (!batch.records.empty() || !batch.position.empty() || finished) {
       size_t bytes = 0;
       for (const auto& r : batch.records) bytes += r.ApproximateBytes();
       ++pushed_;
-      if (!queue_.Push(Pending{std::move(batch)}, bytes)) {
+      if (!queue_.Push(Pending{std::move(batch), polled_at}, bytes)) {
         --pushed_;
         break;
       }
@@ -140,6 +167,8 @@ Status SourceRunner::SendDurably(std::vector<Record>& records, const std::string
       // A full disk or a busy broker may clear up; a few retries, then the run fails loudly
       // (nothing is lost: the checkpoint still points before these records).
       if (!s.retriable() || stop.stop_requested() || backoff.attempts() >= kMaxSendRetries) return s;
+      status_.retries++;
+      status_.SetHealthy(false, s.ToString());
       const auto delay = backoff.Next();
       log::Warn(name(), "producing to '{}' failed: {}; retrying in {} ms", plan_.spec.topic,
                 s.ToString(), delay.count());
@@ -156,6 +185,7 @@ Status SourceRunner::SendDurably(std::vector<Record>& records, const std::string
       }
       SleepFor(backoff.Next(), stop);
     }
+    status_.SetPosition(position);
     std::lock_guard<std::mutex> lock(ack_mu_);
     ack_position_ = position;
   }
@@ -183,6 +213,7 @@ void SourceRunner::SendLoop() {
     // Merge whatever else is already waiting into one durable Send: under load the batches
     // grow while an fsync runs, which is what makes group commit pay off.
     uint64_t merged = 1;
+    const auto polled_at = item->polled_at;
     records = std::move(item->batch.records);
     std::string position = std::move(item->batch.position);
     finished = finished || item->batch.finished;
@@ -195,6 +226,8 @@ void SourceRunner::SendLoop() {
       finished = finished || more->batch.finished;
     }
     const size_t n = records.size();
+    uint64_t bytes = 0;
+    for (const auto& r : records) bytes += r.value ? r.value->size() : 0;
     Status s = SendDurably(records, position);
     if (!s.ok()) {
       status_.SetPhase(RunnerPhase::kFailed, s.WithContext("source '" + name() + "'"));
@@ -204,6 +237,10 @@ void SourceRunner::SendLoop() {
       return;
     }
     status_.records += n;
+    status_.bytes += bytes;
+    status_.SetHealthy(true);
+    status_.batch_latency.Observe(
+        std::chrono::duration<double>(SteadyClock::now() - polled_at).count());
     completed_ += merged;
   }
   if (status_.phase() != RunnerPhase::kFailed) {

@@ -10,6 +10,8 @@
 #include "broker/broker.h"
 #include "connectors/connector.h"
 #include "runtime/bounded_queue.h"
+#include "runtime/error_handler.h"
+#include "runtime/rate_limiter.h"
 #include "runtime/pipeline_plan.h"
 #include "runtime/restart_policy.h"
 #include "runtime/runner_status.h"
@@ -51,6 +53,7 @@ class SourceRunner {
  private:
   struct Pending {
     SourceBatch batch;
+    std::chrono::steady_clock::time_point polled_at;  ///< when its Poll began
   };
 
   void PollLoop(std::stop_token stop);
@@ -65,6 +68,7 @@ class SourceRunner {
   RunnerStatus status_;
   BoundedQueue<Pending> queue_;
   std::unique_ptr<Producer> producer_;
+  PolicyErrorHandler errors_;  ///< used by the source from the poll thread
 
   std::mutex ack_mu_;
   std::string ack_position_;  ///< latest durable checkpoint not yet acknowledged

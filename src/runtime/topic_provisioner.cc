@@ -60,6 +60,22 @@ Status ProvisionTopics(const PipelinePlan& plan, Broker& broker, bool embedded) 
     }
   }
 
+  // Dead letter topics are created like Kafka Connect's: whenever a connector may need one.
+  auto want_dlq = [&](const config::ErrorPolicy& errors, const std::string& who) {
+    if (errors.on_error != config::OnError::kDlq) return;
+    Wanted w;
+    w.partitions = 1;
+    w.auto_create = true;
+    w.requested_by = who + " (dead_letter_topic)";
+    wanted.emplace(errors.dead_letter_topic, w);
+  };
+  for (const auto& s : plan.sources) {
+    if (s.spec.enabled) want_dlq(s.spec.errors, "sources." + s.spec.name);
+  }
+  for (const auto& s : plan.sinks) {
+    if (s.spec.enabled) want_dlq(s.spec.errors, "sinks." + s.spec.name);
+  }
+
   for (const auto& [topic, w] : wanted) {
     auto info = broker.DescribeTopic(topic);
     if (info.ok()) {

@@ -23,6 +23,7 @@ struct Script {
   int64_t total = 1000;            ///< records the source emits; -1 = unbounded
   std::set<int64_t> fail_source_at;  ///< positions at which Poll fails once (fatal)
   bool source_always_fails = false;
+  bool reject_hundreds = false;      ///< the source rejects n % 100 == 0 via ctx.errors
   int sink_flush_failures = 0;     ///< the first N Flush calls fail (retriable)
   std::mutex mu;
   std::multiset<int64_t> delivered;  ///< what the sink flushed
@@ -32,7 +33,7 @@ struct Script {
 
 class CountingSource : public Source {
  public:
-  explicit CountingSource(Script& s) : s_(s) {}
+  CountingSource(Script& s, RecordErrorHandler* errors) : s_(s), errors_(errors) {}
   Status Open(const std::optional<std::string>& checkpoint) override {
     std::lock_guard<std::mutex> lock(s_.mu);
     ++s_.source_opens;
@@ -45,6 +46,15 @@ class CountingSource : public Source {
     SourceBatch b;
     for (size_t i = 0; i < std::min<size_t>(max_records, 97); ++i) {
       if (s_.total >= 0 && next_ >= s_.total) break;
+      if (s_.reject_hundreds && next_ % 100 == 0) {
+        RejectedRecord bad;
+        bad.value = "raw-" + std::to_string(next_);
+        bad.reason = "input:" + std::to_string(next_) + ": divisible by 100";
+        bad.position = std::to_string(next_);
+        ++next_;
+        RC_RETURN_IF_ERROR(errors_->Reject(bad));
+        continue;
+      }
       Record r;
       r.key = "{\"id\":" + std::to_string(next_) + "}";
       r.value = std::to_string(next_);
@@ -59,6 +69,7 @@ class CountingSource : public Source {
 
  private:
   Script& s_;
+  RecordErrorHandler* errors_;
   int64_t next_ = 0;
 };
 
@@ -99,8 +110,10 @@ class PipelineTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     source_desc_.name = "counting";
     source_desc_.kind = ConnectorKind::kSource;
-    source_desc_.make_source = [this](const config::BoundConfig&, const ConnectorContext&)
-        -> Result<std::unique_ptr<Source>> { return std::unique_ptr<Source>(new CountingSource(script_)); };
+    source_desc_.make_source = [this](const config::BoundConfig&, const ConnectorContext& ctx)
+        -> Result<std::unique_ptr<Source>> {
+      return std::unique_ptr<Source>(new CountingSource(script_, ctx.errors));
+    };
     sink_desc_.name = "collecting";
     sink_desc_.kind = ConnectorKind::kSink;
     sink_desc_.make_sink = [this](const config::BoundConfig&, const ConnectorContext&)
@@ -260,6 +273,66 @@ TEST_F(PipelineTest, TopicConfigOverridesDefaultPartitions) {
   ASSERT_TRUE(ProvisionTopics(plan, *broker, true).ok());
   EXPECT_EQ(broker->DescribeTopic("numbers")->partitions.size(), 5u);
   EXPECT_EQ(broker->DescribeTopic("other")->partitions.size(), 2u);
+}
+
+TEST_F(PipelineTest, OnErrorSkipDropsAndCountsBadRecords) {
+  script_.reject_hundreds = true;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  plan.sources[0].spec.errors.on_error = config::OnError::kSkip;
+  Pipeline p(plan, *broker, FastOptions());
+  ASSERT_TRUE(p.Run().ok());
+  EXPECT_EQ(script_.delivered.size(), 990u);
+  EXPECT_EQ(script_.delivered.count(100), 0u);
+  EXPECT_EQ(script_.delivered.count(101), 1u);
+}
+
+TEST_F(PipelineTest, OnErrorFailStopsTheRunNamingTheRecord) {
+  script_.reject_hundreds = true;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  Status s = p.Run();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("input:0: divisible by 100"), std::string::npos) << s.ToString();
+}
+
+TEST_F(PipelineTest, OnErrorDlqWritesOriginalBytesAndErrorHeaders) {
+  script_.reject_hundreds = true;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  plan.sources[0].spec.errors.on_error = config::OnError::kDlq;
+  plan.sources[0].spec.errors.dead_letter_topic = "numbers.dlq";
+  Pipeline p(plan, *broker, FastOptions());
+  ASSERT_TRUE(p.Run().ok());
+  EXPECT_EQ(script_.delivered.size(), 990u);
+  auto dlq = broker->Read("numbers.dlq", 0, Offset(0), 100, std::chrono::milliseconds(0));
+  ASSERT_TRUE(dlq.ok()) << dlq.status().ToString();
+  ASSERT_EQ(dlq->size(), 10u);
+  const ConsumedRecord& first = (*dlq)[0];
+  EXPECT_EQ(*first.record.value, "raw-0");
+  std::map<std::string, std::string> h;
+  for (const auto& x : first.record.headers) h[x.key] = x.value;
+  EXPECT_EQ(h["rivven.error.reason"], "input:0: divisible by 100");
+  EXPECT_EQ(h["rivven.error.connector"], "src");
+  EXPECT_EQ(h["rivven.error.position"], "0");
+  EXPECT_EQ(h["rivven.error.attempts"], "1");
+  EXPECT_FALSE(h["rivven.error.timestamp"].empty());
+}
+
+TEST_F(PipelineTest, RateLimitedSourceHoldsItsRate) {
+  script_.total = 600;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  plan.sources[0].spec.rate_limit.events_per_second = 1000;
+  plan.sources[0].spec.rate_limit.burst_capacity = 100;
+  Pipeline p(plan, *broker, FastOptions());
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(p.Run().ok());
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // 600 records, 100 free at the start, then 1000/s: 0.5 s.
+  EXPECT_GT(secs, 0.45);
+  EXPECT_LT(secs, 1.5);
 }
 
 }  // namespace
