@@ -110,6 +110,47 @@ TEST(PipelineTest, IdlePipelineUsesAlmostNoCpu) {
   EXPECT_EQ(p.Wait(std::chrono::seconds(30)).exit_code, 0);
 }
 
+TEST(PipelineTest, SourceRateLimitIsAccurateOverTenSeconds) {
+  TempDir dir;
+  // 5,050 events at 500/s with a burst of 50: 50 pass at once, the other 5,000 take 10 s.
+  WriteFile(dir / "p.yaml",
+            "sources:\n"
+            "  gen:\n"
+            "    connector: datagen\n"
+            "    topic: orders\n"
+            "    rate_limit: {events_per_second: 500, burst_capacity: 50}\n"
+            "    config: {pattern: orders, seed: 1, events_per_second: 0, max_events: 5050}\n"
+            "sinks:\n"
+            "  out: {connector: file, topics: [orders], config: {path: " + (dir / "out") + "}}\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = RunProcess({BinaryPath(), "run", "-c", dir / "p.yaml", "--data-dir", dir / "d"});
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SplitLines(ReadFile(dir / "out/orders.jsonl")).size(), 5050u);
+  EXPECT_GT(secs, 10.0 * 0.95);
+  EXPECT_LT(secs, 10.0 * 1.05 + 0.3);  // + process start and drain
+}
+
+TEST(PipelineTest, SinkRateLimitThrottlesDelivery) {
+  TempDir dir;
+  WriteFile(dir / "p.yaml",
+            "sources:\n"
+            "  gen: {connector: datagen, topic: orders, config: {pattern: orders, events_per_second: 0, max_events: 1020}}\n"
+            "sinks:\n"
+            "  out:\n"
+            "    connector: file\n"
+            "    topics: [orders]\n"
+            "    rate_limit: {events_per_second: 500, burst_capacity: 20}\n"
+            "    config: {path: " + (dir / "out") + "}\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = RunProcess({BinaryPath(), "run", "-c", dir / "p.yaml", "--data-dir", dir / "d"});
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SplitLines(ReadFile(dir / "out/orders.jsonl")).size(), 1020u);
+  EXPECT_GT(secs, 1.9);
+  EXPECT_LT(secs, 3.0);
+}
+
 TEST(PipelineTest, DisabledSourceDoesNotRun) {
   TempDir dir;
   const std::string extra =
