@@ -28,6 +28,7 @@ demo: build
 
 bench: build
 	bench/run.sh $(BINARY)
+	bench/file_pipeline.sh $(BINARY)
 
 # Regenerates docs/connectors.md from the connectors' config declarations.
 docs: build
