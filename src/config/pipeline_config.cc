@@ -392,4 +392,8 @@ PipelineConfig ReadPipelineConfig(const Node& root, Diagnostics* diags) {
   return config;
 }
 
+const Schema& PipelineFileSchema() { return TopLevelSchema(); }
+const Schema& SourceEntrySchema() { return SourceSchema(); }
+const Schema& SinkEntrySchema() { return SinkSchema(); }
+
 }  // namespace rivven::config

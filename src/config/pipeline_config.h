@@ -112,6 +112,13 @@ struct PipelineConfig {
   SecretsConfig secrets;
 };
 
+class Schema;
+/// The declarations of the file's top-level keys and of one `sources.<name>` / `sinks.<name>`
+/// entry (without the connector's own `config:` keys), for documentation.
+const Schema& PipelineFileSchema();
+const Schema& SourceEntrySchema();
+const Schema& SinkEntrySchema();
+
 /// Looks up an environment variable; nullopt when unset. Tests inject their own.
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup ProcessEnv();
