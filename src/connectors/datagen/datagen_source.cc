@@ -171,6 +171,10 @@ Result<SourceBatch> DatagenSource::Poll(size_t max_records, std::chrono::millise
     batch.finished = true;
   }
   batch.position = Position();
+  if (config_.max_events > 0) {
+    batch.progress = SourceProgress{static_cast<uint64_t>(next_),
+                                    static_cast<uint64_t>(config_.max_events), "events"};
+  }
   return batch;
 }
 

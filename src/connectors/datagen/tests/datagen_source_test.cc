@@ -332,3 +332,25 @@ TEST(DatagenSourceTest, ValueSchemasAreJson) {
 
 }  // namespace
 }  // namespace rivven::datagen
+
+namespace rivven::datagen {
+namespace {
+
+TEST(DatagenProgressTest, BoundedRunsReportEventsDoneOfMaxEvents) {
+  DatagenConfig config;
+  config.pattern = Pattern::kOrders;
+  config.events_per_second = 0;
+  config.max_events = 250;
+  config.seed = 9;
+  DatagenSource source(config, ConnectorContext{});
+  ASSERT_TRUE(source.Open(std::nullopt).ok());
+  auto batch = source.Poll(100, std::chrono::milliseconds(10), {});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_TRUE(batch->progress.has_value());
+  EXPECT_EQ(batch->progress->done, 100u);
+  EXPECT_EQ(batch->progress->total, 250u);
+  EXPECT_EQ(batch->progress->unit, "events");
+}
+
+}  // namespace
+}  // namespace rivven::datagen
