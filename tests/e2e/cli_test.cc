@@ -173,5 +173,27 @@ TEST(CliTest, DiscoverListsDatagenStream) {
   EXPECT_NE(r.out.find("email"), std::string::npos) << r.out;
 }
 
+TEST(CliTest, LogFormatJsonWritesOneJsonObjectPerLine) {
+  TempDir dir;
+  WriteFile(dir / "p.yaml", "sources:\n  demo: {connector: datagen, topic: t, config: {pattern: users, "
+                            "max_events: 5, events_per_second: 0}}\n"
+                            "sinks:\n  out: {connector: file, topics: [t], config: {path: " +
+                                (dir / "out") + "}}\n");
+  auto r = Cli({"run", "-c", dir / "p.yaml", "--data-dir", dir / "d", "--log-format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = SplitLines(r.err);
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.front(), '{') << line;
+    EXPECT_EQ(line.back(), '}') << line;
+    EXPECT_NE(line.find("\"level\":\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"msg\":\""), std::string::npos) << line;
+  }
+  // --log-level warn silences the info lines.
+  auto quiet = Cli({"run", "-c", dir / "p.yaml", "--data-dir", dir / "d2", "--log-level", "warn"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("INFO"), std::string::npos) << quiet.err;
+}
+
 }  // namespace
 }  // namespace rivven::testing
