@@ -1,67 +1,20 @@
 #include "connectors/file/file_sink.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 
-#include "base/log.h"
+#include "base/clock.h"
+#include "connectors/file/file_sink_output.h"
+#include "connectors/file/file_sink_recovery.h"
 #include "connectors/registry.h"
-#include "record/json.h"
 
 namespace rivven {
 namespace file {
 namespace {
-
-constexpr size_t kScanChunk = 64 * 1024;
-
-Status ReadFully(int fd, char* buf, size_t size, off_t offset, const std::string& what) {
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pread(fd, buf + done, size - done, offset + static_cast<off_t>(done));
-    if (n > 0) {
-      done += static_cast<size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return Status::FromErrno(n < 0 ? errno : EIO, "file sink: reading " + what);
-    }
-  }
-  return Status::Ok();
-}
-
-/// Removes an unfinished last line: bytes after the final "\n" can only come from a write that
-/// never completed a Flush, so no committed offset covers them and they will be written again.
-Status CutTornTail(int fd, const std::string& what) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Status::FromErrno(errno, "file sink: fstat " + what);
-  if (st.st_size == 0) return Status::Ok();
-  char last = 0;
-  RC_RETURN_IF_ERROR(ReadFully(fd, &last, 1, st.st_size - 1, what));
-  if (last == '\n') return Status::Ok();
-  std::string chunk(kScanChunk, '\0');
-  off_t end = st.st_size;
-  off_t cut = 0;
-  while (end > 0) {
-    const off_t start = std::max<off_t>(0, end - static_cast<off_t>(kScanChunk));
-    const auto len = static_cast<size_t>(end - start);
-    RC_RETURN_IF_ERROR(ReadFully(fd, chunk.data(), len, start, what));
-    if (const void* nl = ::memrchr(chunk.data(), '\n', len)) {
-      cut = start + (static_cast<const char*>(nl) - chunk.data()) + 1;
-      break;
-    }
-    end = start;
-  }
-  if (::ftruncate(fd, cut) != 0) return Status::FromErrno(errno, "file sink: truncating " + what);
-  if (::fdatasync(fd) != 0) return Status::FromErrno(errno, "file sink: fdatasync " + what);
-  log::Warn("file", "{}: removed {} bytes of an unfinished record at the end", what,
-            st.st_size - cut);
-  return Status::Ok();
-}
 
 void SyncParentDirectory(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).lexically_normal().parent_path();
@@ -74,31 +27,25 @@ void SyncParentDirectory(const std::string& path) {
 
 }  // namespace
 
-struct FileSink::TopicFile {
-  std::string topic;
-  std::string display;  ///< <path>/<name>, for messages
-  int fd = -1;
-  std::string buffer;
-  bool unsynced = false;  ///< bytes reached the fd since the last fdatasync
-
-  ~TopicFile() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-FileSink::FileSink(FileSinkConfig config) : config_(std::move(config)) {}
+FileSink::FileSink(FileSinkConfig config, RecordErrorHandler* errors,
+                   std::vector<std::string> topics, Clock clock)
+    : config_(std::move(config)),
+      errors_(errors),
+      topics_(std::move(topics)),
+      clock_(clock ? std::move(clock) : Clock([] { return NowMs(); })) {}
 
 FileSink::~FileSink() { CloseAll(); }
 
 void FileSink::CloseAll() {
   last_ = nullptr;
-  files_.clear();
+  files_.clear();  // closes without completing: in-progress files wait for the next Open
   if (dir_fd_ >= 0) ::close(dir_fd_);
   dir_fd_ = -1;
 }
 
 Status FileSink::Open() {
   CloseAll();
+  failed_ = Status::Ok();
   std::error_code ec;
   const bool created = std::filesystem::create_directories(config_.path, ec);
   if (ec) {
@@ -110,110 +57,145 @@ Status FileSink::Open() {
     SyncParentDirectory(config_.path);
     dir_dirty_ = true;
   }
+  RC_ASSIGN_OR_RETURN(RecoveryReport report,
+                      RecoverInProgressFiles(dir_fd_, config_.path, topics_));
+  files_completed_ += report.published;
   return Status::Ok();
 }
 
-Result<std::unique_ptr<FileSink::TopicFile>> FileSink::OpenTopicFile(const std::string& topic) {
-  RC_ASSIGN_OR_RETURN(std::string name, TopicFileName(topic, FileExtension(config_.format)));
-  auto f = std::make_unique<TopicFile>();
-  f->topic = topic;
-  f->display = config_.path + "/" + name;
-  // O_NOFOLLOW: a symlink planted in the directory cannot redirect our writes elsewhere.
-  constexpr int kFlags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
-  f->fd = ::openat(dir_fd_, name.c_str(), kFlags | O_CREAT | O_EXCL, 0644);
-  if (f->fd >= 0) {
-    dir_dirty_ = true;
-  } else if (errno == EEXIST) {
-    f->fd = ::openat(dir_fd_, name.c_str(), kFlags);
-    if (f->fd < 0) return Status::FromErrno(errno, "file sink: opening " + f->display);
-    RC_RETURN_IF_ERROR(CutTornTail(f->fd, f->display));
-  } else {
-    return Status::FromErrno(errno, "file sink: creating " + f->display);
-  }
-  f->buffer.reserve(kBufferBytes + kScanChunk);
-  return f;
+bool FileSink::Aged(const OutputFile& f, TimestampMs now) const {
+  return config_.max_age_ms > 0 && now - f.created_ms() >= config_.max_age_ms;
 }
 
-Result<FileSink::TopicFile*> FileSink::FileFor(const std::string& topic) {
-  if (last_ != nullptr && last_->topic == topic) return last_;
-  auto it = files_.find(topic);
-  if (it == files_.end()) {
-    RC_ASSIGN_OR_RETURN(std::unique_ptr<TopicFile> f, OpenTopicFile(topic));
-    it = files_.emplace(topic, std::move(f)).first;
+Result<OutputFile*> FileSink::FileFor(const std::string& topic) {
+  OutputFile* f = nullptr;
+  if (last_ != nullptr && last_->topic() == topic) {
+    f = last_;
+  } else if (auto it = files_.find(topic); it != files_.end()) {
+    f = it->second.get();
   }
-  last_ = it->second.get();
-  return last_;
+  if (f != nullptr && config_.max_age_ms > 0 && Aged(*f, clock_())) {
+    RC_RETURN_IF_ERROR(Complete(topic));
+    f = nullptr;
+  }
+  if (f == nullptr) {
+    std::unique_ptr<OutputFile> created;
+    if (config_.rolling()) {
+      RC_ASSIGN_OR_RETURN(created, OutputFile::CreateRolling(dir_fd_, config_.path, topic,
+                                                             config_, clock_()));
+      dir_dirty_ = true;
+    } else {
+      bool is_new = false;
+      RC_ASSIGN_OR_RETURN(created, OutputFile::OpenAppend(dir_fd_, config_.path, topic, &is_new));
+      dir_dirty_ |= is_new;
+    }
+    f = created.get();
+    files_[topic] = std::move(created);
+  }
+  last_ = f;
+  return f;
 }
 
 Status FileSink::Write(const std::vector<ConsumedRecord>& records) {
   if (dir_fd_ < 0) return Status::FailedPrecondition("file sink: Write before Open");
+  RC_RETURN_IF_ERROR(failed_);
   for (const ConsumedRecord& record : records) {
-    RC_ASSIGN_OR_RETURN(TopicFile * f, FileFor(record.topic));
-    const std::optional<std::string>& value = record.record.value;
-    if (!value) {
-      f->buffer += "null\n";
-    } else if (std::memchr(value->data(), '\n', value->size()) == nullptr) {
-      f->buffer += *value;  // the fast path: bytes as the source wrote them
-      f->buffer.push_back('\n');
-    } else {
-      json::AppendJsonOrString(f->buffer, value);
-      f->buffer.push_back('\n');
+    RC_ASSIGN_OR_RETURN(OutputFile * f, FileFor(record.topic));
+    if (Status st = f->Append(record); !st.ok()) {
+      RC_RETURN_IF_ERROR(Reject(record, st));
+      continue;
     }
-    if (f->buffer.size() >= kBufferBytes) RC_RETURN_IF_ERROR(Drain(*f));
+    RC_RETURN_IF_ERROR(f->MaybeDrain());
+    if (config_.max_size_bytes > 0 && f->size() >= config_.max_size_bytes) {
+      RC_RETURN_IF_ERROR(Complete(record.topic));
+    }
   }
   return Status::Ok();
 }
 
-Status FileSink::Drain(TopicFile& f) {
-  size_t done = 0;
-  Status result;
-  while (done < f.buffer.size()) {
-    const ssize_t n = ::write(f.fd, f.buffer.data() + done, f.buffer.size() - done);
-    if (n > 0) {
-      done += static_cast<size_t>(n);
-      f.unsynced = true;
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      result = Status::FromErrno(n < 0 ? errno : EIO, "file sink: writing " + f.display);
-      break;
-    }
+Status FileSink::Reject(const ConsumedRecord& record, const Status& why) {
+  RejectedRecord r;
+  r.key = record.record.key;
+  r.value = record.record.value;
+  r.headers = record.record.headers;
+  r.position = record.topic + "/" + std::to_string(record.partition) + "/" +
+               std::to_string(record.offset.value());
+  r.reason = std::string("file sink: record ") + r.position + " cannot be written as " +
+             (config_.format == FileFormat::kCsv ? "csv" : "the configured format") + ": " +
+             why.message();
+  if (errors_ == nullptr) return Status::InvalidArgument(r.reason);
+  return errors_->Reject(r);
+}
+
+Status FileSink::Complete(const std::string& topic) {
+  auto it = files_.find(topic);
+  if (it == files_.end()) return Status::Ok();
+  std::unique_ptr<OutputFile> f = std::move(it->second);
+  files_.erase(it);
+  last_ = nullptr;
+  uint64_t synced = 0;
+  Result<std::string> done = f->Finish(&synced);
+  sync_count_ += synced;
+  if (!done.ok()) {
+    if (f->sync_failed()) failed_ = done.status();
+    return done.status();
   }
-  // Keep what was not written so a retry continues where this one stopped.
-  f.buffer.erase(0, done);
-  return result;
+  if (done->empty()) return Status::Ok();
+  ++files_completed_;
+  return SyncDirectory();
+}
+
+Status FileSink::SyncDirectory() {
+  if (::fsync(dir_fd_) != 0) {
+    failed_ = Status::FromErrno(errno, "file sink: fsync directory " + config_.path)
+                  .WithDisposition(Disposition::kFatal);
+    return failed_;
+  }
+  dir_dirty_ = false;
+  ++sync_count_;
+  return Status::Ok();
 }
 
 Status FileSink::Flush() {
   if (dir_fd_ < 0) return Status::FailedPrecondition("file sink: Flush before Open");
+  RC_RETURN_IF_ERROR(failed_);
+  if (config_.max_age_ms > 0) {
+    const TimestampMs now = clock_();
+    std::vector<std::string> aged;
+    for (const auto& [topic, f] : files_) {
+      if (Aged(*f, now)) aged.push_back(topic);
+    }
+    for (const std::string& topic : aged) RC_RETURN_IF_ERROR(Complete(topic));
+  }
   // Write everything first so the kernel can write back all files while we sync the first.
-  for (auto& [topic, f] : files_) RC_RETURN_IF_ERROR(Drain(*f));
+  for (auto& [topic, f] : files_) RC_RETURN_IF_ERROR(f->Drain());
   for (auto& [topic, f] : files_) {
-    if (!f->unsynced) continue;
     // After a failed fdatasync the page cache state is unknown: fatal, so the runtime restarts
     // the sink and replays from the last committed offset.
-    if (::fdatasync(f->fd) != 0) {
-      return Status::FromErrno(errno, "file sink: fdatasync " + f->display)
-          .WithDisposition(Disposition::kFatal);
+    if (Status st = f->Sync(&sync_count_); !st.ok()) {
+      if (f->sync_failed()) failed_ = st;
+      return st;
     }
-    f->unsynced = false;
-    ++sync_count_;
   }
-  if (dir_dirty_) {
-    if (::fsync(dir_fd_) != 0) {
-      return Status::FromErrno(errno, "file sink: fsync directory " + config_.path)
-          .WithDisposition(Disposition::kFatal);
-    }
-    dir_dirty_ = false;
-    ++sync_count_;
-  }
+  if (dir_dirty_) RC_RETURN_IF_ERROR(SyncDirectory());
   return Status::Ok();
 }
 
 Status FileSink::Close() {
-  Status st = dir_fd_ >= 0 ? Flush() : Status::Ok();
+  if (dir_fd_ < 0) return Status::Ok();
+  Status result = failed_;
+  if (result.ok()) {
+    std::vector<std::string> topics;
+    for (const auto& [topic, f] : files_) topics.push_back(topic);
+    std::sort(topics.begin(), topics.end());
+    for (const std::string& topic : topics) {
+      if (Status st = Complete(topic); !st.ok() && result.ok()) result = st;
+      if (!failed_.ok()) break;
+    }
+    if (result.ok() && dir_dirty_) result = SyncDirectory();
+  }
   CloseAll();
-  return st;
+  return result;
 }
 
 }  // namespace file
@@ -223,13 +205,15 @@ void RegisterFileSink(Registry& registry) {
   d.name = "file";
   d.kind = ConnectorKind::kSink;
   d.description =
-      "Appends records to local files, one <topic>.jsonl per topic in a directory; durable "
-      "(fdatasync) before offsets are committed";
+      "Writes records to local files: jsonl appended to <topic>.jsonl, or rolling jsonl/csv/json "
+      "files (optionally gzip or zstd) renamed into place when complete; durable (fdatasync) "
+      "before offsets are committed";
   d.schema = file::FileSinkSchema();
   d.make_sink = [](const config::BoundConfig& bound,
-                   const ConnectorContext&) -> Result<std::unique_ptr<Sink>> {
+                   const ConnectorContext& ctx) -> Result<std::unique_ptr<Sink>> {
     RC_ASSIGN_OR_RETURN(file::FileSinkConfig config, file::FileSinkConfigFromBound(bound));
-    return std::unique_ptr<Sink>(std::make_unique<file::FileSink>(std::move(config)));
+    return std::unique_ptr<Sink>(
+        std::make_unique<file::FileSink>(std::move(config), ctx.errors, ctx.topics));
   };
   d.check = [](const config::BoundConfig& bound) -> Status {
     RC_ASSIGN_OR_RETURN(file::FileSinkConfig config, file::FileSinkConfigFromBound(bound));
