@@ -5,18 +5,23 @@
 #include <csignal>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "app/cli.h"
 #include "base/log.h"
 #include "runtime/broker_factory.h"
+#include "runtime/http_server.h"
 #include "runtime/pipeline.h"
+#include "runtime/progress_reporter.h"
 
 namespace rivven::app {
 namespace {
 
 constexpr std::string_view kLog = "run";
+/// settings.http has only a port: listen on every interface, as Prometheus exporters do.
+constexpr const char* kHttpBindAddress = "0.0.0.0";
 
 /// Turns SIGINT/SIGTERM into a graceful pipeline stop. A second signal, or a drain that
 /// outlives settings.shutdown_timeout_ms, ends the process at once with exit code 1 — data
@@ -83,6 +88,24 @@ int Run(const GlobalOptions& g) {
   InitLogging(g, plan->config.settings.log_level);
   SignalWatcher::BlockSignals();  // before any thread starts, so all inherit the mask
 
+  // Bound before anything else starts, so a taken port fails the run at once. Until the
+  // pipeline has created its runners the endpoints see no statuses (/ready answers 503).
+  std::atomic<Pipeline*> live{nullptr};
+  const auto statuses = [&live] {
+    Pipeline* p = live.load();
+    return p != nullptr ? p->Statuses() : std::vector<RunnerStatus*>{};
+  };
+  HttpServer http(statuses);
+  if (const int port = plan->config.settings.http_port; port > 0) {
+    auto bound = http.Start(kHttpBindAddress, port);
+    if (!bound.ok()) {
+      log::Error(kLog, "settings.http.port {}: {}", port, bound.status().message());
+      return kExitRuntime;
+    }
+    log::Info(kLog, "serving /metrics, /health and /ready on http://{}:{}", kHttpBindAddress,
+              *bound);
+  }
+
   auto broker = OpenBroker(plan->config.broker);
   if (!broker.ok()) {
     log::Error(kLog, "{}", broker.status().ToString());
@@ -96,8 +119,15 @@ int Run(const GlobalOptions& g) {
   Status result;
   {
     Pipeline pipeline(*plan, **broker, options);
+    live = &pipeline;
     SignalWatcher watcher(pipeline, plan->config.settings.shutdown_timeout_ms);
+    ProgressReporter progress(statuses, ProgressReporterOptions::ForStderr(g.log_format == "json"));
+    progress.Start();
     result = pipeline.Run();
+    progress.Stop();
+    // The endpoints served through the drain; they stop before the statuses they read go away.
+    http.Stop();
+    live = nullptr;
   }
   Status closed = (*broker)->Close();
   if (!result.ok()) {
