@@ -124,6 +124,7 @@ struct HttpServer::Impl {
   httplib::Server server;
   std::thread thread;
   std::atomic<bool> exited{false};  ///< listen_after_bind returned
+  int listening_fd = -1;            ///< the socket httplib bound (owned by httplib)
 };
 
 HttpServer::HttpServer(StatusProvider statuses) : impl_(std::make_unique<Impl>()) {
@@ -136,11 +137,10 @@ Result<int> HttpServer::Start(const std::string& host, int port) {
   RC_ASSERT(!impl_->thread.joinable());
   httplib::Server& svr = impl_->server;
   // httplib's default sets SO_REUSEPORT, which would let two processes share the port silently.
-  int listening = -1;
-  svr.set_socket_options([&listening](int sock) {
+  svr.set_socket_options([impl = impl_.get()](int sock) {
     const int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listening = sock;
+    impl->listening_fd = sock;
   });
   // httplib takes ownership of the queue it gets from this factory.
   svr.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
@@ -173,7 +173,7 @@ Result<int> HttpServer::Start(const std::string& host, int port) {
   if (bound < 0) return Status::FailedPrecondition(BindError(host, port, errno));
   // httplib listens with a backlog of 5: a few scrapers connecting at once would overflow it
   // and wait a second for the SYN retry. Listening again on Linux just raises the backlog.
-  if (listening >= 0) ::listen(listening, SOMAXCONN);
+  if (impl_->listening_fd >= 0) ::listen(impl_->listening_fd, SOMAXCONN);
 
   impl_->thread = std::thread([this] {
     // The worker threads inherit this mask: a client that hangs up mid-response makes send()
