@@ -8,8 +8,8 @@
 namespace rivven::formats {
 namespace {
 
-constexpr int kGzipLevel = 6;  // zlib's default: what `gzip` itself uses
-constexpr int kZstdLevel = 3;  // zstd's default
+constexpr int kGzipLevel = 6;             // zlib's default: what `gzip` itself uses
+constexpr int kZstdLevel = 3;             // zstd's default
 constexpr int kGzipWindowBits = 15 + 16;  // +16: gzip header and trailer, not zlib's
 constexpr size_t kOutputStep = 64 * 1024;
 constexpr size_t kMaxZlibChunk = size_t{1} << 30;  // zlib counts bytes in 32-bit uInt
@@ -37,7 +37,8 @@ class GzipCompressor final : public Compressor {
   }
 
   Status Init() {
-    if (deflateInit2(&zs_, kGzipLevel, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&zs_, kGzipLevel, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK) {
       return Status::Internal("gzip: deflateInit2 failed");
     }
     initialized_ = true;
@@ -146,7 +147,8 @@ class GzipDecompressor final : public Decompressor {
   }
 
   Status Init() {
-    if (inflateInit2(&zs_, kGzipWindowBits) != Z_OK) return Status::Internal("gzip: inflateInit2 failed");
+    if (inflateInit2(&zs_, kGzipWindowBits) != Z_OK)
+      return Status::Internal("gzip: inflateInit2 failed");
     initialized_ = true;
     scratch_.resize(kScratch);
     return Status::Ok();
@@ -246,18 +248,24 @@ constexpr size_t kTailBytes = 8;
 
 const char* CompressionName(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
   }
   return "none";
 }
 
 const char* CompressionExtension(Compression c) {
   switch (c) {
-    case Compression::kNone: return "";
-    case Compression::kGzip: return ".gz";
-    case Compression::kZstd: return ".zst";
+    case Compression::kNone:
+      return "";
+    case Compression::kGzip:
+      return ".gz";
+    case Compression::kZstd:
+      return ".zst";
   }
   return "";
 }
@@ -274,7 +282,8 @@ Result<std::unique_ptr<Compressor>> Compressor::Create(Compression c) {
       RC_RETURN_IF_ERROR(z->Init());
       return std::unique_ptr<Compressor>(std::move(z));
     }
-    case Compression::kNone: break;
+    case Compression::kNone:
+      break;
   }
   return Status::InvalidArgument("no compressor for compression 'none'");
 }
@@ -291,7 +300,8 @@ Result<std::unique_ptr<Decompressor>> Decompressor::Create(Compression c) {
       RC_RETURN_IF_ERROR(z->Init());
       return std::unique_ptr<Decompressor>(std::move(z));
     }
-    case Compression::kNone: break;
+    case Compression::kNone:
+      break;
   }
   return Status::InvalidArgument("no decompressor for compression 'none'");
 }

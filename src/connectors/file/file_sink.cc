@@ -81,8 +81,8 @@ Result<OutputFile*> FileSink::FileFor(const std::string& topic) {
   if (f == nullptr) {
     std::unique_ptr<OutputFile> created;
     if (config_.rolling()) {
-      RC_ASSIGN_OR_RETURN(created, OutputFile::CreateRolling(dir_fd_, config_.path, topic,
-                                                             config_, clock_()));
+      RC_ASSIGN_OR_RETURN(
+          created, OutputFile::CreateRolling(dir_fd_, config_.path, topic, config_, clock_()));
       dir_dirty_ = true;
     } else {
       bool is_new = false;

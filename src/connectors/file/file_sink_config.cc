@@ -20,8 +20,8 @@ constexpr int64_t kMaxSizeMb = 1024 * 1024;  // 1 TiB
 constexpr double kMaxAgeHours = 24 * 366 * 10;
 
 bool KeepsItsName(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -129,9 +129,12 @@ Result<FileSinkConfig> FileSinkConfigFromBound(const config::BoundConfig& bound)
 
 const char* FileExtension(FileFormat format) {
   switch (format) {
-    case FileFormat::kJsonl: return ".jsonl";
-    case FileFormat::kCsv: return ".csv";
-    case FileFormat::kJson: return ".json";
+    case FileFormat::kJsonl:
+      return ".jsonl";
+    case FileFormat::kCsv:
+      return ".csv";
+    case FileFormat::kJson:
+      return ".json";
   }
   return ".jsonl";
 }
@@ -158,9 +161,9 @@ Result<std::string> TopicFileName(std::string_view topic, std::string_view exten
   std::string name = EscapeTopic(topic);
   name += extension;
   if (name.size() > kMaxFileName) {
-    return Status::InvalidArgument("file sink: topic name too long for a file name (" +
-                                   std::to_string(name.size()) + " bytes after escaping): " +
-                                   std::string(topic.substr(0, 64)) + "...");
+    return Status::InvalidArgument(
+        "file sink: topic name too long for a file name (" + std::to_string(name.size()) +
+        " bytes after escaping): " + std::string(topic.substr(0, 64)) + "...");
   }
   return name;
 }
@@ -180,9 +183,9 @@ Result<std::string> RollingFileName(std::string_view topic, TimestampMs created,
   name += FormatSeq(seq);
   name += extension;
   if (name.size() + kInProgressPrefix.size() + kInProgressSuffix.size() > kMaxFileName) {
-    return Status::InvalidArgument("file sink: topic name too long for a file name (" +
-                                   std::to_string(name.size()) + " bytes after escaping): " +
-                                   std::string(topic.substr(0, 64)) + "...");
+    return Status::InvalidArgument(
+        "file sink: topic name too long for a file name (" + std::to_string(name.size()) +
+        " bytes after escaping): " + std::string(topic.substr(0, 64)) + "...");
   }
   return name;
 }
@@ -208,8 +211,7 @@ std::optional<RollingName> ParseInProgressName(std::string_view name) {
   bool matched = false;
   for (FileFormat f : kFormats) {
     for (formats::Compression c : kCompressions) {
-      const std::string ext =
-          std::string(FileExtension(f)) + formats::CompressionExtension(c);
+      const std::string ext = std::string(FileExtension(f)) + formats::CompressionExtension(c);
       if (base.ends_with(ext)) {
         r.extension = ext;
         r.format = f;

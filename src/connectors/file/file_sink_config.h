@@ -53,8 +53,8 @@ Result<std::string> TopicFileName(std::string_view topic, std::string_view exten
 /// time being the file's creation in UTC and seq at least four digits, so a topic's files sort
 /// by creation. InvalidArgument for an empty topic or a name too long for the file system
 /// (including the in-progress form).
-Result<std::string> RollingFileName(std::string_view topic, TimestampMs created,
-                                    uint32_t seq, std::string_view extension);
+Result<std::string> RollingFileName(std::string_view topic, TimestampMs created, uint32_t seq,
+                                    std::string_view extension);
 
 /// The hidden name a rolling file has while it is written: "." + final + ".inprogress".
 std::string InProgressName(std::string_view final_name);

@@ -272,8 +272,9 @@ class CsvEncoder final : public RecordEncoder {
   }
 
   std::string ExtraKeysReason() const {
-    std::string reason = "keys not in this file's CSV header (its columns are the keys of the "
-                         "file's first record): ";
+    std::string reason =
+        "keys not in this file's CSV header (its columns are the keys of the "
+        "file's first record): ";
     for (size_t i = 0; i < extra_.size() && i < kExtraKeysNamed; ++i) {
       if (i > 0) reason += ", ";
       AppendJsonString(reason, extra_[i]);
@@ -290,18 +291,21 @@ class CsvEncoder final : public RecordEncoder {
   std::vector<std::string> fields_;  ///< per column: the current record's text
   std::vector<bool> present_;        ///< per column: the current record has a non-null value
   std::vector<std::optional<std::string_view>> row_;
-  std::vector<std::string> extra_;   ///< keys of the current record the header lacks
-  std::string discard_;              ///< nested values of keys the header lacks
-  size_t next_ = 0;                  ///< the column the next key probably is
+  std::vector<std::string> extra_;  ///< keys of the current record the header lacks
+  std::string discard_;             ///< nested values of keys the header lacks
+  size_t next_ = 0;                 ///< the column the next key probably is
 };
 
 }  // namespace
 
 std::unique_ptr<RecordEncoder> RecordEncoder::Create(FileFormat format) {
   switch (format) {
-    case FileFormat::kJsonl: return std::make_unique<JsonlEncoder>();
-    case FileFormat::kJson: return std::make_unique<JsonArrayEncoder>();
-    case FileFormat::kCsv: return std::make_unique<CsvEncoder>();
+    case FileFormat::kJsonl:
+      return std::make_unique<JsonlEncoder>();
+    case FileFormat::kJson:
+      return std::make_unique<JsonArrayEncoder>();
+    case FileFormat::kCsv:
+      return std::make_unique<CsvEncoder>();
   }
   return std::make_unique<JsonlEncoder>();
 }

@@ -218,7 +218,8 @@ Result<std::string> PublishRollingFile(int dir_fd, const std::string& dir, const
     if (::linkat(dir_fd, from.c_str(), dir_fd, target.c_str(), 0) != 0) {
       if (errno == EEXIST) {
         // A crash between link and unlink leaves both names on one file: finish the unlink.
-        struct stat a {}, b {};
+        struct stat a {
+        }, b{};
         if (::fstatat(dir_fd, from.c_str(), &a, AT_SYMLINK_NOFOLLOW) == 0 &&
             ::fstatat(dir_fd, target.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 &&
             a.st_ino == b.st_ino && a.st_dev == b.st_dev) {

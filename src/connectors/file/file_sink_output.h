@@ -87,19 +87,19 @@ class OutputFile {
   std::string topic_;
   std::string dir_;
   std::string display_;
-  std::string name_;              ///< current name in the directory
+  std::string name_;                    ///< current name in the directory
   std::optional<RollingName> rolling_;  ///< set for rolling files
-  int dir_fd_ = -1;               ///< not owned
+  int dir_fd_ = -1;                     ///< not owned
   int fd_ = -1;
   TimestampMs created_ms_ = 0;
   uint64_t records_ = 0;
-  uint64_t written_ = 0;          ///< bytes that reached the fd
-  bool unsynced_ = false;         ///< bytes reached the fd since the last fdatasync
+  uint64_t written_ = 0;   ///< bytes that reached the fd
+  bool unsynced_ = false;  ///< bytes reached the fd since the last fdatasync
   bool sync_failed_ = false;
   std::unique_ptr<RecordEncoder> encoder_;
   std::unique_ptr<formats::Compressor> compressor_;
-  std::string plain_;             ///< encoded, not yet compressed or written
-  std::string packed_;            ///< compressed, not yet written
+  std::string plain_;   ///< encoded, not yet compressed or written
+  std::string packed_;  ///< compressed, not yet written
 };
 
 /// pread until `size` bytes are read; IoError on a short file.

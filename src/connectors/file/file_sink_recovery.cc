@@ -41,7 +41,7 @@ Result<uint64_t> LastLineEnd(int fd, uint64_t size, const std::string& what) {
 
 /// The end of the last complete CSV record: the whole file is scanned, since a quoted field may
 /// hold line breaks.
-Result<uint64_t> CsvCompleteEnd(int fd, uint64_t size, const std::string& what) {
+Result<formats::CsvRecordScanner> ScanCsv(int fd, uint64_t size, const std::string& what) {
   formats::CsvRecordScanner scanner;
   std::string chunk(kDecodeChunk, '\0');
   for (uint64_t at = 0; at < size;) {
@@ -50,13 +50,17 @@ Result<uint64_t> CsvCompleteEnd(int fd, uint64_t size, const std::string& what) 
     scanner.Feed(std::string_view(chunk.data(), len));
     at += len;
   }
-  return scanner.complete_bytes();
+  return scanner;
 }
 
 struct Survivor {
   uint64_t keep = 0;         ///< bytes to keep
+  bool has_records = false;  ///< they hold at least one record (not just a header or "[")
   bool json_closed = false;  ///< the kept bytes already end with the json trailer
 };
+
+/// "[\n": the bytes a json file starts with before its first element.
+constexpr uint64_t kJsonArrayStart = 2;
 
 bool EndsWithJsonTrailer(std::string_view tail) {
   // The trailer line alone: an element line never is just "]".
@@ -64,8 +68,9 @@ bool EndsWithJsonTrailer(std::string_view tail) {
 }
 
 /// Decodes the file member by member; everything after the last complete, verified member goes.
-Result<Survivor> ScanCompressed(int fd, uint64_t size, formats::Compression c,
-                                const std::string& what) {
+Result<std::unique_ptr<formats::Decompressor>> ScanCompressed(int fd, uint64_t size,
+                                                              formats::Compression c,
+                                                              const std::string& what) {
   RC_ASSIGN_OR_RETURN(std::unique_ptr<formats::Decompressor> d, formats::Decompressor::Create(c));
   std::string chunk(kDecodeChunk, '\0');
   for (uint64_t at = 0; at < size;) {
@@ -77,25 +82,39 @@ Result<Survivor> ScanCompressed(int fd, uint64_t size, formats::Compression c,
     }
     at += len;
   }
-  return Survivor{d->complete_input(), EndsWithJsonTrailer(d->complete_tail())};
+  return d;
 }
 
 Result<Survivor> FindSurvivor(int fd, uint64_t size, const RollingName& rn,
                               const std::string& what) {
-  if (rn.compression != formats::Compression::kNone) {
-    return ScanCompressed(fd, size, rn.compression, what);
-  }
   Survivor s;
-  if (rn.format == FileFormat::kCsv) {
-    RC_ASSIGN_OR_RETURN(s.keep, CsvCompleteEnd(fd, size, what));
+  uint64_t text_bytes = 0;  // decoded bytes kept
+  if (rn.compression != formats::Compression::kNone) {
+    RC_ASSIGN_OR_RETURN(std::unique_ptr<formats::Decompressor> d,
+                        ScanCompressed(fd, size, rn.compression, what));
+    s.keep = d->complete_input();
+    text_bytes = d->complete_output();
+    s.json_closed = EndsWithJsonTrailer(d->complete_tail());
+  } else if (rn.format == FileFormat::kCsv) {
+    RC_ASSIGN_OR_RETURN(formats::CsvRecordScanner csv, ScanCsv(fd, size, what));
+    s.keep = csv.complete_bytes();
+    s.has_records = csv.records() > 1;  // more than the header
     return s;
+  } else {
+    RC_ASSIGN_OR_RETURN(s.keep, LastLineEnd(fd, size, what));
+    text_bytes = s.keep;
+    if (rn.format == FileFormat::kJson && s.keep >= 3) {
+      char tail[3];
+      RC_RETURN_IF_ERROR(ReadFully(fd, tail, 3, static_cast<off_t>(s.keep - 3), what));
+      s.json_closed = EndsWithJsonTrailer(std::string_view(tail, 3));
+    }
   }
-  RC_ASSIGN_OR_RETURN(s.keep, LastLineEnd(fd, size, what));
-  if (rn.format == FileFormat::kJson && s.keep >= 3) {
-    char tail[3];
-    RC_RETURN_IF_ERROR(ReadFully(fd, tail, 3, static_cast<off_t>(s.keep - 3), what));
-    s.json_closed = EndsWithJsonTrailer(std::string_view(tail, 3));
+  // A compressed csv header is always in the member of its first row, so any text is a record.
+  uint64_t empty_bytes = 0;
+  if (rn.format == FileFormat::kJson) {
+    empty_bytes = kJsonArrayStart + (s.json_closed ? kJsonArrayEnd.size() : 0);
   }
+  s.has_records = text_bytes > empty_bytes;
   return s;
 }
 
@@ -139,7 +158,7 @@ Status RecoverOne(int dir_fd, const std::string& dir, const std::string& name,
     log::Warn("file", "{}: removed {} bytes of unfinished records at the end (a crash)", what,
               size - s.keep);
   }
-  if (s.keep == 0) {
+  if (!s.has_records) {
     if (::unlinkat(dir_fd, name.c_str(), 0) != 0) {
       return Status::FromErrno(errno, "file sink: removing " + what);
     }

@@ -15,9 +15,9 @@ Status CutTornTail(int fd, const std::string& what);
 
 /// What recovery did, for logs and tests.
 struct RecoveryReport {
-  uint64_t published = 0;    ///< in-progress files repaired and renamed to their final name
-  uint64_t removed = 0;      ///< in-progress files that held no complete record
-  uint64_t cut_bytes = 0;    ///< bytes of torn tails removed
+  uint64_t published = 0;  ///< in-progress files repaired and renamed to their final name
+  uint64_t removed = 0;    ///< in-progress files that held no complete record
+  uint64_t cut_bytes = 0;  ///< bytes of torn tails removed
 };
 
 /// Completes the in-progress files an earlier run of a sink on `dir` left behind (a crash, a

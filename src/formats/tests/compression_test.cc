@@ -51,8 +51,8 @@ std::string CompressInMembers(Compression c, std::string_view text, size_t membe
 }
 
 TEST_P(CompressionTest, RoundTripsTextAndBinary) {
-  for (const std::string& text : {std::string(), std::string("x"), SampleText(20'000),
-                                  RandomBytes(3 << 20, 1)}) {
+  for (const std::string& text :
+       {std::string(), std::string("x"), SampleText(20'000), RandomBytes(3 << 20, 1)}) {
     auto packed = Compress(GetParam(), text);
     ASSERT_TRUE(packed.ok()) << packed.status().ToString();
     if (text.size() > 100'000 && text[0] == '{') {
@@ -171,9 +171,10 @@ TEST_P(CompressionTest, SystemToolsAcceptConcatenatedMembers) {
   }
   EXPECT_EQ(std::system((std::string(tool) + " -t -q " + file.string()).c_str()), 0);
   const std::filesystem::path plain = dir / "t.out";
-  ASSERT_EQ(std::system((std::string(tool) + " -d -c -q " + file.string() + " > " + plain.string())
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(
+          (std::string(tool) + " -d -c -q " + file.string() + " > " + plain.string()).c_str()),
+      0);
   std::ifstream in(plain, std::ios::binary);
   const std::string decoded((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(decoded, text);

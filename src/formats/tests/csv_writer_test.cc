@@ -39,9 +39,8 @@ TEST(CsvRecordScannerTest, LineBreaksInsideQuotesDoNotEndARecord) {
 
   // Every prefix, fed in pieces of every size, cuts only at a record end.
   std::vector<size_t> ends;
-  for (const std::string& r :
-       {Row({"id", "note"}), Row({"1", "two\nlines"}), Row({"2", "quote \" and\nnewline"}),
-        Row({"3", "x"})}) {
+  for (const std::string& r : {Row({"id", "note"}), Row({"1", "two\nlines"}),
+                               Row({"2", "quote \" and\nnewline"}), Row({"3", "x"})}) {
     ends.push_back((ends.empty() ? 0 : ends.back()) + r.size());
   }
   for (size_t len = 0; len <= text.size(); ++len) {

@@ -45,10 +45,10 @@ TEST(FileSinkConfigTest, PathRequiredFormatDefaultsToJsonl) {
 
 TEST(FileSinkConfigTest, FormatsCompressionAndRotation) {
   config::Diagnostics diags;
-  auto c = FileSinkConfigFromBound(BindYaml(
-      "path: /out\nformat: csv\ncompression: zstd\n"
-      "rotation:\n  max_size_mb: 100\n  max_age_hours: 24\n",
-      &diags));
+  auto c =
+      FileSinkConfigFromBound(BindYaml("path: /out\nformat: csv\ncompression: zstd\n"
+                                       "rotation:\n  max_size_mb: 100\n  max_age_hours: 24\n",
+                                       &diags));
   ASSERT_TRUE(diags.empty()) << diags.Format();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->format, FileFormat::kCsv);
@@ -70,9 +70,9 @@ TEST(FileSinkConfigTest, FormatsCompressionAndRotation) {
   ASSERT_TRUE(gz.ok());
   EXPECT_TRUE(gz->rolling());
 
-  for (const char* bad : {"compression: lz4\n", "rotation:\n  max_size_mb: -1\n",
-                          "rotation:\n  max_age_hours: -2\n", "rotation:\n  max_files: 3\n",
-                          "rotation:\n  max_size_mb: 1.5\n"}) {
+  for (const char* bad :
+       {"compression: lz4\n", "rotation:\n  max_size_mb: -1\n", "rotation:\n  max_age_hours: -2\n",
+        "rotation:\n  max_files: 3\n", "rotation:\n  max_size_mb: 1.5\n"}) {
     config::Diagnostics d;
     (void)BindYaml(std::string("path: /out\n") + bad, &d);
     EXPECT_FALSE(d.empty()) << bad;
@@ -130,7 +130,10 @@ TEST(FileSinkConfigTest, CheckFindsAWritableDirectory) {
   const std::string root = tmpl;
   config::Diagnostics diags;
   EXPECT_TRUE(d->check(BindYaml("path: " + root + "/not/yet/there\n", &diags)).ok());
-  { std::FILE* f = std::fopen((root + "/file").c_str(), "w"); std::fclose(f); }
+  {
+    std::FILE* f = std::fopen((root + "/file").c_str(), "w");
+    std::fclose(f);
+  }
   EXPECT_FALSE(d->check(BindYaml("path: " + root + "/file\n", &diags)).ok());
   ASSERT_TRUE(diags.empty()) << diags.Format();
   std::filesystem::remove_all(root);

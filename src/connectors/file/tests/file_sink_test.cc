@@ -58,9 +58,9 @@ TEST_F(FileSinkTest, OneFilePerTopicWithValueBytesPerLine) {
   ASSERT_TRUE(sink->Write({Rec("orders", R"({"order_id":1})"), Rec("users", R"({"user_id":1})"),
                            Rec("orders", std::nullopt), Rec("orders", R"({"a": 1,  "b":2})")})
                   .ok());
-  ASSERT_TRUE(sink->Write({Rec("orders", "{\n  \"pretty\": true\n}"),
-                           Rec("orders", "not json\nat all")})
-                  .ok());
+  ASSERT_TRUE(
+      sink->Write({Rec("orders", "{\n  \"pretty\": true\n}"), Rec("orders", "not json\nat all")})
+          .ok());
   ASSERT_TRUE(sink->Flush().ok());
   EXPECT_EQ(ReadFile(out_ / "orders.jsonl"),
             "{\"order_id\":1}\n"
