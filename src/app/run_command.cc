@@ -21,7 +21,6 @@ namespace {
 
 constexpr std::string_view kLog = "run";
 /// settings.http has only a port: listen on every interface, as Prometheus exporters do.
-constexpr const char* kHttpBindAddress = "0.0.0.0";
 
 /// Turns SIGINT/SIGTERM into a graceful pipeline stop. A second signal, or a drain that
 /// outlives settings.shutdown_timeout_ms, ends the process at once with exit code 1 — data
@@ -97,12 +96,13 @@ int Run(const GlobalOptions& g) {
   };
   HttpServer http(statuses);
   if (const int port = plan->config.settings.http_port; port > 0) {
-    auto bound = http.Start(kHttpBindAddress, port);
+    const std::string& bind = plan->config.settings.http_bind;
+    auto bound = http.Start(bind, port);
     if (!bound.ok()) {
       log::Error(kLog, "settings.http.port {}: {}", port, bound.status().message());
       return kExitRuntime;
     }
-    log::Info(kLog, "serving /metrics, /health and /ready on http://{}:{}", kHttpBindAddress,
+    log::Info(kLog, "serving /metrics, /health and /ready on http://{}:{}", bind,
               *bound);
   }
 

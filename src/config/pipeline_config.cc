@@ -80,7 +80,10 @@ KeySpec SettingsSpec() {
   http.Child(Key("port", ValueType::kInt, "Listen port; 0 turns the server off.")
                  .Default("0")
                  .Min(0)
-                 .Max(65535));
+                 .Max(65535))
+      .Child(Key("bind", ValueType::kString,
+                 "Listen address, e.g. 127.0.0.1 to serve only this machine.")
+                 .Default("0.0.0.0"));
   KeySpec settings = Key("settings", ValueType::kObject, "Pipeline-wide settings.");
   settings.Child(std::move(topic))
       .Child(std::move(http))
@@ -359,6 +362,7 @@ void ReadSettings(const BoundConfig& s, Settings* out) {
   out->topic.require_topic_exists = topic.GetBool("require_topic_exists");
   out->topic.validate_existing = topic.GetBool("validate_existing");
   out->http_port = static_cast<int32_t>(s.GetObject("http").GetInt("port"));
+  out->http_bind = s.GetObject("http").GetString("bind");
   out->shutdown_timeout_ms = s.GetInt("shutdown_timeout_ms");
   out->log_level = s.GetString("log_level");
 }

@@ -43,6 +43,7 @@ struct TopicSettings {
 struct Settings {
   TopicSettings topic;
   int32_t http_port = 0;                 ///< settings.http.port; 0 = off
+  std::string http_bind = "0.0.0.0";     ///< settings.http.bind
   int64_t shutdown_timeout_ms = 30000;   ///< settings.shutdown_timeout_ms
   std::string log_level = "info";        ///< settings.log_level
 };
