@@ -2,6 +2,7 @@
 
 #include "connectors/datagen/datagen_source.h"
 #include "connectors/file/file_sink.h"
+#include "connectors/file/file_source.h"
 #include "connectors/stdout/stdout_sink.h"
 
 namespace rivven {
@@ -10,6 +11,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterDatagen(registry);
   RegisterStdout(registry);
   RegisterFileSink(registry);
+  RegisterFileSource(registry);
 }
 
 void Registry::Add(ConnectorDescriptor descriptor) {
