@@ -120,9 +120,9 @@ Status FileSink::Reject(const ConsumedRecord& record, const Status& why) {
   r.headers = record.record.headers;
   r.position = record.topic + "/" + std::to_string(record.partition) + "/" +
                std::to_string(record.offset.value());
-  r.reason = std::string("file sink: record ") + r.position + " cannot be written as " +
-             (config_.format == FileFormat::kCsv ? "csv" : "the configured format") + ": " +
-             why.message();
+  // ".csv" -> "csv"
+  r.reason = "file sink: record " + r.position + " cannot be written as " +
+             (FileExtension(config_.format) + 1) + ": " + why.message();
   if (errors_ == nullptr) return Status::InvalidArgument(r.reason);
   return errors_->Reject(r);
 }
