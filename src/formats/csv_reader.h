@@ -52,7 +52,7 @@ class CsvRecordParser {
   char delimiter_;
   std::vector<std::string_view> fields_;
   std::vector<bool> quoted_;
-  std::string storage_;  // unescaped bytes of records that contain quotes
+  std::string storage_;                           // unescaped bytes of records that contain quotes
   std::vector<std::pair<size_t, size_t>> spans_;  // (begin, size) in storage_
 };
 

@@ -37,10 +37,10 @@ std::string RejectPosition(const std::string& path, uint64_t offset, uint64_t li
 struct FileSource::Tracked {
   FileState state;
   std::unique_ptr<FileReader> reader;
-  std::string entry;      // FileStateJson(state), cached; empty = stale
-  bool done = false;      // bounded: read to its end
-  bool seen = false;      // found by the current scan
-  bool retired = false;   // to be removed from files_
+  std::string entry;                      // FileStateJson(state), cached; empty = stale
+  bool done = false;                      // bounded: read to its end
+  bool seen = false;                      // found by the current scan
+  bool retired = false;                   // to be removed from files_
   SteadyClock::time_point last_change{};  // last time it grew, appeared or was rotated
   SteadyClock::time_point last_read{};
 };
@@ -112,8 +112,7 @@ Status FileSource::Open(const std::optional<std::string>& checkpoint) {
   log::Info("file", "{}: {} {} file(s) at {} ({}{}){}", context_.name,
             config_.watch ? "watching" : "reading", files_.size(), config_.path,
             config_.format == SourceFormat::kCsv ? "csv" : "json",
-            config_.watch ? ", every " + std::to_string(config_.poll_interval.count()) + " s"
-                          : "",
+            config_.watch ? ", every " + std::to_string(config_.poll_interval.count()) + " s" : "",
             resumed > 0 ? ", resuming " + std::to_string(resumed) + " from the checkpoint" : "");
   return Status::Ok();
 }
@@ -144,8 +143,7 @@ void FileSource::Touch(Tracked& t) {
 }
 
 void FileSource::StartOver(Tracked& t, const std::string& why) {
-  log::Warn("file", "{}: {} {}; reading it again from the start", context_.name, t.state.path,
-            why);
+  log::Warn("file", "{}: {} {}; reading it again from the start", context_.name, t.state.path, why);
   t.state.cursor = FileCursor{};
   t.state.fp = Fingerprint{};
   t.done = false;
@@ -175,8 +173,8 @@ void FileSource::Retire(Tracked& t, const char* why) {
 Status FileSource::UpdateSize(Tracked& t, uint64_t size, bool verify_fingerprint) {
   const uint64_t read = t.reader ? t.reader->read_offset() : t.state.cursor.offset;
   if (size < t.state.cursor.offset || size < read) {
-    StartOver(t, "was truncated (now " + std::to_string(size) + " bytes, " +
-                     std::to_string(read) + " read)");
+    StartOver(t, "was truncated (now " + std::to_string(size) + " bytes, " + std::to_string(read) +
+                     " read)");
   } else if (t.state.cursor.offset > 0 && t.state.fp.length > 0 &&
              (verify_fingerprint || size != t.state.size)) {
     int fd = t.reader ? t.reader->fd() : ::open(t.state.path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -184,8 +182,9 @@ Status FileSource::UpdateSize(Tracked& t, uint64_t size, bool verify_fingerprint
       Result<Fingerprint> fp = ComputeFingerprint(fd, t.state.fp.length);
       if (!t.reader) ::close(fd);
       if (fp.ok() && !(*fp == t.state.fp)) {
-        StartOver(t, "has different first bytes than when it was read (rewritten, or a new "
-                     "file on a reused inode)");
+        StartOver(t,
+                  "has different first bytes than when it was read (rewritten, or a new "
+                  "file on a reused inode)");
       }
     }
   }
@@ -215,8 +214,8 @@ Status FileSource::Scan(bool initial) {
       is_dir_ = listing.is_dir;
       WatchTarget(config_.path, is_dir_, &watch_dir_, &watch_name_);
       if (!watcher_->Watch(watch_dir_)) {
-        log::Debug("file", "{}: no inotify watch on {}; relying on the {} s listing",
-                   context_.name, watch_dir_, config_.poll_interval.count());
+        log::Debug("file", "{}: no inotify watch on {}; relying on the {} s listing", context_.name,
+                   watch_dir_, config_.poll_interval.count());
       }
     }
     is_dir_ = listing.is_dir;
@@ -481,10 +480,8 @@ Result<SourceBatch> FileSource::Poll(size_t max_records, std::chrono::millisecon
     }
     if (*limited || !batch.records.empty() || !config_.watch) break;
     if (stop.stop_requested() || SteadyClock::now() >= deadline) break;
-    const FileWatcher::Wake wake = watcher_->Wait(std::min(deadline, next_scan_), stop,
-                                                  [this](std::string_view n) {
-                                                    return Relevant(n);
-                                                  });
+    const FileWatcher::Wake wake = watcher_->Wait(
+        std::min(deadline, next_scan_), stop, [this](std::string_view n) { return Relevant(n); });
     if (wake.listing) rescan_ = true;
     if (wake.modified) {
       // A file without an open descriptor may have grown: only a listing tells. Listings
@@ -517,15 +514,13 @@ void RegisterFileSource(Registry& registry) {
   d.make_source = [](const config::BoundConfig& bound,
                      const ConnectorContext& context) -> Result<std::unique_ptr<Source>> {
     RC_ASSIGN_OR_RETURN(file::FileSourceConfig config, file::FileSourceConfigFromBound(bound));
-    return std::unique_ptr<Source>(
-        std::make_unique<file::FileSource>(std::move(config), context));
+    return std::unique_ptr<Source>(std::make_unique<file::FileSource>(std::move(config), context));
   };
   d.check = [](const config::BoundConfig& bound) -> Status {
     RC_ASSIGN_OR_RETURN(file::FileSourceConfig config, file::FileSourceConfigFromBound(bound));
     return file::CheckFileSource(config);
   };
-  d.discover = [](const config::BoundConfig& bound)
-      -> Result<std::vector<StreamDescription>> {
+  d.discover = [](const config::BoundConfig& bound) -> Result<std::vector<StreamDescription>> {
     RC_ASSIGN_OR_RETURN(file::FileSourceConfig config, file::FileSourceConfigFromBound(bound));
     return file::DiscoverFileStreams(config);
   };

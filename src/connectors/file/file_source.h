@@ -95,8 +95,8 @@ class FileSource final : public Source {
   bool is_dir_ = false;
   bool opened_ = false;
   bool finished_ = false;
-  bool dirty_ = false;      // the position changed since the last one returned
-  bool rescan_ = false;     // list the directory before the next read
+  bool dirty_ = false;   // the position changed since the last one returned
+  bool rescan_ = false;  // list the directory before the next read
   bool missing_warned_ = false;
   SteadyClock::time_point next_scan_;
   SteadyClock::time_point last_scan_;

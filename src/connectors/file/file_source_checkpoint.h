@@ -29,10 +29,10 @@ struct Fingerprint {
 
 /// What the checkpoint records about one file.
 struct FileState {
-  std::string path;      ///< where it was last seen
+  std::string path;  ///< where it was last seen
   FileIdentity id;
-  uint64_t size = 0;     ///< size when last looked at
-  FileCursor cursor;     ///< offset and line just after the last record emitted
+  uint64_t size = 0;  ///< size when last looked at
+  FileCursor cursor;  ///< offset and line just after the last record emitted
   Fingerprint fp;
   bool rotated = false;  ///< `path` names another file now; this one is being finished
 };

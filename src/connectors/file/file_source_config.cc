@@ -99,9 +99,9 @@ void ValidateFileSourceConfig(const config::BoundConfig& bound, config::Diagnost
     diags->Add(bound.path() + ".format", bound.MarkOf("format"), kParquetNotYet);
   }
   if (bound.IsSet("csv") && bound.Has("format") && bound.GetString("format") != "csv") {
-    diags->Add(bound.path() + ".csv", bound.MarkOf("csv"),
-               "csv options apply only to format: csv (format is '" + bound.GetString("format") +
-                   "')");
+    diags->Add(
+        bound.path() + ".csv", bound.MarkOf("csv"),
+        "csv options apply only to format: csv (format is '" + bound.GetString("format") + "')");
   }
   if (bound.Has("csv")) {
     const config::BoundConfig csv = bound.GetObject("csv");

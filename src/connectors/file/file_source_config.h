@@ -19,11 +19,11 @@ struct CsvSourceOptions {
 
 /// The typed `config:` block of the file source. Immutable after construction.
 struct FileSourceConfig {
-  std::string path;                 ///< a file, or a directory whose files are read in name order
+  std::string path;  ///< a file, or a directory whose files are read in name order
   SourceFormat format = SourceFormat::kJson;
-  bool watch = false;               ///< keep following the files (unbounded) instead of one pass
+  bool watch = false;  ///< keep following the files (unbounded) instead of one pass
   std::chrono::seconds poll_interval{30};
-  std::string include = "*";        ///< glob on file names inside a directory
+  std::string include = "*";  ///< glob on file names inside a directory
   CsvSourceOptions csv;
 };
 

@@ -40,7 +40,7 @@ unsigned TypeOf(const rapidjson::Value& v) {
 void AppendTypes(std::string& out, unsigned bits) {
   if ((bits & kInteger) && (bits & kNumber)) bits &= ~kInteger;  // integers are numbers
   static const std::pair<unsigned, const char*> kNames[] = {
-      {kObject, "object"}, {kArray, "array"},     {kString, "string"}, {kNumber, "number"},
+      {kObject, "object"},   {kArray, "array"},     {kString, "string"}, {kNumber, "number"},
       {kInteger, "integer"}, {kBoolean, "boolean"}, {kNull, "null"}};
   std::vector<const char*> names;
   for (const auto& [bit, name] : kNames) {

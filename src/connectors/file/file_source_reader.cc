@@ -34,8 +34,7 @@ std::string_view WithoutLineBreak(std::string_view s) {
 
 }  // namespace
 
-FileReader::FileReader(const FileSourceConfig& config, std::string path, int fd,
-                       FileCursor start)
+FileReader::FileReader(const FileSourceConfig& config, std::string path, int fd, FileCursor start)
     : config_(config),
       path_(std::move(path)),
       fd_(fd),
@@ -94,9 +93,7 @@ void FileReader::Restart(FileCursor at) {
   ResetDecoding(at);
 }
 
-std::string FileReader::Where(uint64_t line) const {
-  return path_ + ":" + std::to_string(line);
-}
+std::string FileReader::Where(uint64_t line) const { return path_ + ":" + std::to_string(line); }
 
 void FileReader::Consume(size_t bytes, size_t newlines, bool commit) {
   pos_ += bytes;
@@ -172,8 +169,7 @@ Result<bool> FileReader::Read(RecordOutput& out, size_t max_records, size_t max_
   return false;
 }
 
-Result<FileReader::Step> FileReader::DecodeNext(RecordOutput& out, bool at_eof,
-                                                bool* emitted) {
+Result<FileReader::Step> FileReader::DecodeNext(RecordOutput& out, bool at_eof, bool* emitted) {
   if (at_start_) {
     const std::string_view data = Pending();
     if (data.size() < kBom.size() && !at_eof && kBom.substr(0, data.size()) == data) {
@@ -197,15 +193,17 @@ Result<FileReader::Step> FileReader::DecodeNext(RecordOutput& out, bool at_eof,
       }
       return Step::kProgress;
     }
-    case Layout::kLines: return DecodeJsonLine(out, at_eof, emitted);
-    case Layout::kArray: return DecodeJsonArray(out, at_eof, emitted);
-    case Layout::kCsv: return DecodeCsv(out, at_eof, emitted);
+    case Layout::kLines:
+      return DecodeJsonLine(out, at_eof, emitted);
+    case Layout::kArray:
+      return DecodeJsonArray(out, at_eof, emitted);
+    case Layout::kCsv:
+      return DecodeCsv(out, at_eof, emitted);
   }
   return Step::kNeedMore;
 }
 
-Result<FileReader::Step> FileReader::DecodeJsonLine(RecordOutput& out, bool at_eof,
-                                                    bool* emitted) {
+Result<FileReader::Step> FileReader::DecodeJsonLine(RecordOutput& out, bool at_eof, bool* emitted) {
   const std::string_view data = Pending();
   if (data.empty()) return Step::kNeedMore;
   const char* nl = static_cast<const char*>(std::memchr(data.data(), '\n', data.size()));
@@ -281,8 +279,7 @@ Result<FileReader::Step> FileReader::DecodeJsonArray(RecordOutput& out, bool at_
   return Step::kNeedMore;
 }
 
-Result<FileReader::Step> FileReader::DecodeCsv(RecordOutput& out, bool at_eof,
-                                               bool* emitted) {
+Result<FileReader::Step> FileReader::DecodeCsv(RecordOutput& out, bool at_eof, bool* emitted) {
   const std::string_view data = Pending();
   if (data.empty()) return Step::kNeedMore;
   const formats::CsvRecordParser::Parsed p = csv_parser_->Parse(data, at_eof);
@@ -323,8 +320,8 @@ Result<FileReader::Step> FileReader::DecodeCsv(RecordOutput& out, bool at_eof,
     out.Emit(std::move(value_));
     value_ = std::string();
   } else {
-    RC_RETURN_IF_ERROR(out.Reject(WithoutLineBreak(data.substr(0, p.consumed)), line,
-                                  base_ + pos_, s.message()));
+    RC_RETURN_IF_ERROR(
+        out.Reject(WithoutLineBreak(data.substr(0, p.consumed)), line, base_ + pos_, s.message()));
   }
   Consume(p.consumed, p.newlines, true);
   return Step::kProgress;

@@ -99,19 +99,19 @@ class FileReader {
 
   std::unique_ptr<char[]> buf_;  // capacity_ + formats::kJsonPadding bytes
   size_t capacity_ = 0;
-  uint64_t base_ = 0;  // file offset of buf_[0]
-  size_t pos_ = 0;     // first byte not decoded yet
-  size_t end_ = 0;     // end of the bytes read
-  bool eof_ = false;   // the last pread returned nothing
+  uint64_t base_ = 0;       // file offset of buf_[0]
+  size_t pos_ = 0;          // first byte not decoded yet
+  size_t end_ = 0;          // end of the bytes read
+  bool eof_ = false;        // the last pread returned nothing
   uint64_t scan_line_ = 0;  // line breaks before base_ + pos_
 
   enum class Layout { kUndecided, kLines, kArray, kCsv };
   Layout layout_ = Layout::kUndecided;
-  bool at_start_ = true;         // BOM not checked yet
-  bool skipping_line_ = false;   // inside a JSON line longer than kMaxRecordBytes
-  uint64_t resume_offset_ = 0;   // CSV: where to jump after re-reading the header
+  bool at_start_ = true;        // BOM not checked yet
+  bool skipping_line_ = false;  // inside a JSON line longer than kMaxRecordBytes
+  uint64_t resume_offset_ = 0;  // CSV: where to jump after re-reading the header
   uint64_t resume_line_ = 0;
-  std::string value_;            // scratch for one value
+  std::string value_;  // scratch for one value
   std::unique_ptr<formats::JsonCompactor> compactor_;
   std::unique_ptr<formats::JsonArraySplitter> splitter_;
   std::unique_ptr<formats::CsvRecordParser> csv_parser_;

@@ -12,8 +12,7 @@
 namespace rivven::file {
 namespace {
 
-constexpr uint32_t kListingEvents =
-    IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB;
+constexpr uint32_t kListingEvents = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB;
 constexpr uint32_t kModifyEvents = IN_MODIFY | IN_CLOSE_WRITE;
 
 }  // namespace
@@ -34,9 +33,9 @@ bool FileWatcher::Watch(const std::string& dir) {
     (void)::inotify_rm_watch(inotify_fd_, wd_);
     wd_ = -1;
   }
-  wd_ = ::inotify_add_watch(inotify_fd_, dir.c_str(),
-                            kListingEvents | kModifyEvents | IN_DELETE_SELF | IN_MOVE_SELF |
-                                IN_ONLYDIR);
+  wd_ = ::inotify_add_watch(
+      inotify_fd_, dir.c_str(),
+      kListingEvents | kModifyEvents | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
   return wd_ >= 0;
 }
 

@@ -58,8 +58,8 @@ TEST(CsvRecordParserTest, EmptyFieldsAndBlankLines) {
 }
 
 TEST(CsvRecordParserTest, LenientQuotesLikePythonCsv) {
-  EXPECT_EQ(ParseAll("ab\"c,d\n"), (Rows{{"ab\"c", "d"}}));   // quote inside an unquoted field
-  EXPECT_EQ(ParseAll("\"ab\"c,d\n"), (Rows{{"abc", "d"}}));   // text after the closing quote
+  EXPECT_EQ(ParseAll("ab\"c,d\n"), (Rows{{"ab\"c", "d"}}));  // quote inside an unquoted field
+  EXPECT_EQ(ParseAll("\"ab\"c,d\n"), (Rows{{"abc", "d"}}));  // text after the closing quote
 }
 
 TEST(CsvRecordParserTest, CustomDelimiter) {

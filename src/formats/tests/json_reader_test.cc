@@ -102,8 +102,8 @@ std::vector<std::string> Elements(const std::string& text, size_t chunk,
 TEST(JsonArraySplitterTest, StreamsElementsWhateverTheChunkSize) {
   const std::string text =
       " [ {\"a\": [1, 2], \"s\": \"],}\\\"\"},\n  \"str\" , 42,true ,null,[ ], {}\n]\n";
-  const std::vector<std::string> expected = {R"({"a": [1, 2], "s": "],}\""})", "\"str\"", "42",
-                                             "true", "null", "[ ]", "{}"};
+  const std::vector<std::string> expected = {
+      R"({"a": [1, 2], "s": "],}\""})", "\"str\"", "42", "true", "null", "[ ]", "{}"};
   for (size_t chunk : {1, 2, 3, 7, 1000}) {
     std::vector<std::string> errors;
     EXPECT_EQ(Elements(text, chunk, &errors), expected) << chunk;

@@ -43,27 +43,22 @@ void Generate(const std::string& path, size_t bytes, bool csv) {
     char buf[512];
     int n;
     if (csv) {
-      n = std::snprintf(buf, sizeof(buf), "%llu,%llu,\"%s\",%llu,%llu.%02llu,%s,%s\n",
-                        static_cast<unsigned long long>(i),
-                        static_cast<unsigned long long>(1000 + i % 977), i % 5 == 1
-                            ? "monitor 27\"\""
-                            : product,
-                        static_cast<unsigned long long>(1 + i % 4),
-                        static_cast<unsigned long long>(i % 500),
-                        static_cast<unsigned long long>(i % 100), status,
-                        i % 3 == 0 ? "" : "\"gift wrap, please\"");
+      n = std::snprintf(
+          buf, sizeof(buf), "%llu,%llu,\"%s\",%llu,%llu.%02llu,%s,%s\n",
+          static_cast<unsigned long long>(i), static_cast<unsigned long long>(1000 + i % 977),
+          i % 5 == 1 ? "monitor 27\"\"" : product, static_cast<unsigned long long>(1 + i % 4),
+          static_cast<unsigned long long>(i % 500), static_cast<unsigned long long>(i % 100),
+          status, i % 3 == 0 ? "" : "\"gift wrap, please\"");
     } else {
-      n = std::snprintf(buf, sizeof(buf),
-                        "{\"order_id\":%llu,\"customer_id\":%llu,\"product\":\"%s\","
-                        "\"quantity\":%llu,\"total\":%llu.%02llu,\"status\":\"%s\","
-                        "\"note\":%s,\"created_at\":\"2024-01-01T00:00:00.000Z\"}\n",
-                        static_cast<unsigned long long>(i),
-                        static_cast<unsigned long long>(1000 + i % 977),
-                        i % 5 == 1 ? "monitor 27\\\"" : product,
-                        static_cast<unsigned long long>(1 + i % 4),
-                        static_cast<unsigned long long>(i % 500),
-                        static_cast<unsigned long long>(i % 100), status,
-                        i % 3 == 0 ? "null" : "\"gift wrap, please\"");
+      n = std::snprintf(
+          buf, sizeof(buf),
+          "{\"order_id\":%llu,\"customer_id\":%llu,\"product\":\"%s\","
+          "\"quantity\":%llu,\"total\":%llu.%02llu,\"status\":\"%s\","
+          "\"note\":%s,\"created_at\":\"2024-01-01T00:00:00.000Z\"}\n",
+          static_cast<unsigned long long>(i), static_cast<unsigned long long>(1000 + i % 977),
+          i % 5 == 1 ? "monitor 27\\\"" : product, static_cast<unsigned long long>(1 + i % 4),
+          static_cast<unsigned long long>(i % 500), static_cast<unsigned long long>(i % 100),
+          status, i % 3 == 0 ? "null" : "\"gift wrap, please\"");
     }
     out.write(buf, n);
     written += static_cast<size_t>(n);
@@ -91,10 +86,11 @@ void Measure(const char* label, const std::string& path, SourceFormat format) {
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double mb = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
-  std::printf("%s: %.0f MB, %llu records in %.2f s = %.0f MB/s, %.2f M records/s "
-              "(values %.0f MB)\n",
-              label, mb, static_cast<unsigned long long>(records), secs, mb / secs,
-              static_cast<double>(records) / secs / 1e6, static_cast<double>(value_bytes) / 1e6);
+  std::printf(
+      "%s: %.0f MB, %llu records in %.2f s = %.0f MB/s, %.2f M records/s "
+      "(values %.0f MB)\n",
+      label, mb, static_cast<unsigned long long>(records), secs, mb / secs,
+      static_cast<double>(records) / secs / 1e6, static_cast<double>(value_bytes) / 1e6);
 }
 
 TEST(FileSourceBench, JsonLinesAndCsvThroughput) {

@@ -44,10 +44,10 @@ TEST(FileSourceConfigTest, DefaultsFollowTheSpec) {
 
 TEST(FileSourceConfigTest, CsvOptions) {
   config::Diagnostics diags;
-  auto c = FileSourceConfigFromBound(BindYaml(
-      "path: /d\nformat: csv\nwatch: true\npoll_interval_secs: 5\ninclude: '*.csv'\n"
-      "csv:\n  delimiter: \"\\t\"\n  header: false\n  infer_types: false\n",
-      &diags));
+  auto c = FileSourceConfigFromBound(
+      BindYaml("path: /d\nformat: csv\nwatch: true\npoll_interval_secs: 5\ninclude: '*.csv'\n"
+               "csv:\n  delimiter: \"\\t\"\n  header: false\n  infer_types: false\n",
+               &diags));
   ASSERT_TRUE(diags.empty()) << diags.Format();
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->format, SourceFormat::kCsv);
@@ -103,9 +103,9 @@ TEST(FileSourceConfigTest, MistakesAreDiagnostics) {
 TEST(FileSourceConfigTest, SpecListsEveryKeyOnce) {
   const std::string spec =
       config::ToJsonSchema(Descriptor().schema, "file", Descriptor().description);
-  for (const char* key : {"\"path\"", "\"format\"", "\"watch\"", "\"poll_interval_secs\"",
-                          "\"include\"", "\"csv\"", "\"delimiter\"", "\"header\"",
-                          "\"infer_types\""}) {
+  for (const char* key :
+       {"\"path\"", "\"format\"", "\"watch\"", "\"poll_interval_secs\"", "\"include\"", "\"csv\"",
+        "\"delimiter\"", "\"header\"", "\"infer_types\""}) {
     EXPECT_NE(spec.find(key), std::string::npos) << key;
   }
 }

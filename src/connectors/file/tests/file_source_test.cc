@@ -242,14 +242,15 @@ TEST(FileSourceTest, CsvEdgeCases) {
   auto s = OpenSource(Config(path, SourceFormat::kCsv), &errors);
   Drained d = Drain(*s);
   EXPECT_TRUE(d.finished);
-  EXPECT_EQ(d.values,
-            (Values{
-                R"({"id":1,"name":"Ann","note":"likes \"quotes\", commas","active":true,"score":3.5})",
-                R"({"id":2,"name":"Bob","note":"two\r\nlines","active":false,"score":null})",
-                R"({"id":3,"name":null,"note":"","active":null,"score":"007"})",
-                R"({"id":4,"name":"Dee","note":null,"active":null,"score":null})",
-                R"({"id":6,"name":"Fay","note":"last","active":false,"score":-2})",
-            }));
+  EXPECT_EQ(
+      d.values,
+      (Values{
+          R"({"id":1,"name":"Ann","note":"likes \"quotes\", commas","active":true,"score":3.5})",
+          R"({"id":2,"name":"Bob","note":"two\r\nlines","active":false,"score":null})",
+          R"({"id":3,"name":null,"note":"","active":null,"score":"007"})",
+          R"({"id":4,"name":"Dee","note":null,"active":null,"score":null})",
+          R"({"id":6,"name":"Fay","note":"last","active":false,"score":-2})",
+      }));
   ASSERT_EQ(errors.rejected.size(), 1u);
   EXPECT_EQ(errors.rejected[0].value, "5,Eve,x,true,1,extra");
   EXPECT_EQ(errors.rejected[0].reason, path + ":8: 6 fields, but the header has 5");
@@ -263,9 +264,8 @@ TEST(FileSourceTest, CsvCustomDelimiterWithoutHeaderAllStrings) {
   c.csv.header = false;
   c.csv.infer_types = false;
   auto s = OpenSource(c, nullptr);
-  EXPECT_EQ(Drain(*s).values,
-            (Values{R"({"column_1":"a","column_2":"1","column_3":"true"})",
-                    R"({"column_1":"b","column_2":"","column_3":"x\ty"})"}));
+  EXPECT_EQ(Drain(*s).values, (Values{R"({"column_1":"a","column_2":"1","column_3":"true"})",
+                                      R"({"column_1":"b","column_2":"","column_3":"x\ty"})"}));
 }
 
 TEST(FileSourceTest, CsvQuotedFieldSpanningReadBuffers) {
@@ -307,6 +307,29 @@ TEST(FileSourceTest, CsvUnterminatedQuoteAtEndIsRejected) {
   EXPECT_NE(errors.rejected[0].reason.find(":3: unterminated quoted field"), std::string::npos);
 }
 
+TEST(FileSourceTest, JsonLineOverTheRecordLimitIsRejectedAndSkipped) {
+  TempDir dir;
+  const std::string path = dir / "huge.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "{\"n\":1}\n\"";
+    const std::string chunk(1 << 20, 'x');
+    for (size_t i = 0; i <= FileReader::kMaxRecordBytes >> 20; ++i) out << chunk;
+    out << "\"\n{\"n\":2}\n";
+  }
+  TestErrors errors;
+  auto s = OpenSource(Config(path), &errors);
+  Drained d = Drain(*s);
+  EXPECT_TRUE(d.finished);
+  EXPECT_EQ(d.values, (Values{R"({"n":1})", R"({"n":2})"}));
+  ASSERT_EQ(errors.rejected.size(), 1u);
+  EXPECT_EQ(errors.rejected[0].reason, path + ":2: line longer than 64 MiB (first 1 KiB shown)");
+  EXPECT_EQ(errors.rejected[0].value->size(), 1024u);
+  // The position after the skipped line resumes at the next one.
+  auto again = OpenSource(Config(path), &errors, d.position);
+  EXPECT_TRUE(Drain(*again).values.empty());
+}
+
 TEST(FileSourceTest, DirectoryInNameOrderSkippingHiddenTempAndUnmatchedFiles) {
   TempDir dir;
   WriteFile(dir / "b.jsonl", "{\"f\":\"b\"}\n");
@@ -338,8 +361,8 @@ void ExpectExactResume(const FileSourceConfig& c, const Values& all) {
     auto first = OpenSource(c, nullptr);
     Drained head = Drain(*first, 1, k);
     ASSERT_EQ(head.values.size(), k);
-    auto second = OpenSource(c, nullptr, head.position.empty() ? std::nullopt
-                                                               : std::optional(head.position));
+    auto second =
+        OpenSource(c, nullptr, head.position.empty() ? std::nullopt : std::optional(head.position));
     Drained tail = Drain(*second, 2);
     EXPECT_TRUE(tail.finished);
     Values joined = head.values;
@@ -357,8 +380,7 @@ TEST(FileSourceTest, ResumeAtACheckpointIsExactForEveryFormat) {
   ExpectExactResume(Config(dir / "arr.json"), {R"({"a":1})", R"({"a":2})", "3", "\"x\""});
   WriteFile(dir / "c.csv", "x,y\n1,\"multi\nline\"\n\n2,b\n3,c");
   ExpectExactResume(Config(dir / "c.csv", SourceFormat::kCsv),
-                    {R"({"x":1,"y":"multi\nline"})", R"({"x":2,"y":"b"})",
-                     R"({"x":3,"y":"c"})"});
+                    {R"({"x":1,"y":"multi\nline"})", R"({"x":2,"y":"b"})", R"({"x":3,"y":"c"})"});
   std::filesystem::create_directory(dir / "many");
   WriteFile(dir / "many/1.jsonl", "{\"f\":1}\n{\"f\":2}\n");
   WriteFile(dir / "many/2.jsonl", "{\"f\":3}\n");
@@ -466,10 +488,10 @@ TEST(FileSourceTest, DiscoverInfersASchemaFromTheFirstRecords) {
   ASSERT_TRUE(csv.ok());
   ASSERT_EQ(csv->size(), 1u);
   EXPECT_EQ((*csv)[0].name, "csvs");
-  EXPECT_NE((*csv)[0].json_schema.find(
-                "\"properties\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":"
-                "[\"integer\",\"null\"]}}"),
-            std::string::npos)
+  EXPECT_NE(
+      (*csv)[0].json_schema.find("\"properties\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":"
+                                 "[\"integer\",\"null\"]}}"),
+      std::string::npos)
       << (*csv)[0].json_schema;
 }
 

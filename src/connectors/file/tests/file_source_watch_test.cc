@@ -78,9 +78,7 @@ Values PollFor(FileSource& s, size_t n, milliseconds timeout = milliseconds(5000
 }
 
 // Polls for `duration` and returns whatever arrived (expected: nothing).
-Values PollQuietly(FileSource& s, milliseconds duration) {
-  return PollFor(s, SIZE_MAX, duration);
-}
+Values PollQuietly(FileSource& s, milliseconds duration) { return PollFor(s, SIZE_MAX, duration); }
 
 TEST(FileSourceWatchTest, AppendedLinesArePickedUp) {
   TempDir dir;
@@ -229,7 +227,8 @@ TEST(FileSourceWatchTest, AnIdlePollUsesNoCpu) {
   ASSERT_TRUE(batch.ok());
   EXPECT_TRUE(batch->records.empty());
   EXPECT_GE(elapsed, milliseconds(900));  // it did wait
-  const double cpu_ms = (after.tv_sec - before.tv_sec) * 1e3 + (after.tv_nsec - before.tv_nsec) / 1e6;
+  const double cpu_ms =
+      (after.tv_sec - before.tv_sec) * 1e3 + (after.tv_nsec - before.tv_nsec) / 1e6;
   EXPECT_LT(cpu_ms, 20.0);
 }
 
