@@ -128,90 +128,109 @@ CsvRecordParser::Parsed CsvRecordParser::ParseQuoted(std::string_view data, bool
   storage_.clear();
   spans_.clear();
   quoted_.clear();
+  const char* d = data.data();
   const size_t n = data.size();
   size_t i = 0;
-  size_t field_begin = 0;
-  bool field_quoted = false;
-  bool at_field_start = true;
-  bool in_quotes = false;
-  bool complete = false;
-  auto end_field = [&] {
-    spans_.emplace_back(field_begin, storage_.size() - field_begin);
-    quoted_.push_back(field_quoted);
-    field_begin = storage_.size();
-    field_quoted = false;
-    at_field_start = true;
+  size_t newlines = 0;
+  // Bytes up to the next delimiter or line break; a CR that is not part of CRLF is data.
+  auto scan_run = [&](size_t j) {
+    while (true) {
+      while (j < n && !Special(d[j])) ++j;
+      if (j + 1 < n && d[j] == '\r' && d[j + 1] != '\n') {
+        ++j;
+        continue;
+      }
+      return j;
+    }
   };
 
-  while (i < n) {
-    if (in_quotes) {
-      const char* q = static_cast<const char*>(std::memchr(data.data() + i, '"', n - i));
-      const size_t stop = q ? static_cast<size_t>(q - data.data()) : n;
-      p.newlines += static_cast<size_t>(std::count(data.data() + i, data.data() + stop, '\n'));
-      storage_.append(data.data() + i, stop - i);
-      i = stop;
-      if (q == nullptr) break;
-      if (i + 1 == n && !at_eof) break;  // "" or a closing quote: decided by the next byte
-      if (i + 1 < n && data[i + 1] == '"') {
-        storage_.push_back('"');
-        i += 2;
-        continue;
+  while (true) {
+    Span span{i, 0, false};
+    bool quoted = false;
+    if (i < n && d[i] == '"') {
+      quoted = true;
+      const size_t start = ++i;
+      bool unescaped = false;  // the field's bytes are being copied to storage_
+      while (true) {
+        const char* q = static_cast<const char*>(std::memchr(d + i, '"', n - i));
+        if (q == nullptr) {
+          if (!at_eof) return p;  // kNeedMore
+          p.outcome = Outcome::kUnterminatedQuote;
+          p.consumed = n;
+          p.newlines = static_cast<size_t>(std::count(d, d + n, '\n'));
+          return p;
+        }
+        const size_t pos = static_cast<size_t>(q - d);
+        if (pos + 1 == n && !at_eof) return p;  // "" or a closing quote: the next byte decides
+        if (pos + 1 < n && d[pos + 1] == '"') {
+          if (!unescaped) {
+            span = Span{storage_.size(), 0, true};
+            unescaped = true;
+          }
+          storage_.append(d + i, pos + 1 - i);  // up to and including one quote
+          i = pos + 2;
+          continue;
+        }
+        newlines += static_cast<size_t>(std::count(d + start, d + pos, '\n'));
+        if (unescaped) {
+          storage_.append(d + i, pos - i);
+          span.size = storage_.size() - span.begin;
+        } else {
+          span = Span{start, pos - start, false};
+        }
+        i = pos + 1;
+        break;
       }
-      in_quotes = false;
-      ++i;
-      continue;
+      if ((i < n && !Special(d[i])) || (i + 1 < n && d[i] == '\r' && d[i + 1] != '\n')) {
+        // Text after the closing quote belongs to the field (lenient, like Python's csv).
+        if (!span.in_storage) {
+          const size_t begin = storage_.size();
+          storage_.append(d + span.begin, span.size);
+          span = Span{begin, span.size, true};
+        }
+        const size_t j = scan_run(i);
+        storage_.append(d + i, j - i);
+        span.size = storage_.size() - span.begin;
+        i = j;
+      }
+    } else {
+      const size_t j = scan_run(i);
+      span = Span{i, j - i, false};
+      i = j;
     }
-    const char c = data[i];
-    if (at_field_start && c == '"') {
-      in_quotes = true;
-      field_quoted = true;
-      at_field_start = false;
-      ++i;
-      continue;
-    }
-    if (c == delimiter_) {
-      end_field();
-      ++i;
-      continue;
-    }
-    if (c == '\n') {
-      ++p.newlines;
-      ++i;
-      complete = true;
+
+    // At a delimiter, a line break, or the end of the data.
+    spans_.push_back(span);
+    quoted_.push_back(quoted);
+    if (i == n) {
+      if (!at_eof) return p;
       break;
     }
-    if (c == '\r') {
-      if (i + 1 == n && !at_eof) break;  // maybe CRLF
-      if (i + 1 == n || data[i + 1] == '\n') {
-        ++i;  // CR of CRLF (or a CR left at EOF): the LF, or EOF, ends the record next
-        continue;
-      }
+    if (d[i] == delimiter_) {
+      ++i;
+      continue;
     }
-    at_field_start = false;
-    // A run of plain bytes up to the next byte that means something outside quotes.
-    size_t j = i + 1;
-    while (j < n && data[j] != delimiter_ && data[j] != '\n' && data[j] != '\r') ++j;
-    storage_.append(data.data() + i, j - i);
-    i = j;
+    if (d[i] == '\n') {
+      ++newlines;
+      ++i;
+      break;
+    }
+    // A CR: of CRLF, or the last byte of the data.
+    if (i + 1 == n) {
+      if (!at_eof) return p;
+      i = n;  // a CR at the end of the file ends the record
+      break;
+    }
+    ++newlines;
+    i += 2;
+    break;
   }
-
-  if (!complete) {
-    if (in_quotes && at_eof && i == n) {
-      p.outcome = Outcome::kUnterminatedQuote;
-      p.consumed = n;
-      return p;
-    }
-    if (!at_eof || i < n) {
-      p.newlines = 0;
-      return p;  // kNeedMore
-    }
-  }
-  end_field();
   p.outcome = Outcome::kRecord;
   p.consumed = i;
+  p.newlines = newlines;
   fields_.clear();
-  for (const auto& [begin, size] : spans_) {
-    fields_.emplace_back(storage_.data() + begin, size);
+  for (const Span& s : spans_) {
+    fields_.emplace_back((s.in_storage ? storage_.data() : d) + s.begin, s.size);
   }
   return p;
 }

@@ -47,13 +47,21 @@ class CsvRecordParser {
   bool blank() const { return fields_.size() == 1 && fields_[0].empty() && !quoted_[0]; }
 
  private:
+  /// Where a field's bytes are: in the parsed data (no unescaping needed) or in storage_.
+  struct Span {
+    size_t begin = 0;
+    size_t size = 0;
+    bool in_storage = false;
+  };
+
   Parsed ParseQuoted(std::string_view data, bool at_eof);
+  bool Special(char c) const { return c == delimiter_ || c == '\n' || c == '\r'; }
 
   char delimiter_;
   std::vector<std::string_view> fields_;
   std::vector<bool> quoted_;
-  std::string storage_;                           // unescaped bytes of records that contain quotes
-  std::vector<std::pair<size_t, size_t>> spans_;  // (begin, size) in storage_
+  std::string storage_;      // unescaped fields ("" inside quotes, text after a closing quote)
+  std::vector<Span> spans_;  // fields of a record parsed by ParseQuoted
 };
 
 /// Options that turn CSV records into JSON objects.

@@ -93,6 +93,57 @@ TEST(CsvRecordParserTest, QuotedRecordSplitAtEveryByteGivesTheSameFields) {
   }
 }
 
+// Records of `text` parsed the way a reader sees a growing file: `chunk` more bytes at a time,
+// at_eof only once everything has arrived.
+std::vector<std::vector<std::string>> ParseIncrementally(const std::string& text, size_t chunk) {
+  CsvRecordParser parser;
+  std::vector<std::vector<std::string>> rows;
+  size_t begin = 0;
+  size_t available = 0;
+  while (true) {
+    const bool eof = available == text.size();
+    if (begin == available) {
+      if (eof) break;
+      available = std::min(text.size(), available + chunk);
+      continue;
+    }
+    const auto p = parser.Parse(std::string_view(text).substr(begin, available - begin), eof);
+    if (p.outcome == Outcome::kNeedMore) {
+      EXPECT_FALSE(eof);
+      available = std::min(text.size(), available + chunk);
+      continue;
+    }
+    std::vector<std::string> row;
+    if (p.outcome == Outcome::kUnterminatedQuote) {
+      row.push_back("<unterminated>");
+    } else {
+      for (size_t i = 0; i < parser.size(); ++i) row.emplace_back(parser.field(i));
+    }
+    rows.push_back(row);
+    begin += p.consumed;
+  }
+  return rows;
+}
+
+TEST(CsvRecordParserTest, RandomInputsParseTheSameWhateverTheChunking) {
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return seed >> 33;
+  };
+  const char alphabet[] = {'a', 'b', ',', '"', '\n', '\r', ' '};
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const size_t len = next() % 24;
+    for (size_t i = 0; i < len; ++i) text.push_back(alphabet[next() % sizeof(alphabet)]);
+    const auto whole = ParseIncrementally(text, text.size() + 1);
+    for (size_t chunk : {1, 2, 5}) {
+      ASSERT_EQ(ParseIncrementally(text, chunk), whole)
+          << "chunk " << chunk << " of \"" << text << "\"";
+    }
+  }
+}
+
 std::string Field(std::string_view f, bool quoted, bool infer) {
   std::string out;
   AppendCsvFieldAsJson(out, f, quoted, CsvJsonOptions{infer});
