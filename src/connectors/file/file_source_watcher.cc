@@ -48,10 +48,16 @@ FileWatcher::Wake FileWatcher::Drain(const Filter& filter) {
     for (ssize_t i = 0; i < n;) {
       const auto* e = reinterpret_cast<const inotify_event*>(buf + i);
       i += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
-      if (e->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-        // Events were lost, or the directory itself went away: list it again.
+      if (e->mask & IN_Q_OVERFLOW) {
+        wake.listing = true;  // events were lost: list the directory again
+        continue;
+      }
+      if (e->wd != wd_) continue;  // left over from a watch replaced by Watch()
+      if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+        // The directory itself went away: list again (and watch again once it is back).
         wake.listing = true;
-        if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) wd_ = -1;
+        if (e->mask & IN_MOVE_SELF) (void)::inotify_rm_watch(inotify_fd_, wd_);
+        wd_ = -1;
         continue;
       }
       const std::string_view name = e->len > 0 ? std::string_view(e->name) : std::string_view();
