@@ -26,6 +26,7 @@ TEST(ExamplesTest, EveryExampleValidatesAndRunsToCompletion) {
     ProcessOptions o;
     o.env["RIVVEN_DATA_DIR"] = dir / "data";
     o.env["RIVVEN_OUTPUT_DIR"] = dir / "out";
+    o.cwd = SourceDir();  // examples name their inputs relative to the repository root
     o.timeout = std::chrono::seconds(120);
     auto v = RunProcess({BinaryPath(), "validate", "--config", path}, o);
     EXPECT_EQ(v.exit_code, 0) << path << "\n" << v.err;
@@ -66,6 +67,26 @@ TEST(ExamplesTest, DatagenToFileWritesEveryRecordOfEveryTopic) {
   EXPECT_EQ(SplitLines(ReadFile(dir / "out/orders.jsonl")).size(), 10000u);
   EXPECT_EQ(SplitLines(ReadFile(dir / "out/users.jsonl")).size(), 1000u);
   EXPECT_EQ(SplitLines(ReadFile(dir / "out/pageviews.jsonl")).size(), 5000u);
+}
+
+TEST(ExamplesTest, DeadLettersKeepTheBadLinesWithTheirErrors) {
+  TempDir dir;
+  ProcessOptions o;
+  o.env["RIVVEN_DATA_DIR"] = dir / "data";
+  o.env["RIVVEN_OUTPUT_DIR"] = dir / "out";
+  o.cwd = SourceDir();
+  auto r = RunProcess({BinaryPath(), "run", "-c", "examples/file-with-dead-letters.yaml"}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SplitLines(ReadFile(dir / "out/events.jsonl")).size(), 6u);
+  auto dlq = RunProcess({BinaryPath(), "topics", "tail", "events.dlq", "--from-beginning",
+                         "--data-dir", dir / "data"});
+  ASSERT_EQ(dlq.exit_code, 0) << dlq.err;
+  const auto lines = SplitLines(dlq.out);
+  ASSERT_EQ(lines.size(), 2u) << dlq.out;
+  EXPECT_NE(lines[0].find("not json at all"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("events.jsonl:3"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\"rivven.error.connector\":\"events\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("events.jsonl:6"), std::string::npos) << lines[1];
 }
 
 }  // namespace
