@@ -8,7 +8,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries
   libyaml-cpp-dev rapidjson-dev libcli11-dev libspdlog-dev libfmt-dev
-  libcpp-httplib-dev libsimdjson-dev zlib1g-dev libzstd-dev liblz4-dev libssl-dev
+  libcpp-httplib-dev libsimdjson-dev libre2-dev jq zlib1g-dev libzstd-dev liblz4-dev libssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev procps time bc
 )
