@@ -1,9 +1,18 @@
 #include "transforms/standard_transforms.h"
 
+#include "transforms/extract_field.h"
+#include "transforms/flatten.h"
+#include "transforms/hoist_field.h"
 #include "transforms/transform.h"
+#include "transforms/value_to_key.h"
 
 namespace rivven::transforms {
 
-void RegisterStandardTransforms(TransformRegistry& registry) { (void)registry; }
+void RegisterStandardTransforms(TransformRegistry& registry) {
+  RegisterValueToKey(registry);
+  RegisterExtractField(registry);
+  RegisterHoistField(registry);
+  RegisterFlatten(registry);
+}
 
 }  // namespace rivven::transforms
