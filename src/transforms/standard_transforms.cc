@@ -1,5 +1,6 @@
 #include "transforms/standard_transforms.h"
 
+#include "transforms/cast.h"
 #include "transforms/extract_field.h"
 #include "transforms/flatten.h"
 #include "transforms/hoist_field.h"
@@ -13,6 +14,7 @@ void RegisterStandardTransforms(TransformRegistry& registry) {
   RegisterExtractField(registry);
   RegisterHoistField(registry);
   RegisterFlatten(registry);
+  RegisterCast(registry);
 }
 
 }  // namespace rivven::transforms
