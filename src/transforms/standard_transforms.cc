@@ -4,6 +4,7 @@
 #include "transforms/extract_field.h"
 #include "transforms/flatten.h"
 #include "transforms/hoist_field.h"
+#include "transforms/timestamp_converter.h"
 #include "transforms/transform.h"
 #include "transforms/value_to_key.h"
 
@@ -15,6 +16,7 @@ void RegisterStandardTransforms(TransformRegistry& registry) {
   RegisterHoistField(registry);
   RegisterFlatten(registry);
   RegisterCast(registry);
+  RegisterTimestampConverter(registry);
 }
 
 }  // namespace rivven::transforms
