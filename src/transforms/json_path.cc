@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "transforms/record_context.h"
+
 namespace rivven::transforms {
 
 JsonPath::JsonPath(std::string_view dotted) : text_(dotted) {
@@ -149,6 +151,33 @@ bool RenameMember(rapidjson::Value& object, std::string_view from, std::string_v
   }
   it->name.SetString(to.data(), static_cast<rapidjson::SizeType>(to.size()), alloc);
   return true;
+}
+
+Result<rapidjson::Value*> ValueObject(RecordContext& record) {
+  rapidjson::Value* value = record.Value();
+  if (value == nullptr) {
+    if (record.value_is_null()) return static_cast<rapidjson::Value*>(nullptr);
+    return Status::InvalidArgument(record.value_error());
+  }
+  if (value->IsNull()) return static_cast<rapidjson::Value*>(nullptr);
+  if (!value->IsObject()) {
+    return Status::InvalidArgument(std::string("value is ") + JsonTypeName(*value) +
+                                   ", not a JSON object");
+  }
+  return value;
+}
+
+const char* JsonTypeName(const rapidjson::Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "a boolean";
+    case rapidjson::kObjectType: return "an object";
+    case rapidjson::kArrayType: return "an array";
+    case rapidjson::kStringType: return "a string";
+    case rapidjson::kNumberType: return "a number";
+  }
+  return "a value";
 }
 
 }  // namespace rivven::transforms

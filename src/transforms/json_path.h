@@ -7,7 +7,11 @@
 
 #include <rapidjson/document.h>
 
+#include "base/status.h"
+
 namespace rivven::transforms {
+
+class RecordContext;
 
 /// A dotted path to a field nested in JSON objects ("customer.address.city"), split once when a
 /// transform is configured and then used for every record. A backslash escapes a dot or a
@@ -71,6 +75,15 @@ bool TakePath(rapidjson::Value& root, const JsonPath& path, rapidjson::Value* ou
 /// member. A member already named `to` is removed first, so names stay unique.
 bool RenameMember(rapidjson::Value& object, std::string_view from, std::string_view to,
                   JsonAllocator& alloc);
+
+/// The record's value for a transform that edits its fields: the JSON object, or nullptr for a
+/// tombstone or a JSON null (nothing to edit; such records pass through). An InvalidArgument
+/// error when the value is not valid JSON, or is JSON but not an object (the message says which;
+/// the chain prefixes the transform's name). The caller marks the value changed if it edits it.
+Result<rapidjson::Value*> ValueObject(RecordContext& record);
+
+/// "an array", "a string", ...: how errors name a JSON value's type.
+const char* JsonTypeName(const rapidjson::Value& v);
 
 /// A string view of a JSON string value (no copy).
 inline std::string_view StringView(const rapidjson::Value& v) {

@@ -23,6 +23,10 @@ class Transform {
  public:
   virtual ~Transform() = default;
   virtual Result<Outcome> Apply(RecordContext& record) = 0;
+  /// Every topic this transform may route a record to (a router's routes and default), so the
+  /// runtime can create them before the first record arrives. Empty for transforms that keep
+  /// the record's topic, or whose targets are computed from the data.
+  virtual std::vector<std::string> Topics() const { return {}; }
 };
 
 /// A condition on a record (Kafka Connect predicates: TopicNameMatches, HasHeaderKey,

@@ -1,0 +1,174 @@
+#include "transforms/record_context.h"
+
+#include <cmath>
+#include <utility>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace rivven::transforms {
+namespace {
+
+// Full precision: a decimal that no transform touches must serialize back to the same double
+// (Grisu shortest round-trip), so parsing has to round correctly. Integers stay int64/uint64.
+// Iterative: deeply nested input cannot overflow the stack. Encoding validated: masking counts
+// UTF-8 characters and the writer must not emit broken sequences.
+constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag |
+                                 rapidjson::kParseIterativeFlag |
+                                 rapidjson::kParseValidateEncodingFlag;
+
+std::string ParseErrorText(const char* what, rapidjson::ParseErrorCode code, size_t offset) {
+  return std::string(what) + " is not valid JSON: " + rapidjson::GetParseError_En(code) +
+         " (at byte " + std::to_string(offset) + ")";
+}
+
+// One writer buffer per thread, reused by every Commit on it: serializing allocates only when a
+// record is larger than any before it.
+rapidjson::StringBuffer& SerializeBuffer() {
+  thread_local rapidjson::StringBuffer buffer;
+  return buffer;
+}
+
+// JSON has no NaN or infinity; like JSON.stringify, they are written as null (a transform that
+// computes one must not make the whole record unwritable).
+class Writer : public rapidjson::Writer<rapidjson::StringBuffer> {
+ public:
+  using rapidjson::Writer<rapidjson::StringBuffer>::Writer;
+  bool Double(double d) {
+    return std::isfinite(d) ? rapidjson::Writer<rapidjson::StringBuffer>::Double(d) : Null();
+  }
+};
+
+// Serializes `v` into `out`, reusing out's capacity.
+void Serialize(const rapidjson::Value& v, std::string& out) {
+  rapidjson::StringBuffer& buf = SerializeBuffer();
+  buf.Clear();
+  Writer writer(buf);
+  v.Accept(writer);
+  out.assign(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+RecordContext::RecordContext(Record& record, std::string_view default_topic, int32_t partition,
+                             int64_t offset)
+    : record_(record), default_topic_(default_topic), partition_(partition), offset_(offset) {}
+
+std::string_view RecordContext::topic() const {
+  return record_.topic.empty() ? default_topic_ : std::string_view(record_.topic);
+}
+
+void RecordContext::set_topic(std::string topic) { record_.topic = std::move(topic); }
+
+rapidjson::Value* RecordContext::Value() {
+  if (!value_parsed_) {
+    value_parsed_ = true;
+    if (!record_.value) {
+      value_null_ = true;
+    } else {
+      const std::string& text = *record_.value;
+      doc_.Parse<kParseFlags>(text.data(), text.size());
+      if (doc_.HasParseError()) {
+        value_error_ = ParseErrorText("value", doc_.GetParseError(), doc_.GetErrorOffset());
+        doc_.SetNull();
+      }
+    }
+  }
+  if (value_null_ || !value_error_.empty()) return nullptr;
+  return &doc_;
+}
+
+rapidjson::Value* RecordContext::Key() {
+  if (!key_parsed_) {
+    key_parsed_ = true;
+    if (!record_.key) {
+      key_null_ = true;
+    } else {
+      // Parsed with the value's allocator so members can move between key and value.
+      rapidjson::Document parsed(&doc_.GetAllocator());
+      const std::string& text = *record_.key;
+      parsed.Parse<kParseFlags>(text.data(), text.size());
+      if (parsed.HasParseError()) {
+        key_error_ = ParseErrorText("key", parsed.GetParseError(), parsed.GetErrorOffset());
+      } else {
+        key_.Swap(parsed);
+      }
+    }
+  }
+  if (key_null_ || !key_error_.empty()) return nullptr;
+  return &key_;
+}
+
+void RecordContext::SetValue(rapidjson::Value&& v) {
+  // Through a temporary: `v` may be a member of the current value (unwrapping `after`).
+  rapidjson::Value moved(std::move(v));
+  static_cast<rapidjson::Value&>(doc_).Swap(moved);
+  value_parsed_ = true;
+  value_null_ = false;
+  value_changed_ = true;
+  value_error_.clear();
+}
+
+void RecordContext::SetKey(rapidjson::Value&& v) {
+  rapidjson::Value moved(std::move(v));
+  key_.Swap(moved);
+  key_parsed_ = true;
+  key_null_ = false;
+  key_changed_ = true;
+  key_error_.clear();
+}
+
+void RecordContext::SetValueNull() {
+  doc_.SetNull();
+  value_parsed_ = true;
+  value_null_ = true;
+  value_changed_ = true;
+  value_error_.clear();
+}
+
+void RecordContext::SetKeyNull() {
+  key_.SetNull();
+  key_parsed_ = true;
+  key_null_ = true;
+  key_changed_ = true;
+  key_error_.clear();
+}
+
+bool RecordContext::value_is_null() const {
+  return value_parsed_ ? value_null_ : !record_.value.has_value();
+}
+
+bool RecordContext::key_is_null() const {
+  return key_parsed_ ? key_null_ : !record_.key.has_value();
+}
+
+std::optional<std::string_view> RecordContext::Header(std::string_view key) const {
+  for (auto it = record_.headers.rbegin(); it != record_.headers.rend(); ++it) {
+    if (it->key == key) return std::string_view(it->value);
+  }
+  return std::nullopt;
+}
+
+void RecordContext::Commit() {
+  if (value_changed_) {
+    value_changed_ = false;
+    if (value_null_) {
+      record_.value.reset();
+    } else {
+      if (!record_.value) record_.value.emplace();
+      Serialize(doc_, *record_.value);
+    }
+  }
+  if (key_changed_) {
+    key_changed_ = false;
+    if (key_null_) {
+      record_.key.reset();
+    } else {
+      if (!record_.key) record_.key.emplace();
+      Serialize(key_, *record_.key);
+    }
+  }
+}
+
+}  // namespace rivven::transforms

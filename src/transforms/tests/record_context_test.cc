@@ -1,0 +1,170 @@
+#include "transforms/record_context.h"
+
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include "transforms/json_path.h"
+
+namespace rivven::transforms {
+namespace {
+
+Record Rec(std::optional<std::string> value, std::optional<std::string> key = std::nullopt) {
+  Record r;
+  r.value = std::move(value);
+  r.key = std::move(key);
+  return r;
+}
+
+TEST(RecordContext, UntouchedRecordKeepsItsBytes) {
+  Record r = Rec(R"({ "b" : 1.50 ,"a":  [1, 2] })", "  {\"id\" : 7}");
+  RecordContext ctx(r, "orders");
+  ASSERT_NE(ctx.Value(), nullptr);  // parsed but not changed
+  ASSERT_NE(ctx.Key(), nullptr);
+  ctx.Commit();
+  EXPECT_EQ(*r.value, R"({ "b" : 1.50 ,"a":  [1, 2] })");
+  EXPECT_EQ(*r.key, "  {\"id\" : 7}");
+}
+
+TEST(RecordContext, CommitSerializesOnlyTheChangedSide) {
+  Record r = Rec(R"({"a": 1})", R"({ "id": 7 })");
+  RecordContext ctx(r, "orders");
+  rapidjson::Value v(2);
+  ASSERT_TRUE(SetPath(*ctx.Value(), JsonPath("b"), v, ctx.allocator()));
+  ctx.MarkValueChanged();
+  ASSERT_NE(ctx.Key(), nullptr);
+  ctx.Commit();
+  EXPECT_EQ(*r.value, R"({"a":1,"b":2})");
+  EXPECT_EQ(*r.key, R"({ "id": 7 })");
+}
+
+TEST(RecordContext, NumbersSurviveARoundTrip) {
+  const std::string in =
+      R"({"i":-9223372036854775808,"u":18446744073709551615,"d":0.1,"e":1e2,"f":-2.5E-3,)"
+      R"("big":123456789.123456789,"z":0,"neg0":-0.0})";
+  Record r = Rec(in);
+  RecordContext ctx(r, "orders");
+  ASSERT_TRUE(ctx.Value()->IsObject());
+  EXPECT_TRUE((*ctx.Value())["i"].IsInt64());
+  EXPECT_EQ((*ctx.Value())["i"].GetInt64(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ((*ctx.Value())["u"].GetUint64(), std::numeric_limits<uint64_t>::max());
+  EXPECT_TRUE((*ctx.Value())["d"].IsDouble());
+  ctx.MarkValueChanged();
+  ctx.Commit();
+  // Integers exact; decimals as the shortest text of the same double.
+  EXPECT_EQ(*r.value,
+            R"({"i":-9223372036854775808,"u":18446744073709551615,"d":0.1,"e":100.0,)"
+            R"("f":-0.0025,"big":123456789.12345679,"z":0,"neg0":-0.0})");
+}
+
+TEST(RecordContext, InvalidJsonValueExplainsAndIsLeftAlone) {
+  Record r = Rec("{\"a\": 1,", "not json");
+  RecordContext ctx(r, "orders");
+  EXPECT_EQ(ctx.Value(), nullptr);
+  EXPECT_FALSE(ctx.value_is_null());
+  EXPECT_EQ(ctx.value_error(),
+            "value is not valid JSON: Missing a name for object member. (at byte 8)");
+  EXPECT_EQ(ctx.Key(), nullptr);
+  EXPECT_NE(ctx.key_error().find("key is not valid JSON"), std::string::npos);
+  ctx.Commit();
+  EXPECT_EQ(*r.value, "{\"a\": 1,");
+  Result<rapidjson::Value*> obj = ValueObject(ctx);
+  ASSERT_FALSE(obj.ok());
+  EXPECT_EQ(obj.status().message(), ctx.value_error());
+}
+
+TEST(RecordContext, InvalidUtf8IsNotJson) {
+  Record r = Rec("{\"a\":\"\xff\"}");
+  RecordContext ctx(r, "orders");
+  EXPECT_EQ(ctx.Value(), nullptr);
+  EXPECT_NE(ctx.value_error().find("Invalid encoding"), std::string::npos) << ctx.value_error();
+}
+
+TEST(RecordContext, ValueObjectTellsTombstonesNullsAndNonObjectsApart) {
+  Record tomb = Rec(std::nullopt);
+  RecordContext t(tomb, "orders");
+  EXPECT_TRUE(t.value_is_null());
+  EXPECT_EQ(t.Value(), nullptr);
+  ASSERT_TRUE(ValueObject(t).ok());
+  EXPECT_EQ(*ValueObject(t), nullptr);
+
+  Record json_null = Rec("null");
+  RecordContext n(json_null, "orders");
+  EXPECT_FALSE(n.value_is_null());
+  ASSERT_NE(n.Value(), nullptr);
+  EXPECT_EQ(*ValueObject(n), nullptr);
+
+  Record arr = Rec("[1]");
+  RecordContext a(arr, "orders");
+  EXPECT_EQ(ValueObject(a).status().message(), "value is an array, not a JSON object");
+}
+
+TEST(RecordContext, SetValueFromItsOwnMemberAndNulls) {
+  Record r = Rec(R"({"before":null,"after":{"id":1,"name":"x"},"op":"c"})", "1");
+  RecordContext ctx(r, "orders");
+  ctx.SetValue(std::move((*ctx.Value())["after"]));
+  ctx.SetKeyNull();
+  EXPECT_TRUE(ctx.key_is_null());
+  ctx.Commit();
+  EXPECT_EQ(*r.value, R"({"id":1,"name":"x"})");
+  EXPECT_FALSE(r.key.has_value());
+
+  Record r2 = Rec("{}", std::nullopt);
+  RecordContext ctx2(r2, "orders");
+  ctx2.SetValueNull();
+  rapidjson::Value k(rapidjson::kObjectType);
+  k.AddMember("id", 5, ctx2.allocator());
+  ctx2.SetKey(std::move(k));
+  EXPECT_TRUE(ctx2.value_is_null());
+  EXPECT_EQ(ctx2.Value(), nullptr);
+  ctx2.Commit();
+  EXPECT_FALSE(r2.value.has_value());
+  EXPECT_EQ(*r2.key, R"({"id":5})");
+}
+
+TEST(RecordContext, NonFiniteNumbersAreWrittenAsNull) {
+  Record r = Rec(R"({"a":1})");
+  RecordContext ctx(r, "orders");
+  (*ctx.Value())["a"].SetDouble(std::nan(""));
+  ctx.MarkValueChanged();
+  ctx.Commit();
+  EXPECT_EQ(*r.value, R"({"a":null})");
+}
+
+TEST(RecordContext, TopicPartitionOffsetAndHeaders) {
+  Record r = Rec("{}");
+  r.headers = {{"h", "1"}, {"x", "a"}, {"h", "2"}};
+  RecordContext source_side(r, "orders");
+  EXPECT_EQ(source_side.topic(), "orders");
+  EXPECT_EQ(source_side.partition(), -1);
+  EXPECT_EQ(source_side.offset(), -1);
+  EXPECT_EQ(source_side.Header("h"), "2");
+  EXPECT_EQ(source_side.Header("x"), "a");
+  EXPECT_EQ(source_side.Header("y"), std::nullopt);
+  source_side.set_topic("eu-orders");
+  EXPECT_EQ(source_side.topic(), "eu-orders");
+  EXPECT_EQ(r.topic, "eu-orders");
+
+  Record s = Rec("{}");
+  RecordContext sink_side(s, "cdc.orders", 3, 42);
+  EXPECT_EQ(sink_side.topic(), "cdc.orders");
+  EXPECT_EQ(sink_side.partition(), 3);
+  EXPECT_EQ(sink_side.offset(), 42);
+}
+
+TEST(RecordContext, KeyAndValueShareOneAllocator) {
+  Record r = Rec(R"({"id":9,"v":"x"})", R"({"k":1})");
+  RecordContext ctx(r, "orders");
+  rapidjson::Value moved;
+  ASSERT_TRUE(TakePath(*ctx.Value(), JsonPath("id"), &moved));
+  ASSERT_TRUE(SetPath(*ctx.Key(), JsonPath("id"), moved, ctx.allocator()));
+  ctx.MarkKeyChanged();
+  ctx.MarkValueChanged();
+  ctx.Commit();
+  EXPECT_EQ(*r.key, R"({"k":1,"id":9})");
+  EXPECT_EQ(*r.value, R"({"v":"x"})");
+}
+
+}  // namespace
+}  // namespace rivven::transforms
