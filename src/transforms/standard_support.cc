@@ -91,6 +91,23 @@ Result<JsonPath> ConfigPath(const config::BoundConfig& config, std::string_view 
   return path;
 }
 
+Status CheckTopicName(std::string_view topic) {
+  if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") {
+    return Status::InvalidArgument("invalid topic name '" + std::string(topic) +
+                                   "': must be 1-249 characters and not '.' or '..'");
+  }
+  for (char c : topic) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return Status::InvalidArgument("invalid topic name '" + std::string(topic) +
+                                     "': only ASCII letters, digits, '.', '_' and '-' are "
+                                     "allowed");
+    }
+  }
+  return Status::Ok();
+}
+
 std::string JsonText(const rapidjson::Value& v) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buf);

@@ -42,6 +42,11 @@ std::vector<std::string> ListItems(const config::BoundConfig& config, std::strin
 Result<JsonPath> ConfigPath(const config::BoundConfig& config, std::string_view key,
                             std::string_view text);
 
+/// OK when `topic` is a valid topic name (Kafka's rule: 1-249 of [a-zA-Z0-9._-], not "." or
+/// ".."), else an error "invalid topic name '...': ...". Routers check what they compute, so a
+/// bad name fails the one record instead of the producer's batch.
+Status CheckTopicName(std::string_view topic);
+
 /// Compact JSON text of `v`.
 std::string JsonText(const rapidjson::Value& v);
 /// `v` as it appears in an error message: its JSON text, cut to at most 64 bytes.

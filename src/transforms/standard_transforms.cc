@@ -4,7 +4,9 @@
 #include "transforms/extract_field.h"
 #include "transforms/flatten.h"
 #include "transforms/hoist_field.h"
+#include "transforms/regex_router.h"
 #include "transforms/timestamp_converter.h"
+#include "transforms/timestamp_router.h"
 #include "transforms/transform.h"
 #include "transforms/value_to_key.h"
 
@@ -17,6 +19,8 @@ void RegisterStandardTransforms(TransformRegistry& registry) {
   RegisterFlatten(registry);
   RegisterCast(registry);
   RegisterTimestampConverter(registry);
+  RegisterRegexRouter(registry);
+  RegisterTimestampRouter(registry);
 }
 
 }  // namespace rivven::transforms
