@@ -4,11 +4,16 @@
 #include <string>
 #include <string_view>
 
+#include <rapidjson/fwd.h>
+
 #include "base/status.h"
 
 namespace rivven::transforms {
 
 class RecordContext;
+namespace expr {
+class RecordView;
+}  // namespace expr
 
 /// A compiled expression of the filter language (docs/expressions.md): paths (value.a.b,
 /// key.id, headers.x, topic, partition, offset, timestamp, op), literals, comparison, boolean
@@ -16,6 +21,10 @@ class RecordContext;
 /// Compiled once at startup; Evaluate is thread-compatible (const) and never throws.
 class Expression {
  public:
+  /// Parentheses, lists, calls, prefix operators and operator chains nest at most this deep; a
+  /// deeper expression is a compile error (so no input can exhaust the stack).
+  static constexpr int kMaxNestingDepth = 200;
+
   Expression();
   ~Expression();
   Expression(Expression&&) noexcept;
@@ -34,6 +43,17 @@ class Expression {
 
   /// The value as compact JSON text ("null" when missing), for computed fields.
   std::string EvaluateToJson(RecordContext& record) const;
+
+  /// The value as a DOM node allocated with record.allocator(), for computed fields that put it
+  /// into the record without a round trip through text. Strings and subtrees are copied, so
+  /// `out` may go anywhere in the record's DOM.
+  void EvaluateToDom(RecordContext& record, rapidjson::Value* out) const;
+
+  /// The same over any RecordView (tests, tools, callers holding a bare DOM).
+  bool Test(expr::RecordView& record) const;
+  std::string EvaluateToJson(expr::RecordView& record) const;
+  void EvaluateToDom(expr::RecordView& record, rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>& allocator,
+                     rapidjson::Value* out) const;
 
   const std::string& text() const;
 
