@@ -1,10 +1,15 @@
 #include "transforms/standard_transforms.h"
 
 #include "transforms/cast.h"
+#include "transforms/drop.h"
+#include "transforms/drop_headers.h"
 #include "transforms/extract_field.h"
 #include "transforms/flatten.h"
+#include "transforms/header_from.h"
 #include "transforms/hoist_field.h"
+#include "transforms/insert_header.h"
 #include "transforms/regex_router.h"
+#include "transforms/set_null.h"
 #include "transforms/timestamp_converter.h"
 #include "transforms/timestamp_router.h"
 #include "transforms/transform.h"
@@ -21,6 +26,11 @@ void RegisterStandardTransforms(TransformRegistry& registry) {
   RegisterTimestampConverter(registry);
   RegisterRegexRouter(registry);
   RegisterTimestampRouter(registry);
+  RegisterInsertHeader(registry);
+  RegisterDropHeaders(registry);
+  RegisterHeaderFrom(registry);
+  RegisterSetNull(registry);
+  RegisterDrop(registry);
 }
 
 }  // namespace rivven::transforms
