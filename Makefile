@@ -29,6 +29,7 @@ demo: build
 bench: build
 	bench/run.sh $(BINARY)
 	bench/file_pipeline.sh $(BINARY)
+	bench/transforms.sh $(BUILD_DIR)
 
 # Regenerates docs/connectors.md from the connectors' config declarations.
 docs: build

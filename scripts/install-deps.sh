@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libyaml-cpp-dev rapidjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libcpp-httplib-dev libsimdjson-dev libre2-dev jq zlib1g-dev libzstd-dev liblz4-dev libssl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev procps time bc
+  libgtest-dev libgmock-dev libbenchmark-dev procps time bc util-linux
 )
 
 missing=()

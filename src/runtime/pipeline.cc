@@ -72,7 +72,9 @@ Status Pipeline::Run() {
       log::Info(kLog, "source '{}' is disabled", s.spec.name);
       continue;
     }
-    sources_.push_back(std::make_unique<SourceRunner>(s, broker_, options_.source, notifier_));
+    SourceRunnerOptions source_options = options_.source;
+    source_options.topic_settings = plan_.config.settings.topic;
+    sources_.push_back(std::make_unique<SourceRunner>(s, broker_, source_options, notifier_));
   }
   if (sources_.empty() && sinks_.empty()) {
     log::Warn(kLog, "no enabled sources or sinks: nothing to run");

@@ -36,8 +36,13 @@ void PlanSection(const std::vector<Spec>& specs, ConnectorKind kind, const char*
     if (d == nullptr) continue;
     Planned p{spec, d,
               config::Bind(d->schema, spec.config.IsNull() ? nullptr : &spec.config,
-                           base + ".config", spec.mark, diags)};
+                           base + ".config", spec.mark, diags),
+              nullptr};
     if (d->validate) d->validate(p.config, diags);
+    if (!spec.transforms.empty()) {
+      p.chain = std::make_shared<const transforms::TransformChain>(
+          transforms::TransformChain::Build(spec.transforms, base + ".transforms", diags));
+    }
     out->push_back(std::move(p));
   }
 }

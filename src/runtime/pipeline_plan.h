@@ -1,10 +1,12 @@
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "config/pipeline_config.h"
 #include "config/schema.h"
 #include "connectors/registry.h"
+#include "transforms/chain.h"
 
 namespace rivven {
 
@@ -12,12 +14,15 @@ struct PlannedSource {
   config::SourceConfig spec;
   const ConnectorDescriptor* descriptor = nullptr;  ///< owned by the Registry
   config::BoundConfig config;
+  /// The compiled `transforms:` (shared: plans are copied, the chain is immutable).
+  std::shared_ptr<const transforms::TransformChain> chain;
 };
 
 struct PlannedSink {
   config::SinkConfig spec;
   const ConnectorDescriptor* descriptor = nullptr;
   config::BoundConfig config;
+  std::shared_ptr<const transforms::TransformChain> chain;
 };
 
 /// A loaded config whose every connector was found in the registry and whose every `config:`

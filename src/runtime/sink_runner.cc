@@ -46,6 +46,25 @@ void SinkRunner::Join() {
   if (thread_.joinable()) thread_.join();
 }
 
+Status SinkRunner::ApplyTransforms(std::vector<ConsumedRecord>& records) {
+  std::vector<transforms::TransformChain::Failure> failures;
+  std::vector<ConsumedRecord> rejected;
+  plan_.chain->Apply(records, &failures, &rejected);
+  for (size_t i = 0; i < failures.size(); ++i) {
+    RejectedRecord r;
+    if (i < rejected.size()) {
+      ConsumedRecord& c = rejected[i];
+      r.key = std::move(c.record.key);
+      r.value = std::move(c.record.value);
+      r.headers = std::move(c.record.headers);
+      r.position = c.topic + "/" + std::to_string(c.partition) + "/" + c.offset.ToString();
+    }
+    r.reason = failures[i].error.message();
+    RC_RETURN_IF_ERROR(errors_.Reject(r).WithContext("transforms"));
+  }
+  return Status::Ok();
+}
+
 void SinkRunner::UpdateLag(const std::vector<TopicPartitionOffset>& positions) {
   int64_t lag = 0;
   std::string text;
@@ -120,7 +139,8 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
     }
   } detach{this};
 
-  size_t pending = 0;
+  size_t pending = 0;          ///< records polled since the last commit (incl. filtered ones)
+  size_t pending_written = 0;  ///< of those, records handed to the sink
   uint64_t pending_bytes = 0;
   auto last_flush = SteadyClock::now();
   auto last_lag = SteadyClock::time_point{};
@@ -130,7 +150,7 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
     RC_RETURN_IF_ERROR(sink->Flush().WithContext("flushing sink"));
     const auto positions = consumer->Positions();
     RC_RETURN_IF_ERROR(consumer->Commit(positions).WithContext("committing offsets"));
-    status_.records += pending;
+    status_.records += pending_written;
     status_.bytes += pending_bytes;
     if (batch_start) {
       status_.batch_latency.Observe(
@@ -139,6 +159,7 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
     batch_start.reset();
     status_.SetHealthy(true);
     pending = 0;
+    pending_written = 0;
     pending_bytes = 0;
     last_flush = SteadyClock::now();
     UpdateLag(positions);
@@ -167,7 +188,14 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
       (void)sink->Close();
       return {Outcome::kFailed, polled.status().WithContext("polling")};
     }
-    const std::vector<ConsumedRecord>& records = *polled;
+    std::vector<ConsumedRecord>& records = *polled;
+    const size_t polled_count = records.size();
+    if (plan_.chain && !records.empty()) {
+      if (Status s = ApplyTransforms(records); !s.ok()) {
+        (void)sink->Close();
+        return {Outcome::kFailed, s};
+      }
+    }
     if (!records.empty()) {
       if (limiter) {
         const auto waited = limiter->Acquire(static_cast<int64_t>(records.size()), stop);
@@ -178,10 +206,11 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
         (void)sink->Close();
         return {Outcome::kFailed, s.WithContext("writing")};
       }
-      pending += records.size();
+      pending_written += records.size();
       for (const auto& r : records) pending_bytes += r.record.value ? r.record.value->size() : 0;
     }
-    const bool caught_up = records.size() < poll_records;
+    pending += polled_count;
+    const bool caught_up = polled_count < poll_records;
     if (SteadyClock::now() - last_lag >= std::chrono::seconds(1)) {
       UpdateLag(consumer->Positions());
       last_lag = SteadyClock::now();

@@ -55,6 +55,8 @@ class SinkRunner {
   /// One life of the sink + consumer; returns how it ended (and the failure, if any).
   std::pair<Outcome, Status> RunOnce(std::stop_token stop);
   bool DrainTargetReached(const std::vector<TopicPartitionOffset>& positions);
+  /// Runs the sink's transforms; rejected records go through on_error.
+  Status ApplyTransforms(std::vector<ConsumedRecord>& records);
   /// Updates the lag gauge and position text from the consumer's positions.
   void UpdateLag(const std::vector<TopicPartitionOffset>& positions);
 

@@ -110,6 +110,12 @@ void SourceRunner::PollLoop(std::stop_token stop) {
 
     const auto polled_at = SteadyClock::now();
     auto polled = source->Poll(max_records, options_.poll_wait, stop);
+    if (polled.ok() && plan_.chain && !polled->records.empty()) {
+      // A record a transform rejects goes through on_error like bad source input; under
+      // on_error: fail the batch fails and the source restarts from its checkpoint.
+      Status rejected = ApplyTransforms(*polled);
+      if (!rejected.ok()) polled = rejected;
+    }
     if (!polled.ok()) {
       const Status failure = polled.status();
       WaitInFlightDone(stop);
@@ -157,10 +163,55 @@ void SourceRunner::PollLoop(std::stop_token stop) {
   if (failed) send_stop_.request_stop();
 }
 
+Status SourceRunner::ApplyTransforms(SourceBatch& batch) {
+  std::vector<transforms::TransformChain::Failure> failures;
+  std::vector<Record> rejected;
+  plan_.chain->Apply(batch.records, plan_.spec.topic, &failures, &rejected);
+  for (size_t i = 0; i < failures.size(); ++i) {
+    RejectedRecord r;
+    if (i < rejected.size()) {
+      r.key = std::move(rejected[i].key);
+      r.value = std::move(rejected[i].value);
+      r.headers = std::move(rejected[i].headers);
+    }
+    r.reason = failures[i].error.message();
+    r.position = batch.position;
+    RC_RETURN_IF_ERROR(errors_.Reject(r));
+  }
+  return Status::Ok();
+}
+
+Status SourceRunner::EnsureRoutedTopics(const std::vector<Record>& records) {
+  for (const auto& r : records) {
+    if (r.topic.empty() || known_topics_.count(r.topic) > 0) continue;
+    auto info = broker_.DescribeTopic(r.topic);
+    if (info.ok()) {
+      known_topics_.insert(r.topic);
+      continue;
+    }
+    if (info.status().code() != StatusCode::kNotFound) return info.status();
+    const auto& ts = options_.topic_settings;
+    if (!ts.auto_create) {
+      return Status::FailedPrecondition("topic '" + r.topic +
+                                        "' chosen by a transform does not exist and "
+                                        "settings.topic.auto_create is off");
+    }
+    TopicSpec spec;
+    spec.partitions = ts.default_partitions;
+    Status created = broker_.CreateTopic(r.topic, spec);
+    if (!created.ok() && created.code() != StatusCode::kAlreadyExists) return created;
+    log::Info(name(), "created topic '{}' with {} partition(s) for routed records", r.topic,
+              spec.partitions);
+    known_topics_.insert(r.topic);
+  }
+  return Status::Ok();
+}
+
 Status SourceRunner::SendDurably(std::vector<Record>& records, const std::string& position) {
   Backoff backoff;
   auto stop = send_stop_.get_token();
   if (!records.empty()) {
+    if (plan_.chain) RC_RETURN_IF_ERROR(EnsureRoutedTopics(records));
     while (true) {
       Status s = producer_->Send(plan_.spec.topic, records);
       if (s.ok()) break;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <set>
 #include <thread>
 
 #include "broker/broker.h"
@@ -26,6 +27,7 @@ struct SourceRunnerOptions {
   size_t max_send_records = 32768;              ///< batches merged into one durable Send
   RestartOptions restart;
   std::string data_dir;                         ///< parent of per-connector state dirs
+  config::TopicSettings topic_settings;         ///< for topics chosen by routing transforms
 };
 
 /// Runs one source connector: a poll thread calls Source::Poll and hands batches through a
@@ -60,6 +62,10 @@ class SourceRunner {
   void SendLoop();
   Result<std::unique_ptr<Source>> CreateAndOpen();
   Status SendDurably(std::vector<Record>& records, const std::string& position);
+  /// Runs the source's transforms over a polled batch; rejected records go through on_error.
+  Status ApplyTransforms(SourceBatch& batch);
+  /// Creates (per settings.topic) the topics that routing transforms chose, once each.
+  Status EnsureRoutedTopics(const std::vector<Record>& records);
   void WaitInFlightDone(std::stop_token stop);
 
   const PlannedSource& plan_;
@@ -68,6 +74,7 @@ class SourceRunner {
   RunnerStatus status_;
   BoundedQueue<Pending> queue_;
   std::unique_ptr<Producer> producer_;
+  std::set<std::string> known_topics_;  ///< routed topics known to exist (send thread)
   PolicyErrorHandler errors_;  ///< used by the source from the poll thread
 
   std::mutex ack_mu_;

@@ -199,3 +199,76 @@ TEST(PipelineTest, FullDiskFailsClearlyAndLosesNothing) {
 
 }  // namespace
 }  // namespace rivven::testing
+
+namespace rivven::testing {
+namespace {
+
+TEST(TransformsPipelineTest, SourceChainFiltersMasksAndRoutesToAutoCreatedTopics) {
+  TempDir dir;
+  WriteFile(dir / "p.yaml", R"(sources:
+  gen:
+    connector: datagen
+    topic: orders
+    config: {pattern: orders, seed: 4, events_per_second: 0, max_events: 2000}
+    transforms:
+      - type: Filter
+        config: {condition: "value.total > 100"}
+      - type: MaskField
+        config: {fields: [product]}
+      - type: ContentRouter
+        config:
+          field: status
+          routes: {paid: orders-paid, shipped: orders-shipped}
+          default: orders-other
+sinks:
+  out:
+    connector: file
+    topics: [orders-paid]
+    transforms:
+      - type: InsertField
+        config: {static: {via: sink}, offset.field: off}
+    config: {path: )" + (dir / "out") + "}\n");
+  auto r = RunProcess({BinaryPath(), "run", "-c", dir / "p.yaml", "--data-dir", dir / "d"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto paid = SplitLines(ReadFile(dir / "out/orders-paid.jsonl"));
+  ASSERT_FALSE(paid.empty());
+  int64_t expected_offset = 0;
+  for (const auto& line : paid) {
+    EXPECT_NE(line.find("\"status\":\"paid\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"via\":\"sink\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"off\":" + std::to_string(expected_offset++)), std::string::npos) << line;
+    const auto p = line.find("\"product\":\"");
+    ASSERT_NE(p, std::string::npos);
+    const auto end = line.find('"', p + 11);
+    EXPECT_EQ(line.substr(p + 11, end - p - 11).find_first_not_of('*'), std::string::npos) << line;
+    const auto t = line.find("\"total\":");
+    EXPECT_GT(std::stod(line.substr(t + 8)), 100.0) << line;
+  }
+  // The routed topics nobody subscribed to were created too and hold the other records.
+  auto list = RunProcess({BinaryPath(), "topics", "list", "--data-dir", dir / "d"});
+  EXPECT_NE(list.out.find("orders-shipped"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("orders-other"), std::string::npos) << list.out;
+}
+
+TEST(TransformsPipelineTest, BadExpressionIsAConfigErrorWithACaret) {
+  TempDir dir;
+  WriteFile(dir / "p.yaml", R"(sources:
+  gen:
+    connector: datagen
+    topic: orders
+    config: {pattern: orders}
+    transforms:
+      - type: Filter
+        config: {condition: "value.total >> 100"}
+      - type: MaskFeld
+)");
+  auto r = RunProcess({BinaryPath(), "validate", "-c", dir / "p.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("value.total >> 100"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("^"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean 'MaskField'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("sources.gen.transforms"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace rivven::testing
