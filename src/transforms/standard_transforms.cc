@@ -3,6 +3,7 @@
 #include "transforms/cast.h"
 #include "transforms/drop.h"
 #include "transforms/drop_headers.h"
+#include "transforms/event_router.h"
 #include "transforms/extract_field.h"
 #include "transforms/flatten.h"
 #include "transforms/header_from.h"
@@ -31,6 +32,7 @@ void RegisterStandardTransforms(TransformRegistry& registry) {
   RegisterHeaderFrom(registry);
   RegisterSetNull(registry);
   RegisterDrop(registry);
+  RegisterEventRouter(registry);
 }
 
 }  // namespace rivven::transforms
