@@ -1,11 +1,15 @@
 #include "transforms/record_context.h"
 
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include "transforms/record_arena.h"
 
 namespace rivven::transforms {
 namespace {
@@ -49,11 +53,75 @@ void Serialize(const rapidjson::Value& v, std::string& out) {
   out.assign(buf.GetString(), buf.GetSize());
 }
 
+// The memory a RecordArenaScope lends: a pool whose first block is reused record after record
+// (Clear() keeps it and frees only overflow chunks) and a parser whose stack is kept too.
+struct Arena {
+  static constexpr size_t kBlockBytes = 64 * 1024;
+  std::unique_ptr<char[]> block = std::make_unique<char[]>(kBlockBytes);
+  rapidjson::MemoryPoolAllocator<> pool{block.get(), kBlockBytes};
+  rapidjson::Document parser{&pool};
+  bool active = false;   // a scope is open
+  bool claimed = false;  // a context of that scope uses the arena
+};
+
+Arena& ThisThreadArena() {
+  thread_local Arena arena;
+  return arena;
+}
+
+// The allocator for a context being constructed: the arena's when a scope lends it, else null
+// (the Document then creates its own).
+rapidjson::MemoryPoolAllocator<>* ClaimArena() {
+  Arena& arena = ThisThreadArena();
+  if (!arena.active || arena.claimed) return nullptr;
+  arena.claimed = true;
+  return &arena.pool;
+}
+
+// Parses `text` into `out` (allocated with `alloc`), through the arena's parser when `alloc` is
+// the arena's pool (no stack allocation), else through a one-off Document. Returns the error
+// text, empty on success.
+std::string ParseInto(const char* what, const std::string& text,
+                      rapidjson::MemoryPoolAllocator<>& alloc, rapidjson::Value* out) {
+  Arena& arena = ThisThreadArena();
+  const bool on_arena = &alloc == &arena.pool;
+  std::optional<rapidjson::Document> one_off;
+  if (!on_arena) one_off.emplace(&alloc);
+  rapidjson::Document& parser = on_arena ? arena.parser : *one_off;
+  parser.Parse<kParseFlags>(text.data(), text.size());
+  if (parser.HasParseError()) {
+    return ParseErrorText(what, parser.GetParseError(), parser.GetErrorOffset());
+  }
+  out->Swap(parser);
+  parser.SetNull();
+  return {};
+}
+
 }  // namespace
+
+RecordArenaScope::RecordArenaScope() {
+  Arena& arena = ThisThreadArena();
+  if (arena.active) return;
+  arena.pool.Clear();
+  arena.active = true;
+  arena.claimed = false;
+  owner_ = true;
+}
+
+RecordArenaScope::~RecordArenaScope() {
+  if (!owner_) return;
+  Arena& arena = ThisThreadArena();
+  arena.active = false;
+  arena.claimed = false;
+}
 
 RecordContext::RecordContext(Record& record, std::string_view default_topic, int32_t partition,
                              int64_t offset)
-    : record_(record), default_topic_(default_topic), partition_(partition), offset_(offset) {}
+    : record_(record),
+      default_topic_(default_topic),
+      partition_(partition),
+      offset_(offset),
+      doc_(ClaimArena()) {}
 
 std::string_view RecordContext::topic() const {
   return record_.topic.empty() ? default_topic_ : std::string_view(record_.topic);
@@ -67,12 +135,7 @@ rapidjson::Value* RecordContext::Value() {
     if (!record_.value) {
       value_null_ = true;
     } else {
-      const std::string& text = *record_.value;
-      doc_.Parse<kParseFlags>(text.data(), text.size());
-      if (doc_.HasParseError()) {
-        value_error_ = ParseErrorText("value", doc_.GetParseError(), doc_.GetErrorOffset());
-        doc_.SetNull();
-      }
+      value_error_ = ParseInto("value", *record_.value, doc_.GetAllocator(), &doc_);
     }
   }
   if (value_null_ || !value_error_.empty()) return nullptr;
@@ -85,15 +148,8 @@ rapidjson::Value* RecordContext::Key() {
     if (!record_.key) {
       key_null_ = true;
     } else {
-      // Parsed with the value's allocator so members can move between key and value.
-      rapidjson::Document parsed(&doc_.GetAllocator());
-      const std::string& text = *record_.key;
-      parsed.Parse<kParseFlags>(text.data(), text.size());
-      if (parsed.HasParseError()) {
-        key_error_ = ParseErrorText("key", parsed.GetParseError(), parsed.GetErrorOffset());
-      } else {
-        key_.Swap(parsed);
-      }
+      // With the value's allocator, so members can move between key and value.
+      key_error_ = ParseInto("key", *record_.key, doc_.GetAllocator(), &key_);
     }
   }
   if (key_null_ || !key_error_.empty()) return nullptr;

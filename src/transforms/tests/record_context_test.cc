@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "transforms/json_path.h"
+#include "transforms/record_arena.h"
 
 namespace rivven::transforms {
 namespace {
@@ -53,9 +54,8 @@ TEST(RecordContext, NumbersSurviveARoundTrip) {
   ctx.MarkValueChanged();
   ctx.Commit();
   // Integers exact; decimals as the shortest text of the same double.
-  EXPECT_EQ(*r.value,
-            R"({"i":-9223372036854775808,"u":18446744073709551615,"d":0.1,"e":100.0,)"
-            R"("f":-0.0025,"big":123456789.12345679,"z":0,"neg0":-0.0})");
+  EXPECT_EQ(*r.value, R"({"i":-9223372036854775808,"u":18446744073709551615,"d":0.1,"e":100.0,)"
+                      R"("f":-0.0025,"big":123456789.12345679,"z":0,"neg0":-0.0})");
 }
 
 TEST(RecordContext, InvalidJsonValueExplainsAndIsLeftAlone) {
@@ -164,6 +164,55 @@ TEST(RecordContext, KeyAndValueShareOneAllocator) {
   ctx.Commit();
   EXPECT_EQ(*r.key, R"({"k":1,"id":9})");
   EXPECT_EQ(*r.value, R"({"v":"x"})");
+}
+
+TEST(RecordArenaScope, LendsOneThreadMemoryToOneContextAtATime) {
+  rapidjson::MemoryPoolAllocator<>* lent = nullptr;
+  for (int i = 0; i < 3; ++i) {
+    Record r = Rec(R"({"a":"x","b":[1,2,3]})", R"({"id":1})");
+    RecordArenaScope arena;
+    RecordContext first(r, "orders");
+    Record other = Rec(R"({"c":1})");
+    RecordContext second(other, "orders");  // constructed in the same scope: owns its memory
+    EXPECT_NE(&first.allocator(), &second.allocator());
+    if (lent == nullptr) lent = &first.allocator();
+    EXPECT_EQ(&first.allocator(), lent);  // the same pool, record after record
+    ASSERT_NE(first.Value(), nullptr);
+    ASSERT_NE(first.Key(), nullptr);
+    ASSERT_NE(second.Value(), nullptr);
+    rapidjson::Value v("y");
+    ASSERT_TRUE(SetPath(*first.Value(), JsonPath("a"), v, first.allocator()));
+    first.MarkValueChanged();
+    first.Commit();
+    EXPECT_EQ(*r.value, R"({"a":"y","b":[1,2,3]})");
+    EXPECT_EQ((*second.Value())["c"].GetInt(), 1);
+  }
+  {
+    RecordArenaScope outer;
+    RecordArenaScope inner;  // lends nothing: the outer scope's context gets the arena
+    Record r = Rec("{}");
+    RecordContext ctx(r, "orders");
+    EXPECT_EQ(&ctx.allocator(), lent);
+  }
+  Record r = Rec("{}");
+  RecordContext outside(r, "orders");
+  EXPECT_NE(&outside.allocator(), lent);
+}
+
+TEST(RecordArenaScope, RecordsLargerThanTheFirstBlock) {
+  std::string big = R"({"items":[)";
+  for (int i = 0; i < 20000; ++i) big += (i ? ",\"" : "\"") + std::to_string(i) + "-abcdefgh\"";
+  big += "]}";
+  for (int round = 0; round < 2; ++round) {
+    Record r = Rec(big);
+    RecordArenaScope arena;
+    RecordContext ctx(r, "orders");
+    ASSERT_NE(ctx.Value(), nullptr);
+    EXPECT_EQ((*ctx.Value())["items"].Size(), 20000u);
+    ctx.MarkValueChanged();
+    ctx.Commit();
+    EXPECT_EQ(*r.value, big);
+  }
 }
 
 }  // namespace
