@@ -34,6 +34,7 @@ bench: build
 # Regenerates docs/connectors.md from the connectors' config declarations.
 docs: build
 	$(BINARY) connectors --markdown > docs/connectors.md
+	$(BINARY) transforms --markdown > docs/transforms.md
 
 clean:
 	rm -rf build

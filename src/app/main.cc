@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   AddInitCommand(app, g, action);
   AddConnectorsCommands(app, g, action);
   AddTopicsCommand(app, g, action);
+  AddTransformsCommand(app, g, action);
 
   try {
     app.parse(argc, argv);

@@ -17,7 +17,8 @@ TEST(CliTest, EverySubcommandHasHelp) {
            {"discover", "--help"}, {"init", "--help"}, {"connectors", "--help"},
            {"spec", "--help"}, {"topics", "--help"}, {"topics", "list", "--help"},
            {"topics", "describe", "--help"}, {"topics", "tail", "--help"},
-           {"topics", "produce", "--help"}, {"topics", "create", "--help"}}) {
+           {"topics", "produce", "--help"}, {"topics", "create", "--help"},
+           {"transforms", "--help"}}) {
     auto r = Cli(cmd);
     std::string joined;
     for (const auto& c : cmd) joined += c + " ";
@@ -129,6 +130,10 @@ TEST(CliTest, GeneratedDocsAreUpToDate) {
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, ReadFile(SourceDir() + "/docs/connectors.md"))
       << "docs/connectors.md is stale: run `make docs`";
+  auto t = Cli({"transforms", "--markdown"});
+  ASSERT_EQ(t.exit_code, 0);
+  EXPECT_EQ(t.out, ReadFile(SourceDir() + "/docs/transforms.md"))
+      << "docs/transforms.md is stale: run `make docs`";
 }
 
 TEST(CliTest, EveryInitTemplateValidates) {
