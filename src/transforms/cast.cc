@@ -78,10 +78,14 @@ struct IntRange {
 
 IntRange RangeOf(CastType type) {
   switch (type) {
-    case CastType::kInt8: return {INT8_MIN, INT8_MAX};
-    case CastType::kInt16: return {INT16_MIN, INT16_MAX};
-    case CastType::kInt32: return {INT32_MIN, INT32_MAX};
-    default: return {INT64_MIN, INT64_MAX};
+    case CastType::kInt8:
+      return {INT8_MIN, INT8_MAX};
+    case CastType::kInt16:
+      return {INT16_MIN, INT16_MAX};
+    case CastType::kInt32:
+      return {INT32_MIN, INT32_MAX};
+    default:
+      return {INT64_MIN, INT64_MAX};
   }
 }
 
@@ -217,7 +221,7 @@ class Cast final : public Transform {
 };
 
 Status UnknownType(const config::BoundConfig& bound, std::string_view type) {
-  return Status::InvalidArgument(bound.path() + ".spec: unknown type '" + std::string(type) +
+  return Status::InvalidArgument("spec: unknown type '" + std::string(type) +
                                  "' (expected one of " + std::string(kTypeList) + ")");
 }
 
@@ -228,8 +232,7 @@ Result<std::unique_ptr<Transform>> MakeCast(const config::BoundConfig& bound) {
   if (spec != nullptr && spec->IsMap()) {
     for (const auto& [field, type] : spec->entries) {
       if (!type.IsScalar()) {
-        return Status::InvalidArgument(bound.path() + ".spec." + field +
-                                       ": expected a type name");
+        return Status::InvalidArgument("spec: field '" + field + "': expected a type name");
       }
       pairs.emplace_back(field, type.scalar);
     }
@@ -246,8 +249,7 @@ Result<std::unique_ptr<Transform>> MakeCast(const config::BoundConfig& bound) {
         const std::string_view item = Trim(rest.substr(0, comma));
         const size_t colon = item.rfind(':');
         if (colon == std::string_view::npos) {
-          return Status::InvalidArgument(bound.path() + ".spec: '" + std::string(item) +
-                                         "' is not field:type");
+          return Status::InvalidArgument("spec: '" + std::string(item) + "' is not field:type");
         }
         pairs.emplace_back(Trim(item.substr(0, colon)), Trim(item.substr(colon + 1)));
         if (comma == std::string_view::npos) break;
@@ -255,9 +257,9 @@ Result<std::unique_ptr<Transform>> MakeCast(const config::BoundConfig& bound) {
       }
     }
   } else {
-    return Status::InvalidArgument(bound.path() +
-                                   ".spec: expected a map of field: type, a \"field:type,...\" "
-                                   "string or a single type");
+    return Status::InvalidArgument(
+        "spec: expected a map of field: type, a \"field:type,...\" "
+        "string or a single type");
   }
   std::vector<FieldCast> fields;
   for (const auto& [field, type_name] : pairs) {
@@ -267,7 +269,7 @@ Result<std::unique_ptr<Transform>> MakeCast(const config::BoundConfig& bound) {
     fields.push_back(FieldCast{std::move(path), *type});
   }
   if (!whole && fields.empty()) {
-    return Status::InvalidArgument(bound.path() + ".spec: name at least one field to cast");
+    return Status::InvalidArgument("spec: name at least one field to cast");
   }
   return std::unique_ptr<Transform>(
       std::make_unique<Cast>(std::move(fields), whole, SideOf(bound)));

@@ -51,7 +51,7 @@ TransformDescriptor DropHeadersDescriptor() {
   d.make = [](const config::BoundConfig& bound) -> Result<std::unique_ptr<Transform>> {
     std::vector<std::string> keys = ListItems(bound, "headers");
     if (keys.empty()) {
-      return Status::InvalidArgument(bound.path() + ".headers: name at least one header");
+      return Status::InvalidArgument("headers: name at least one header");
     }
     return std::unique_ptr<Transform>(std::make_unique<DropHeaders>(std::move(keys)));
   };

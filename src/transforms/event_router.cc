@@ -184,8 +184,8 @@ class EventRouter final : public Transform {
     const std::string_view text = StringView(payload);
     if (text.empty() || (text.front() != '{' && text.front() != '[')) return;
     rapidjson::Document parsed(&alloc);
-    parsed.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(
-        text.data(), text.size());
+    parsed.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(text.data(),
+                                                                                      text.size());
     if (parsed.HasParseError()) return;
     payload = static_cast<rapidjson::Value&>(parsed);
   }
@@ -195,10 +195,10 @@ class EventRouter final : public Transform {
 
 Result<std::unique_ptr<Transform>> MakeEventRouter(const config::BoundConfig& bound) {
   EventRouterConfig c;
-  RC_ASSIGN_OR_RETURN(c.id, ConfigPath(bound, "table.field.event.id",
-                                       bound.GetString("table.field.event.id")));
-  RC_ASSIGN_OR_RETURN(c.key, ConfigPath(bound, "table.field.event.key",
-                                        bound.GetString("table.field.event.key")));
+  RC_ASSIGN_OR_RETURN(
+      c.id, ConfigPath(bound, "table.field.event.id", bound.GetString("table.field.event.id")));
+  RC_ASSIGN_OR_RETURN(
+      c.key, ConfigPath(bound, "table.field.event.key", bound.GetString("table.field.event.key")));
   RC_ASSIGN_OR_RETURN(c.payload, ConfigPath(bound, "table.field.event.payload",
                                             bound.GetString("table.field.event.payload")));
   if (const std::string ts = bound.GetString("table.field.event.timestamp"); !ts.empty()) {
@@ -209,13 +209,14 @@ Result<std::unique_ptr<Transform>> MakeEventRouter(const config::BoundConfig& bo
   auto route = RegexRewrite::Compile(bound.GetString("route.topic.regex"),
                                      bound.GetString("route.topic.replacement"));
   if (!route.ok()) {
-    return Status::InvalidArgument(bound.path() + ".route.topic.replacement: " +
-                                   route.status().message());
+    return route.status().WithContext(RegexRewrite::IsRegexError(route.status())
+                                          ? "route.topic.regex"
+                                          : "route.topic.replacement");
   }
   c.route = std::move(route).value();
   for (const std::string& item : ListItems(bound, "table.fields.additional.placement")) {
     // column:header|envelope[:alias]
-    const std::string where = bound.path() + ".table.fields.additional.placement: '" + item + "'";
+    const std::string where = "table.fields.additional.placement: '" + item + "'";
     std::vector<std::string> parts;
     size_t start = 0;
     for (size_t colon; (colon = item.find(':', start)) != std::string::npos; start = colon + 1) {
@@ -223,7 +224,8 @@ Result<std::unique_ptr<Transform>> MakeEventRouter(const config::BoundConfig& bo
     }
     parts.push_back(item.substr(start));
     if (parts.size() < 2 || parts.size() > 3) {
-      return Status::InvalidArgument(where + ": expected column:header or column:envelope, "
+      return Status::InvalidArgument(where +
+                                     ": expected column:header or column:envelope, "
                                      "with an optional :alias");
     }
     AdditionalField f;
@@ -233,7 +235,8 @@ Result<std::unique_ptr<Transform>> MakeEventRouter(const config::BoundConfig& bo
     } else if (parts[1] == "envelope") {
       f.placement = Placement::kEnvelope;
     } else if (parts[1] == "partition") {
-      return Status::InvalidArgument(where + ": placement 'partition' is not supported (the "
+      return Status::InvalidArgument(where +
+                                     ": placement 'partition' is not supported (the "
                                      "topic's partitioner uses the key)");
     } else {
       return Status::InvalidArgument(where + ": unknown placement '" + parts[1] +
@@ -241,7 +244,8 @@ Result<std::unique_ptr<Transform>> MakeEventRouter(const config::BoundConfig& bo
     }
     f.alias = parts.size() == 3 ? parts[2] : parts[0];
     if (f.alias.empty() || (f.placement == Placement::kEnvelope && f.alias == "payload")) {
-      return Status::InvalidArgument(where + ": the alias must be a non-empty name other "
+      return Status::InvalidArgument(where +
+                                     ": the alias must be a non-empty name other "
                                      "than 'payload'");
     }
     c.additional.push_back(std::move(f));
@@ -321,8 +325,7 @@ TransformDescriptor EventRouterDescriptor() {
                    "dropped), fatal (the record fails).")
                    .OneOf({"warn", "error", "fatal"})
                    .Default("warn"));
-  d.schema.Add(Key("route.by.field", ValueType::kString,
-                   "Column whose value picks the topic.")
+  d.schema.Add(Key("route.by.field", ValueType::kString, "Column whose value picks the topic.")
                    .Default("aggregatetype"));
   d.schema.Add(Key("route.topic.regex", ValueType::kString,
                    "RE2 pattern applied to the route-by value (groups feed the replacement).")

@@ -66,8 +66,6 @@ TransformDescriptor ExtractFieldDescriptor() {
   return d;
 }
 
-void RegisterExtractField(TransformRegistry& registry) {
-  registry.Add(ExtractFieldDescriptor());
-}
+void RegisterExtractField(TransformRegistry& registry) { registry.Add(ExtractFieldDescriptor()); }
 
 }  // namespace rivven::transforms

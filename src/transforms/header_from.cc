@@ -56,10 +56,10 @@ Result<std::unique_ptr<Transform>> MakeHeaderFrom(const config::BoundConfig& bou
   const std::vector<std::string> fields = ListItems(bound, "fields");
   const std::vector<std::string> headers = ListItems(bound, "headers");
   if (fields.empty()) {
-    return Status::InvalidArgument(bound.path() + ".fields: name at least one field");
+    return Status::InvalidArgument("fields: name at least one field");
   }
   if (fields.size() != headers.size()) {
-    return Status::InvalidArgument(bound.path() + ".headers: " + std::to_string(headers.size()) +
+    return Status::InvalidArgument("headers: " + std::to_string(headers.size()) +
                                    " header(s) for " + std::to_string(fields.size()) +
                                    " field(s); give one header per field");
   }

@@ -42,20 +42,18 @@ TransformDescriptor InsertHeaderDescriptor() {
       "```";
   d.schema.Add(
       config::Key("header", config::ValueType::kString, "Key of the header to add.").Required());
-  d.schema.Add(config::Key("value.literal", config::ValueType::kString,
-                           "The header's value, as text.")
-                   .Required());
+  d.schema.Add(
+      config::Key("value.literal", config::ValueType::kString, "The header's value, as text.")
+          .Required());
   d.make = [](const config::BoundConfig& bound) -> Result<std::unique_ptr<Transform>> {
     std::string key = bound.GetString("header");
-    if (key.empty()) return Status::InvalidArgument(bound.path() + ".header: must not be empty");
+    if (key.empty()) return Status::InvalidArgument("header: must not be empty");
     return std::unique_ptr<Transform>(
         std::make_unique<InsertHeader>(std::move(key), bound.GetString("value.literal")));
   };
   return d;
 }
 
-void RegisterInsertHeader(TransformRegistry& registry) {
-  registry.Add(InsertHeaderDescriptor());
-}
+void RegisterInsertHeader(TransformRegistry& registry) { registry.Add(InsertHeaderDescriptor()); }
 
 }  // namespace rivven::transforms

@@ -13,6 +13,8 @@
 namespace rivven::transforms {
 namespace {
 
+constexpr std::string_view kInvalidRegex = "invalid regex";
+
 // Java and newer RE2 write a named group `(?<name>...)`; the RE2 this builds against knows only
 // `(?P<name>...)`. Escapes and character classes are skipped so `\(?<` and `[(?<]` stay as they
 // are.
@@ -73,7 +75,7 @@ Result<RegexRewrite> RegexRewrite::Compile(std::string_view regex, std::string_v
   options.set_log_errors(false);
   impl->re = std::make_unique<RE2>(JavaNamedGroupsToRe2(regex), options);
   if (!impl->re->ok()) {
-    return Status::InvalidArgument("invalid regex '" + std::string(regex) +
+    return Status::InvalidArgument(std::string(kInvalidRegex) + " '" + std::string(regex) +
                                    "': " + impl->re->error());
   }
   impl->groups = impl->re->NumberOfCapturingGroups();
@@ -113,8 +115,10 @@ Result<RegexRewrite> RegexRewrite::Compile(std::string_view regex, std::string_v
     }
     if (i + 1 >= replacement.size() ||
         !std::isdigit(static_cast<unsigned char>(replacement[i + 1]))) {
-      return Status::InvalidArgument("'$' must be followed by a group number or {name} (write "
-                                     "\\$ for a dollar sign)" + where);
+      return Status::InvalidArgument(
+          "'$' must be followed by a group number or {name} (write "
+          "\\$ for a dollar sign)" +
+          where);
     }
     // Java: the first digit is always the group; more digits join while the group exists.
     int group = replacement[++i] - '0';
@@ -132,6 +136,10 @@ Result<RegexRewrite> RegexRewrite::Compile(std::string_view regex, std::string_v
   RegexRewrite r;
   r.impl_ = std::move(impl);
   return r;
+}
+
+bool RegexRewrite::IsRegexError(const Status& error) {
+  return error.message().compare(0, kInvalidRegex.size(), kInvalidRegex) == 0;
 }
 
 std::optional<std::string> RegexRewrite::Rewrite(std::string_view text) const {
@@ -214,10 +222,10 @@ TransformDescriptor RegexRouterDescriptor() {
                            "The new topic name; $1 or ${name} insert a group of the match.")
                    .Required());
   d.make = [](const config::BoundConfig& bound) -> Result<std::unique_ptr<Transform>> {
-    auto rewrite =
-        RegexRewrite::Compile(bound.GetString("regex"), bound.GetString("replacement"));
+    auto rewrite = RegexRewrite::Compile(bound.GetString("regex"), bound.GetString("replacement"));
     if (!rewrite.ok()) {
-      return Status::InvalidArgument(bound.path() + ": " + rewrite.status().message());
+      return rewrite.status().WithContext(
+          RegexRewrite::IsRegexError(rewrite.status()) ? "regex" : "replacement");
     }
     return std::unique_ptr<Transform>(std::make_unique<RegexRouter>(std::move(rewrite).value()));
   };

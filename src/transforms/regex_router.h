@@ -31,6 +31,8 @@ class RegexRewrite {
   /// A bad regex or a reference to a group that does not exist is an error (no key path in
   /// the message: the caller adds it).
   static Result<RegexRewrite> Compile(std::string_view regex, std::string_view replacement);
+  /// Whether a Compile error is about the regex (else it is about the replacement).
+  static bool IsRegexError(const Status& error);
 
   /// The rewritten text, or nullopt when `text` does not fully match.
   std::optional<std::string> Rewrite(std::string_view text) const;

@@ -45,8 +45,7 @@ TransformDescriptor SetNullDescriptor() {
                    .Default("value"));
   d.make = [](const config::BoundConfig& bound) -> Result<std::unique_ptr<Transform>> {
     const std::string side = bound.GetString("side");
-    return std::unique_ptr<Transform>(
-        std::make_unique<SetNull>(side != "key", side != "value"));
+    return std::unique_ptr<Transform>(std::make_unique<SetNull>(side != "key", side != "value"));
   };
   return d;
 }

@@ -86,7 +86,7 @@ Result<JsonPath> ConfigPath(const config::BoundConfig& config, std::string_view 
                             std::string_view text) {
   JsonPath path(text);
   if (!path.error().empty()) {
-    return Status::InvalidArgument(config.path() + "." + std::string(key) + ": " + path.error());
+    return Status::InvalidArgument(std::string(key) + ": " + path.error());
   }
   return path;
 }

@@ -36,9 +36,8 @@ class TimestampConverter final : public Transform {
     rapidjson::Value* v = root;
     if (field_) {
       if (!root->IsObject()) {
-        return Status::InvalidArgument(std::string("TimestampConverter: the ") +
-                                       SideName(side_) + " is not a JSON object: " +
-                                       Shown(*root));
+        return Status::InvalidArgument(std::string("TimestampConverter: the ") + SideName(side_) +
+                                       " is not a JSON object: " + Shown(*root));
       }
       v = GetPath(*root, *field_);
       if (v == nullptr) return Outcome::kKeep;  // a missing field stays missing
@@ -136,10 +135,14 @@ class TimestampConverter final : public Transform {
 
   const char* PrecisionName() const {
     switch (units_per_second_) {
-      case 1: return "seconds";
-      case 1000: return "milliseconds";
-      case 1'000'000: return "microseconds";
-      default: return "nanoseconds";
+      case 1:
+        return "seconds";
+      case 1000:
+        return "milliseconds";
+      case 1'000'000:
+        return "microseconds";
+      default:
+        return "nanoseconds";
     }
   }
 
@@ -165,12 +168,11 @@ Result<std::unique_ptr<Transform>> MakeTimestampConverter(const config::BoundCon
   if (const std::string pattern = bound.GetString("format"); !pattern.empty()) {
     auto compiled = TimestampFormat::Compile(pattern);
     if (!compiled.ok()) {
-      return Status::InvalidArgument(bound.path() + ".format: " + compiled.status().message());
+      return Status::InvalidArgument("format: " + compiled.status().message());
     }
     format = std::move(compiled).value();
   } else if (target == Target::kString) {
-    return Status::InvalidArgument(bound.path() +
-                                   ".format: required when target.type is string");
+    return Status::InvalidArgument("format: required when target.type is string");
   }
   const std::string precision = bound.GetString("unix.precision");
   const int64_t units = precision == "seconds"        ? 1

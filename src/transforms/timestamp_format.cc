@@ -67,7 +67,13 @@ void AppendPadded(std::string& out, int64_t v, int width) {
 
 bool IsNumericElement(char letter, int count) {
   switch (letter) {
-    case 'y': case 'd': case 'H': case 'h': case 'm': case 's': case 'S':
+    case 'y':
+    case 'd':
+    case 'H':
+    case 'h':
+    case 'm':
+    case 's':
+    case 'S':
       return true;
     case 'M':
       return count <= 2;
@@ -200,8 +206,8 @@ Result<TimestampFormat> TimestampFormat::Compile(std::string_view pattern) {
       while (j < pattern.size() && pattern[j] == c) ++j;
       const int count = static_cast<int>(j - i);
       if (c == 'X' && count > 3) {
-        return Status::InvalidArgument("too many pattern letters X in date pattern '" +
-                                       f.pattern_ + "' (X, XX or XXX)");
+        return Status::InvalidArgument("too many pattern letters X in date pattern '" + f.pattern_ +
+                                       "' (X, XX or XXX)");
       }
       f.elements_.push_back(Element{c, count, {}});
       i = j;
@@ -331,15 +337,25 @@ Result<Instant> TimestampFormat::Parse(std::string_view text) const {
             if (year < start) year += 100;
           }
           break;
-        case 'M': month = static_cast<int>(std::min<int64_t>(*v, 99)); break;
-        case 'd': day = static_cast<int>(std::min<int64_t>(*v, 99)); break;
-        case 'H': hour = static_cast<int>(std::min<int64_t>(*v, 99)); break;
+        case 'M':
+          month = static_cast<int>(std::min<int64_t>(*v, 99));
+          break;
+        case 'd':
+          day = static_cast<int>(std::min<int64_t>(*v, 99));
+          break;
+        case 'H':
+          hour = static_cast<int>(std::min<int64_t>(*v, 99));
+          break;
         case 'h':
           hour = static_cast<int>(std::min<int64_t>(*v, 99));
           twelve_hour = true;
           break;
-        case 'm': minute = static_cast<int>(std::min<int64_t>(*v, 99)); break;
-        case 's': second = static_cast<int>(std::min<int64_t>(*v, 99)); break;
+        case 'm':
+          minute = static_cast<int>(std::min<int64_t>(*v, 99));
+          break;
+        case 's':
+          second = static_cast<int>(std::min<int64_t>(*v, 99));
+          break;
         case 'S': {
           // A fraction: "5" is 0.5 s, "123456" is 123456 us; digits past nanoseconds are cut.
           int64_t f = *v;

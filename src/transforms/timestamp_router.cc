@@ -81,12 +81,11 @@ TransformDescriptor TimestampRouterDescriptor() {
   d.make = [](const config::BoundConfig& bound) -> Result<std::unique_ptr<Transform>> {
     auto format = TimestampFormat::Compile(bound.GetString("timestamp.format"));
     if (!format.ok()) {
-      return Status::InvalidArgument(bound.path() + ".timestamp.format: " +
-                                     format.status().message());
+      return Status::InvalidArgument("timestamp.format: " + format.status().message());
     }
     std::string topic_format = bound.GetString("topic.format");
     if (topic_format.empty()) {
-      return Status::InvalidArgument(bound.path() + ".topic.format: must not be empty");
+      return Status::InvalidArgument("topic.format: must not be empty");
     }
     return std::unique_ptr<Transform>(
         std::make_unique<TimestampRouter>(std::move(topic_format), std::move(format).value()));

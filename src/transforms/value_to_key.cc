@@ -75,7 +75,7 @@ TransformDescriptor ValueToKeyDescriptor() {
       fields.push_back(std::move(path));
     }
     if (fields.empty()) {
-      return Status::InvalidArgument(bound.path() + ".fields: name at least one field");
+      return Status::InvalidArgument("fields: name at least one field");
     }
     return std::unique_ptr<Transform>(std::make_unique<ValueToKey>(std::move(fields)));
   };

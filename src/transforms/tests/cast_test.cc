@@ -7,11 +7,11 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 std::string CastOne(const std::string& type, const std::string& json) {
   auto t = MakeOk(CastDescriptor(), "spec: {v: " + type + "}");
@@ -92,8 +92,8 @@ TEST(Cast, KafkaStringSpecNestedAndMissingFields) {
 
 TEST(Cast, CdcEnvelopeAfterFields) {
   auto t = MakeOk(CastDescriptor(), "spec: {after.price: float64, before.price: float64}");
-  const auto out = ApplyTo(
-      *t, Rec(R"({"before":null,"after":{"id":1,"price":"10.50"},"op":"c","ts_ms":1})"));
+  const auto out =
+      ApplyTo(*t, Rec(R"({"before":null,"after":{"id":1,"price":"10.50"},"op":"c","ts_ms":1})"));
   EXPECT_KEPT(out);
   EXPECT_EQ(Norm(out.record.value),
             R"({"before":null,"after":{"id":1,"price":10.5},"op":"c","ts_ms":1})");
@@ -126,13 +126,13 @@ TEST(Cast, TombstoneAndNonObject) {
 }
 
 TEST(Cast, ConfigErrors) {
-  const std::string p = "sources.db.transforms[0].config.spec";
+  const std::string p = "spec";
   EXPECT_EQ(ConfigError(CastDescriptor(), "spec: {a: int33}"),
             p + ": unknown type 'int33' (expected one of int8, int16, int32, int64, float32, "
                 "float64, boolean, string)");
-  EXPECT_EQ(ConfigError(CastDescriptor(), R"(spec: "a:int32,b")"),
-            p + ": 'b' is not field:type");
-  EXPECT_EQ(ConfigError(CastDescriptor(), "spec: {a: [int32]}"), p + ".a: expected a type name");
+  EXPECT_EQ(ConfigError(CastDescriptor(), R"(spec: "a:int32,b")"), p + ": 'b' is not field:type");
+  EXPECT_EQ(ConfigError(CastDescriptor(), "spec: {a: [int32]}"),
+            "spec: field 'a': expected a type name");
   EXPECT_EQ(ConfigError(CastDescriptor(), "spec: {}"), p + ": name at least one field to cast");
   EXPECT_EQ(ConfigError(CastDescriptor(), "spec: [a]"),
             p + ": expected a map of field: type, a \"field:type,...\" string or a single type");

@@ -7,10 +7,10 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Rec;
 
 TEST(DropHeaders, RemovesEveryHeaderWithTheKeys) {
   auto t = MakeOk(DropHeadersDescriptor(), "headers: [a, ü]");
@@ -39,7 +39,7 @@ TEST(DropHeaders, CommaStringNoHeadersAndTombstone) {
 TEST(DropHeaders, ConfigErrors) {
   EXPECT_NE(ConfigError(DropHeadersDescriptor(), "").find("headers"), std::string::npos);
   EXPECT_EQ(ConfigError(DropHeadersDescriptor(), "headers: []"),
-            "sources.db.transforms[0].config.headers: name at least one header");
+            "headers: name at least one header");
 }
 
 }  // namespace

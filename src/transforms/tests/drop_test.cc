@@ -7,10 +7,10 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Rec;
 
 TEST(Drop, DropsEveryRecordItIsAppliedTo) {
   auto t = MakeOk(DropDescriptor(), "");

@@ -9,12 +9,12 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::HeaderOf;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::HeaderOf;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 // A Debezium change event of an outbox row, as the Postgres connector emits it.
 std::string Event(const std::string& op, const std::string& after,
@@ -24,10 +24,9 @@ std::string Event(const std::string& op, const std::string& after,
          R"(","ts_ms":1700000000123})";
 }
 
-const char* kRow =
-    R"({"id":"5a7c0f1e-8f1c-4b43-9d1a-0c2f0b0c9a11","aggregatetype":"Order",)"
-    R"("aggregateid":"order-1","type":"OrderCreated",)"
-    R"("payload":{"id":1,"customer":"Zoë","total":12.5}})";
+const char* kRow = R"({"id":"5a7c0f1e-8f1c-4b43-9d1a-0c2f0b0c9a11","aggregatetype":"Order",)"
+                   R"("aggregateid":"order-1","type":"OrderCreated",)"
+                   R"("payload":{"id":1,"customer":"Zoë","total":12.5}})";
 
 Record OutboxRecord(const std::string& value) {
   Record r = Rec(value, R"({"id":"5a7c0f1e-8f1c-4b43-9d1a-0c2f0b0c9a11"})", "pg.public.outbox");
@@ -44,7 +43,7 @@ TEST(EventRouter, InsertBecomesTheEventWithDebeziumDefaults) {
   EXPECT_EQ(Norm(out.record.value), R"({"id":1,"customer":"Zoë","total":12.5})");
   EXPECT_EQ(*out.record.key, R"("order-1")");
   EXPECT_EQ(HeaderOf(out.record, "id"), "5a7c0f1e-8f1c-4b43-9d1a-0c2f0b0c9a11");
-  EXPECT_EQ(HeaderOf(out.record, "origin"), "pg");  // existing headers are kept
+  EXPECT_EQ(HeaderOf(out.record, "origin"), "pg");    // existing headers are kept
   EXPECT_EQ(out.record.timestamp_ms, 1700000000123);  // the change event's ts_ms
   EXPECT_TRUE(t->Topics().empty());
 }
@@ -93,9 +92,8 @@ TEST(EventRouter, NonEnvelopeRecordsPassUnchanged) {
 
 TEST(EventRouter, ExpandsJsonTextPayloads) {
   auto t = MakeOk(EventRouterDescriptor(), "table.expand.json.payload: true");
-  const std::string row =
-      R"({"id":"e1","aggregatetype":"Customer","aggregateid":"c-9",)"
-      R"("payload":"{\"name\":\"東京\",\"tags\":[1,2]}"})";
+  const std::string row = R"({"id":"e1","aggregatetype":"Customer","aggregateid":"c-9",)"
+                          R"("payload":"{\"name\":\"東京\",\"tags\":[1,2]}"})";
   const auto out = ApplyTo(*t, OutboxRecord(Event("c", row)));
   EXPECT_KEPT(out);
   EXPECT_EQ(Norm(out.record.value), R"({"name":"東京","tags":[1,2]})");
@@ -131,8 +129,7 @@ table.fields.additional.placement: "type:header:eventType, type:envelope, saga:e
   const auto out = ApplyTo(*t, OutboxRecord(Event("c", row)));
   EXPECT_KEPT(out);
   EXPECT_EQ(out.topic, "invoice.events.v2");
-  EXPECT_EQ(Norm(out.record.value),
-            R"({"payload":{"sum":3},"type":"InvoicePaid","sagaId":null})");
+  EXPECT_EQ(Norm(out.record.value), R"({"payload":{"sum":3},"type":"InvoicePaid","sagaId":null})");
   EXPECT_EQ(Norm(out.record.key), R"({"n":7})");
   EXPECT_EQ(HeaderOf(out.record, "id"), "42");
   EXPECT_EQ(HeaderOf(out.record, "eventType"), "InvoicePaid");
@@ -185,8 +182,8 @@ TEST(EventRouter, MissingColumnsFailTheRecordUntouched) {
   EXPECT_EQ(no_type.outcome.status().message(),
             "EventRouter: the outbox row has no route.by.field field 'aggregatetype'");
   EXPECT_TRUE(no_type.record.headers.size() == 1);  // only "origin": nothing was changed
-  const auto bad_topic = ApplyTo(
-      *t, OutboxRecord(Event("c", R"({"id":"e","payload":1,"aggregatetype":"a b"})")));
+  const auto bad_topic =
+      ApplyTo(*t, OutboxRecord(Event("c", R"({"id":"e","payload":1,"aggregatetype":"a b"})")));
   EXPECT_EQ(bad_topic.outcome.status().message(),
             "EventRouter: aggregatetype 'a b' routes to an invalid topic name 'outbox.event.a "
             "b': only ASCII letters, digits, '.', '_' and '-' are allowed");
@@ -209,23 +206,23 @@ TEST(EventRouter, MissingColumnsFailTheRecordUntouched) {
 }
 
 TEST(EventRouter, ConfigErrors) {
-  const std::string p = "sources.db.transforms[0].config";
-  EXPECT_EQ(ConfigError(EventRouterDescriptor(), "table.fields.additional.placement: [a:partition]"),
-            p + ".table.fields.additional.placement: 'a:partition': placement 'partition' is not "
-                "supported (the topic's partitioner uses the key)");
+  EXPECT_EQ(
+      ConfigError(EventRouterDescriptor(), "table.fields.additional.placement: [a:partition]"),
+      "table.fields.additional.placement: 'a:partition': placement 'partition' is not "
+      "supported (the topic's partitioner uses the key)");
   EXPECT_EQ(ConfigError(EventRouterDescriptor(), "table.fields.additional.placement: [a:body]"),
-            p + ".table.fields.additional.placement: 'a:body': unknown placement 'body' "
-                "(expected header or envelope)");
+            "table.fields.additional.placement: 'a:body': unknown placement 'body' "
+            "(expected header or envelope)");
   EXPECT_EQ(ConfigError(EventRouterDescriptor(), "table.fields.additional.placement: [a]"),
-            p + ".table.fields.additional.placement: 'a': expected column:header or "
-                "column:envelope, with an optional :alias");
+            "table.fields.additional.placement: 'a': expected column:header or "
+            "column:envelope, with an optional :alias");
   EXPECT_EQ(ConfigError(EventRouterDescriptor(),
                         "table.fields.additional.placement: [a:envelope:payload]"),
-            p + ".table.fields.additional.placement: 'a:envelope:payload': the alias must be a "
-                "non-empty name other than 'payload'");
+            "table.fields.additional.placement: 'a:envelope:payload': the alias must be a "
+            "non-empty name other than 'payload'");
   EXPECT_EQ(ConfigError(EventRouterDescriptor(), "route.topic.replacement: \"x$2\""),
-            p + ".route.topic.replacement: no group 2 in regex '(?<routedByValue>.*)' in "
-                "replacement 'x$2'");
+            "route.topic.replacement: no group 2 in regex '(?<routedByValue>.*)' in "
+            "replacement 'x$2'");
   EXPECT_NE(ConfigError(EventRouterDescriptor(), "table.op.invalid.behavior: ignore")
                 .find("table.op.invalid.behavior"),
             std::string::npos);

@@ -7,11 +7,11 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 TEST(ExtractField, UnwrapsTheAfterImageOfACdcEnvelope) {
   auto t = MakeOk(ExtractFieldDescriptor(), "field: after");
@@ -66,8 +66,8 @@ TEST(ExtractField, NonObjectFails) {
   ASSERT_FALSE(out.outcome.ok());
   EXPECT_EQ(out.outcome.status().message(),
             "ExtractField: the value is not a JSON object: \"text\"");
-  const auto key = ApplyTo(*MakeOk(ExtractFieldDescriptor(), "{field: a, side: key}"),
-                           Rec("{}", "plain-key"));
+  const auto key =
+      ApplyTo(*MakeOk(ExtractFieldDescriptor(), "{field: a, side: key}"), Rec("{}", "plain-key"));
   ASSERT_FALSE(key.outcome.ok());
   EXPECT_NE(key.outcome.status().message().find("ExtractField: key is not valid JSON"),
             std::string::npos)
@@ -75,12 +75,11 @@ TEST(ExtractField, NonObjectFails) {
 }
 
 TEST(ExtractField, ConfigErrors) {
-  EXPECT_NE(ConfigError(ExtractFieldDescriptor(), "side: value").find("field"),
-            std::string::npos);
+  EXPECT_NE(ConfigError(ExtractFieldDescriptor(), "side: value").find("field"), std::string::npos);
   EXPECT_NE(ConfigError(ExtractFieldDescriptor(), "{field: a, side: both}").find("side"),
             std::string::npos);
   EXPECT_EQ(ConfigError(ExtractFieldDescriptor(), "field: \"a.\""),
-            "sources.db.transforms[0].config.field: empty field name in path 'a.'");
+            "field: empty field name in path 'a.'");
 }
 
 }  // namespace

@@ -9,11 +9,11 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 TEST(Flatten, JoinsNestedNamesKeepingOrder) {
   auto t = MakeOk(FlattenDescriptor(), "");
@@ -80,8 +80,7 @@ TEST(Flatten, TombstoneKeySideAndNonObjects) {
 }
 
 TEST(Flatten, ConfigErrors) {
-  EXPECT_NE(ConfigError(FlattenDescriptor(), "delimeter: _").find("delimeter"),
-            std::string::npos);
+  EXPECT_NE(ConfigError(FlattenDescriptor(), "delimeter: _").find("delimeter"), std::string::npos);
   EXPECT_NE(ConfigError(FlattenDescriptor(), "delimiter: [a]").find("delimiter"),
             std::string::npos);
 }

@@ -7,19 +7,18 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::HeaderOf;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::HeaderOf;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 TEST(HeaderFrom, CopiesFieldsAsText) {
   auto t = MakeOk(HeaderFromDescriptor(),
                   "{fields: [id, name, meta.n, meta, ok], headers: [h-id, h-name, h-n, h-meta, "
                   "h-ok], operation: copy}");
-  const auto out =
-      ApplyTo(*t, Rec(R"({"id":7,"name":"Zoë ✓","meta":{"n":1.5},"ok":false})"));
+  const auto out = ApplyTo(*t, Rec(R"({"id":7,"name":"Zoë ✓","meta":{"n":1.5},"ok":false})"));
   EXPECT_KEPT(out);
   EXPECT_EQ(HeaderOf(out.record, "h-id"), "7");
   EXPECT_EQ(HeaderOf(out.record, "h-name"), "Zoë ✓");  // a string's own text, no quotes
@@ -70,7 +69,7 @@ TEST(HeaderFrom, KeySideTombstoneAndNonObject) {
 
 TEST(HeaderFrom, ConfigErrors) {
   EXPECT_EQ(ConfigError(HeaderFromDescriptor(), "{fields: [a, b], headers: [h], operation: copy}"),
-            "sources.db.transforms[0].config.headers: 1 header(s) for 2 field(s); give one "
+            "headers: 1 header(s) for 2 field(s); give one "
             "header per field");
   EXPECT_NE(ConfigError(HeaderFromDescriptor(), "{fields: [a], headers: [h], operation: cut}")
                 .find("operation"),

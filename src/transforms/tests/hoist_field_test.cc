@@ -7,11 +7,11 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 TEST(HoistField, WrapsAnyJsonValue) {
   auto t = MakeOk(HoistFieldDescriptor(), "field: payload");

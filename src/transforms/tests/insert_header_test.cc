@@ -7,11 +7,11 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 TEST(InsertHeader, AppendsTheLiteral) {
   auto t = MakeOk(InsertHeaderDescriptor(), "{header: source, value.literal: billing-ü}");
@@ -40,11 +40,11 @@ TEST(InsertHeader, TombstonesAndEmptyValue) {
 TEST(InsertHeader, ConfigErrors) {
   EXPECT_NE(ConfigError(InsertHeaderDescriptor(), "header: h").find("value.literal"),
             std::string::npos);
-  EXPECT_NE(ConfigError(InsertHeaderDescriptor(), "{header: h, value_literal: v}")
-                .find("value_literal"),
-            std::string::npos);
+  EXPECT_NE(
+      ConfigError(InsertHeaderDescriptor(), "{header: h, value_literal: v}").find("value_literal"),
+      std::string::npos);
   EXPECT_EQ(ConfigError(InsertHeaderDescriptor(), R"({header: "", value.literal: v})"),
-            "sources.db.transforms[0].config.header: must not be empty");
+            "header: must not be empty");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@
 #include "transforms/record_context.h"
 #include "transforms/transform.h"
 
-namespace rivven::transforms::testing {
+namespace rivven::transforms::stdtest {
 
 constexpr const char* kPath = "sources.db.transforms[0].config";
 
@@ -107,11 +107,11 @@ inline std::string HeaderOf(const Record& r, const std::string& key) {
   return "<none>";
 }
 
-}  // namespace rivven::transforms::testing
+}  // namespace rivven::transforms::stdtest
 
 /// Expects Apply to keep the record.
-#define EXPECT_KEPT(applied)                                                    \
-  do {                                                                          \
+#define EXPECT_KEPT(applied)                                                     \
+  do {                                                                           \
     ASSERT_TRUE((applied).outcome.ok()) << (applied).outcome.status().message(); \
     EXPECT_EQ(*(applied).outcome, ::rivven::transforms::Outcome::kKeep);         \
   } while (0)

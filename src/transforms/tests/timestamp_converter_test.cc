@@ -7,11 +7,11 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 // 2023-11-14T22:13:20.123456789Z
 constexpr const char* kIso = "yyyy-MM-dd'T'HH:mm:ss.SSSX";
@@ -110,20 +110,19 @@ TEST(TimestampConverter, WholeValueNestedFieldAndKey) {
 }
 
 TEST(TimestampConverter, ConfigErrors) {
-  const std::string p = "sources.db.transforms[0].config";
   EXPECT_EQ(ConfigError(TimestampConverterDescriptor(), "{field: ts, target.type: string}"),
-            p + ".format: required when target.type is string");
+            "format: required when target.type is string");
   EXPECT_EQ(ConfigError(TimestampConverterDescriptor(),
                         "{field: ts, target.type: unix, format: yyyy-MM-ddTHH}"),
-            p + ".format: unsupported letter 'T' in date pattern 'yyyy-MM-ddTHH' (supported: y "
-                "M d H h m s S E a Z X z; quote literal text as 'T')");
+            "format: unsupported letter 'T' in date pattern 'yyyy-MM-ddTHH' (supported: y "
+            "M d H h m s S E a Z X z; quote literal text as 'T')");
   EXPECT_NE(ConfigError(TimestampConverterDescriptor(), "{field: ts, target.type: epoch}")
                 .find("target.type"),
             std::string::npos);
-  EXPECT_NE(ConfigError(TimestampConverterDescriptor(),
-                        "{target.type: unix, unix.precision: millis}")
-                .find("unix.precision"),
-            std::string::npos);
+  EXPECT_NE(
+      ConfigError(TimestampConverterDescriptor(), "{target.type: unix, unix.precision: millis}")
+          .find("unix.precision"),
+      std::string::npos);
   EXPECT_NE(ConfigError(TimestampConverterDescriptor(), "field: ts").find("target.type"),
             std::string::npos);
 }

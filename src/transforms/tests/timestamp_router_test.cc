@@ -9,10 +9,10 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ApplyTo;
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Rec;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Rec;
 
 Record Stamped(TimestampMs ms, std::string topic = {}) {
   Record r = Rec(R"({"a":1})", std::nullopt, std::move(topic));
@@ -29,8 +29,9 @@ TEST(TimestampRouter, DefaultsAreKafkaConnects) {
 }
 
 TEST(TimestampRouter, CustomFormatsAndRoutedTopic) {
-  auto t = MakeOk(TimestampRouterDescriptor(),
-                  R"({topic.format: "archive.$${topic}.$${timestamp}", timestamp.format: "yyyy-MM_HH"})");
+  auto t = MakeOk(
+      TimestampRouterDescriptor(),
+      R"({topic.format: "archive.$${topic}.$${timestamp}", timestamp.format: "yyyy-MM_HH"})");
   EXPECT_EQ(ApplyTo(*t, Stamped(1700000000123, "cdc.users")).topic, "archive.cdc.users.2023-11_22");
   EXPECT_EQ(ApplyTo(*t, Stamped(-1)).topic, "archive.orders.1969-12_23");
 }
@@ -56,8 +57,8 @@ TEST(TimestampRouter, TombstoneIsRoutedToo) {
 TEST(TimestampRouter, UnescapedVariablesInYamlAreEnvironmentVariables) {
   // The config loader resolves ${VAR} from the environment; $${topic} is the literal text.
   config::Diagnostics diags;
-  const auto t = testing::Make(TimestampRouterDescriptor(), R"(topic.format: "${topic}-x")",
-                               &diags);
+  const auto t =
+      stdtest::Make(TimestampRouterDescriptor(), R"(topic.format: "${topic}-x")", &diags);
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("environment variable 'topic' is not set"),
             std::string::npos);
@@ -74,10 +75,10 @@ TEST(TimestampRouter, InvalidTopicFailsTheRecord) {
 
 TEST(TimestampRouter, ConfigErrors) {
   EXPECT_EQ(ConfigError(TimestampRouterDescriptor(), "timestamp.format: yyyyQQ"),
-            "sources.db.transforms[0].config.timestamp.format: unsupported letter 'Q' in date "
+            "timestamp.format: unsupported letter 'Q' in date "
             "pattern 'yyyyQQ' (supported: y M d H h m s S E a Z X z; quote literal text as 'T')");
   EXPECT_EQ(ConfigError(TimestampRouterDescriptor(), R"(topic.format: "")"),
-            "sources.db.transforms[0].config.topic.format: must not be empty");
+            "topic.format: must not be empty");
   EXPECT_NE(ConfigError(TimestampRouterDescriptor(), "topic_format: x").find("topic_format"),
             std::string::npos);
 }

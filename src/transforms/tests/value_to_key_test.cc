@@ -7,11 +7,11 @@
 namespace rivven::transforms {
 namespace {
 
-using testing::ConfigError;
-using testing::MakeOk;
-using testing::Norm;
-using testing::Rec;
-using testing::ApplyTo;
+using stdtest::ApplyTo;
+using stdtest::ConfigError;
+using stdtest::MakeOk;
+using stdtest::Norm;
+using stdtest::Rec;
 
 TEST(ValueToKey, CopiesFieldsInConfigOrder) {
   auto t = MakeOk(ValueToKeyDescriptor(), "fields: [b, a]");
@@ -67,9 +67,8 @@ TEST(ValueToKey, ConfigErrors) {
   EXPECT_NE(ConfigError(ValueToKeyDescriptor(), "fields: [a]\nfeilds: [b]").find("feilds"),
             std::string::npos);
   EXPECT_EQ(ConfigError(ValueToKeyDescriptor(), "fields: [a..b]"),
-            "sources.db.transforms[0].config.fields: empty field name in path 'a..b'");
-  EXPECT_EQ(ConfigError(ValueToKeyDescriptor(), "fields: []"),
-            "sources.db.transforms[0].config.fields: name at least one field");
+            "fields: empty field name in path 'a..b'");
+  EXPECT_EQ(ConfigError(ValueToKeyDescriptor(), "fields: []"), "fields: name at least one field");
 }
 
 }  // namespace
