@@ -77,11 +77,8 @@ class InsertField final : public Transform {
     // Every expression sees the value as it arrived, before any insertion.
     computed_values_.clear();
     for (const ComputedField& c : o_.computed) {
-      const std::string json = c.expression.EvaluateToJson(record);
-      rapidjson::Document parsed(&alloc);
-      parsed.Parse(json.data(), json.size());
       rapidjson::Value v;
-      if (!parsed.HasParseError()) v = static_cast<rapidjson::Value&>(parsed);
+      c.expression.EvaluateToDom(record, &v);
       computed_values_.push_back(std::move(v));
     }
     for (const StaticField& s : o_.statics) {
