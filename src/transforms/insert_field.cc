@@ -240,6 +240,9 @@ Result<std::unique_ptr<Transform>> Make(const config::BoundConfig& c) {
     if (nested.IsSet("format")) format = nested.GetString("format");
   }
   o.timestamp_epoch_ms = format == "epoch_ms";
+  if (c.IsSet("timestamp.format") && !o.timestamp) {
+    return Status::InvalidArgument("timestamp.format: set timestamp.field too");
+  }
   if (o.statics.empty() && o.computed.empty() && !o.topic && !o.partition && !o.offset &&
       !o.timestamp) {
     return Status::InvalidArgument(

@@ -34,6 +34,45 @@ TEST(TransformChain, EntriesRunInOrderOnOneDom) {
   EXPECT_EQ(One(chain, R"({"id":1,"card":"4111"})"), R"({"id":1,"credit_card":"****"})");
 }
 
+// The chain of docs' connectors.md §Transforms, on a CDC source's change events.
+TEST(TransformChain, SpecExampleChainOnChangeEvents) {
+  TransformChain chain = BuildOk(R"(
+- type: ExtractNewRecordState
+- type: MaskField
+  config:
+    fields: [credit_card]
+    mask_char: "X"
+- type: ReplaceField
+  config:
+    rename:
+      old_name: new_name
+    exclude: [internal_field]
+- type: InsertField
+  config:
+    static:
+      source: "rivven"
+    timestamp:
+      field: processed_at
+)");
+  const std::string source = R"("source":{"connector":"postgresql","db":"shop","table":"orders"})";
+  testing::Output out =
+      RunBatch(chain,
+               {Rec(R"({"before":null,"after":{"id":1,"credit_card":"4111 1111","old_name":"a",)"
+                    R"("internal_field":0},)" +
+                    source + R"(,"op":"c","ts_ms":1})"),
+                Rec(R"({"before":{"id":1},"after":null,)" + source + R"(,"op":"d","ts_ms":2})"),
+                Rec(std::nullopt)},
+               "cdc.orders");
+  ASSERT_TRUE(out.failures.empty());
+  ASSERT_EQ(out.records.size(), 1u);
+  const std::string& v = *out.records[0].value;
+  const std::string prefix =
+      R"({"id":1,"credit_card":"XXXXXXXXX","new_name":"a","source":"rivven",)"
+      R"("processed_at":")";
+  EXPECT_EQ(v.substr(0, prefix.size()), prefix) << v;
+  EXPECT_EQ(v.size(), prefix.size() + 26) << v;  // 2024-05-01T12:34:56.789Z"}
+}
+
 TEST(TransformChain, DropStopsTheChainAndRemovesTheRecord) {
   TransformChain chain = BuildOk(R"(
 - type: ExtractNewRecordState
