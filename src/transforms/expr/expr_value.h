@@ -112,6 +112,8 @@ class ValueArena {
     lists_.emplace_front(n);
     return lists_.front().data();
   }
+  /// Nothing kept: the evaluation that used this arena allocated nothing through it.
+  bool empty() const { return strings_.empty() && lists_.empty(); }
 
  private:
   std::forward_list<std::string> strings_;
