@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   out.Accept(writer);
   rapidjson::Document reparsed;
   reparsed.Parse<kExact | rapidjson::kParseValidateEncodingFlag>(buffer.GetString(),
-                                                                  buffer.GetSize());
+                                                                 buffer.GetSize());
   // EvaluateToJson replaces bytes that are not UTF-8 (from string literals of the input); the
   // DOM keeps them. Otherwise the two must be the same value.
   if (reparsed.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding) return 0;

@@ -40,7 +40,8 @@ void WriteAll(const char* p, size_t n) {
 
 /// Async-signal-safe: only write(2) and the input already in memory.
 void OnCrash(int sig) {
-  static const char kHead[] = "\n==== fuzz replay: crashed on this input (between the markers) ====\n";
+  static const char kHead[] =
+      "\n==== fuzz replay: crashed on this input (between the markers) ====\n";
   static const char kTail[] = "\n==== end of input ====\n";
   WriteAll(kHead, sizeof kHead - 1);
   if (g_current != nullptr) WriteAll(g_current->data(), g_current->size());

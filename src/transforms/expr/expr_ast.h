@@ -15,14 +15,14 @@ class RE2;
 namespace rivven::transforms::expr {
 
 enum class Op : uint8_t {
-  kConst,       ///< constant: a literal or a folded constant subtree
-  kPath,        ///< a field of the record (Node::path)
-  kExists,      ///< exists(path): true when the field is present, even as JSON null
-  kList,        ///< [a, b, ...] with at least one non-constant item
-  kNot,         ///< !a
-  kNeg,         ///< -a
-  kAnd,         ///< a && b && ... (n-ary, short-circuit)
-  kOr,          ///< a || b || ... (n-ary, short-circuit)
+  kConst,   ///< constant: a literal or a folded constant subtree
+  kPath,    ///< a field of the record (Node::path)
+  kExists,  ///< exists(path): true when the field is present, even as JSON null
+  kList,    ///< [a, b, ...] with at least one non-constant item
+  kNot,     ///< !a
+  kNeg,     ///< -a
+  kAnd,     ///< a && b && ... (n-ary, short-circuit)
+  kOr,      ///< a || b || ... (n-ary, short-circuit)
   kEq,
   kNe,
   kLt,
@@ -78,9 +78,9 @@ struct Node {
   int height = 1;  ///< 1 + the highest child's height; bounded by kMaxNestingDepth
   size_t pos;      ///< byte offset in the expression text, for compile errors
   std::vector<std::unique_ptr<Node>> children;
-  Constant constant;                 ///< kConst
-  Path path;                         ///< kPath, kExists
-  std::unique_ptr<re2::RE2> regex;   ///< kMatches/kNotMatches whose pattern is constant
+  Constant constant;                ///< kConst
+  Path path;                        ///< kPath, kExists
+  std::unique_ptr<re2::RE2> regex;  ///< kMatches/kNotMatches whose pattern is constant
 };
 
 }  // namespace rivven::transforms::expr

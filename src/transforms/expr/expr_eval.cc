@@ -111,9 +111,15 @@ Val Arithmetic(Op op, const Val& a, const Val& b) {
   const double y = b.as_double();
   double r;
   switch (op) {
-    case Op::kAdd: r = x + y; break;
-    case Op::kSub: r = x - y; break;
-    case Op::kMul: r = x * y; break;
+    case Op::kAdd:
+      r = x + y;
+      break;
+    case Op::kSub:
+      r = x - y;
+      break;
+    case Op::kMul:
+      r = x * y;
+      break;
     case Op::kDiv:
       if (y == 0) return Val();
       r = x / y;
@@ -143,11 +149,16 @@ bool Compare(Op op, const Val& a, const Val& b) {
   const auto o = Order(a, b);
   if (!o) return false;
   switch (op) {
-    case Op::kLt: return *o < 0;
-    case Op::kLe: return *o <= 0;
-    case Op::kGt: return *o > 0;
-    case Op::kGe: return *o >= 0;
-    default: return false;
+    case Op::kLt:
+      return *o < 0;
+    case Op::kLe:
+      return *o <= 0;
+    case Op::kGt:
+      return *o > 0;
+    case Op::kGe:
+      return *o >= 0;
+    default:
+      return false;
   }
 }
 

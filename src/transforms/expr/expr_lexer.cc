@@ -6,6 +6,7 @@
 namespace rivven::transforms::expr {
 namespace {
 
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
@@ -65,10 +66,7 @@ Token Lexer::Error(size_t pos, std::string message) const {
 }
 
 Token Lexer::Next() {
-  while (pos_ < text_.size() &&
-         (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
-    ++pos_;
-  }
+  while (pos_ < text_.size() && IsSpace(text_[pos_])) ++pos_;
   Token t;
   t.pos = pos_;
   if (pos_ >= text_.size()) return t;
@@ -100,20 +98,34 @@ Token Lexer::Next() {
     return t;
   };
   switch (c) {
-    case '(': return one(Tok::kLParen);
-    case ')': return one(Tok::kRParen);
-    case '[': return one(Tok::kLBracket);
-    case ']': return one(Tok::kRBracket);
-    case ',': return one(Tok::kComma);
-    case '.': return one(Tok::kDot);
-    case '+': return one(Tok::kPlus);
-    case '-': return one(Tok::kMinus);
-    case '*': return one(Tok::kStar);
-    case '/': return one(Tok::kSlash);
-    case '%': return one(Tok::kPercent);
-    case '<': return next == '=' ? two(Tok::kLe) : one(Tok::kLt);
-    case '>': return next == '=' ? two(Tok::kGe) : one(Tok::kGt);
-    case '!': return next == '=' ? two(Tok::kNe) : one(Tok::kBang);
+    case '(':
+      return one(Tok::kLParen);
+    case ')':
+      return one(Tok::kRParen);
+    case '[':
+      return one(Tok::kLBracket);
+    case ']':
+      return one(Tok::kRBracket);
+    case ',':
+      return one(Tok::kComma);
+    case '.':
+      return one(Tok::kDot);
+    case '+':
+      return one(Tok::kPlus);
+    case '-':
+      return one(Tok::kMinus);
+    case '*':
+      return one(Tok::kStar);
+    case '/':
+      return one(Tok::kSlash);
+    case '%':
+      return one(Tok::kPercent);
+    case '<':
+      return next == '=' ? two(Tok::kLe) : one(Tok::kLt);
+    case '>':
+      return next == '=' ? two(Tok::kGe) : one(Tok::kGt);
+    case '!':
+      return next == '=' ? two(Tok::kNe) : one(Tok::kBang);
     case '=':
       if (next == '=') return two(Tok::kEq);
       return Error(pos_, "unexpected '='; did you mean '=='?");
@@ -134,7 +146,8 @@ Token Lexer::LexNumber(size_t start) {
   bool is_float = false;
   if (end < text_.size() && text_[end] == '.') {
     if (end + 1 >= text_.size() || !IsDigit(text_[end + 1])) {
-      return Error(end + 1 < text_.size() ? end + 1 : end, "expected a digit after '.' in a number");
+      return Error(end + 1 < text_.size() ? end + 1 : end,
+                   "expected a digit after '.' in a number");
     }
     is_float = true;
     ++end;
@@ -230,15 +243,33 @@ Token Lexer::LexString(size_t start) {
     const size_t escape = pos_;
     if (++pos_ >= text_.size()) return Error(start, "unterminated string");
     switch (text_[pos_]) {
-      case '"': t.text.push_back('"'); break;
-      case '\'': t.text.push_back('\''); break;
-      case '\\': t.text.push_back('\\'); break;
-      case '/': t.text.push_back('/'); break;
-      case 'b': t.text.push_back('\b'); break;
-      case 'f': t.text.push_back('\f'); break;
-      case 'n': t.text.push_back('\n'); break;
-      case 'r': t.text.push_back('\r'); break;
-      case 't': t.text.push_back('\t'); break;
+      case '"':
+        t.text.push_back('"');
+        break;
+      case '\'':
+        t.text.push_back('\'');
+        break;
+      case '\\':
+        t.text.push_back('\\');
+        break;
+      case '/':
+        t.text.push_back('/');
+        break;
+      case 'b':
+        t.text.push_back('\b');
+        break;
+      case 'f':
+        t.text.push_back('\f');
+        break;
+      case 'n':
+        t.text.push_back('\n');
+        break;
+      case 'r':
+        t.text.push_back('\r');
+        break;
+      case 't':
+        t.text.push_back('\t');
+        break;
       case 'u':
         if (!LexUnicodeEscape(t.text)) return Error(escape, "invalid \\u escape in string");
         continue;  // LexUnicodeEscape moved pos_ past the escape

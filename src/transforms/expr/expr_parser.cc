@@ -21,9 +21,10 @@ struct RootName {
   Root root;
 };
 constexpr RootName kRoots[] = {
-    {"value", Root::kValue},         {"key", Root::kKey},       {"headers", Root::kHeader},
-    {"topic", Root::kTopic},         {"partition", Root::kPartition},
-    {"offset", Root::kOffset},       {"timestamp", Root::kTimestamp},
+    {"value", Root::kValue},         {"key", Root::kKey},
+    {"headers", Root::kHeader},      {"topic", Root::kTopic},
+    {"partition", Root::kPartition}, {"offset", Root::kOffset},
+    {"timestamp", Root::kTimestamp},
 };
 
 bool IsComparison(const Token& t) {
@@ -83,10 +84,13 @@ class Parser {
 
   bool IsWord(std::string_view w) const { return tok_.kind == Tok::kIdent && tok_.text == w; }
 
+  /// A token's text for a message, quoted; a long one is cut (at a character boundary).
   std::string Quote(const Token& t) const {
     std::string_view s = text_.substr(t.pos, t.len);
-    if (s.size() > 24) return "'" + std::string(s.substr(0, 20)) + "...'";
-    return "'" + std::string(s) + "'";
+    if (s.size() <= 24) return "'" + std::string(s) + "'";
+    size_t cut = 20;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return "'" + std::string(s.substr(0, cut)) + "...'";
   }
 
   std::nullptr_t Fail(size_t pos, std::string_view detail, std::string_view kind = kSyntaxError) {
@@ -210,12 +214,24 @@ class Parser {
     } else {
       Op op;
       switch (tok_.kind) {
-        case Tok::kEq: op = Op::kEq; break;
-        case Tok::kNe: op = Op::kNe; break;
-        case Tok::kLt: op = Op::kLt; break;
-        case Tok::kLe: op = Op::kLe; break;
-        case Tok::kGt: op = Op::kGt; break;
-        case Tok::kGe: op = Op::kGe; break;
+        case Tok::kEq:
+          op = Op::kEq;
+          break;
+        case Tok::kNe:
+          op = Op::kNe;
+          break;
+        case Tok::kLt:
+          op = Op::kLt;
+          break;
+        case Tok::kLe:
+          op = Op::kLe;
+          break;
+        case Tok::kGt:
+          op = Op::kGt;
+          break;
+        case Tok::kGe:
+          op = Op::kGe;
+          break;
         default:
           if (IsWord("not")) {
             Advance();
@@ -280,9 +296,11 @@ class Parser {
   // multiplicative = unary { ( "*" | "/" | "%" ) unary }
   NodePtr ParseMultiplicative() {
     NodePtr left = ParseUnary();
-    while (left && (tok_.kind == Tok::kStar || tok_.kind == Tok::kSlash ||
-                    tok_.kind == Tok::kPercent)) {
-      const Op op = tok_.kind == Tok::kStar ? Op::kMul : tok_.kind == Tok::kSlash ? Op::kDiv : Op::kMod;
+    while (left &&
+           (tok_.kind == Tok::kStar || tok_.kind == Tok::kSlash || tok_.kind == Tok::kPercent)) {
+      const Op op = tok_.kind == Tok::kStar    ? Op::kMul
+                    : tok_.kind == Tok::kSlash ? Op::kDiv
+                                               : Op::kMod;
       const size_t pos = tok_.pos;
       Advance();
       NodePtr right = ParseUnary();

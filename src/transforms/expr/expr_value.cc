@@ -30,12 +30,11 @@ bool IsArrayLike(const Val& v) {
   return v.type == Type::kList || (v.type == Type::kJson && v.json->IsArray());
 }
 
-size_t ArraySize(const Val& v) {
-  return v.type == Type::kList ? v.list.size : v.json->Size();
-}
+size_t ArraySize(const Val& v) { return v.type == Type::kList ? v.list.size : v.json->Size(); }
 
 Val ArrayItem(const Val& v, size_t k) {
-  return v.type == Type::kList ? v.list.items[k] : Val::FromJson(&(*v.json)[static_cast<rapidjson::SizeType>(k)]);
+  return v.type == Type::kList ? v.list.items[k]
+                               : Val::FromJson(&(*v.json)[static_cast<rapidjson::SizeType>(k)]);
 }
 
 bool EqualAt(const Val& a, const Val& b, int depth) {

@@ -93,7 +93,8 @@ void AppendJson(const Val& v, std::string& out);
 
 /// Sets `out` to `v`, copying strings and subtrees with `allocator`; a non-finite number
 /// becomes null.
-void ToDom(const Val& v, rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>& allocator, rapidjson::Value* out);
+void ToDom(const Val& v, rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>& allocator,
+           rapidjson::Value* out);
 
 /// Unicode code points in UTF-8 text (bytes that are not continuation bytes).
 size_t Utf8Length(std::string_view s);

@@ -52,7 +52,8 @@ class Expression {
   /// The same over any RecordView (tests, tools, callers holding a bare DOM).
   bool Test(expr::RecordView& record) const;
   std::string EvaluateToJson(expr::RecordView& record) const;
-  void EvaluateToDom(expr::RecordView& record, rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>& allocator,
+  void EvaluateToDom(expr::RecordView& record,
+                     rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>& allocator,
                      rapidjson::Value* out) const;
 
   const std::string& text() const;

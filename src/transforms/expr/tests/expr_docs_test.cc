@@ -14,7 +14,8 @@ namespace rivven::transforms::expr {
 namespace {
 
 std::string ReadDoc() {
-  const auto path = std::filesystem::path(__FILE__).parent_path() / "../../../../docs/expressions.md";
+  const auto path =
+      std::filesystem::path(__FILE__).parent_path() / "../../../../docs/expressions.md";
   std::ifstream in(path);
   EXPECT_TRUE(in.good()) << path;
   std::ostringstream text;

@@ -244,8 +244,8 @@ TEST(ExprErrorsTest, NestingIsBounded) {
   EXPECT_TRUE(Expression::Compile(Repeat("-", limit - 2) + "1").ok());
   for (const std::string& text :
        {Repeat("(", 100000) + "1" + Repeat(")", 100000), Repeat("(", limit) + "1",
-        Repeat("-", 100000) + "1", Repeat("!", 100000) + "true",
-        Repeat("[", 100000), Repeat("lower(", 100000), "value.a" + Repeat(" + value.a", 100000),
+        Repeat("-", 100000) + "1", Repeat("!", 100000) + "true", Repeat("[", 100000),
+        Repeat("lower(", 100000), "value.a" + Repeat(" + value.a", 100000),
         "value.a" + Repeat(" * value.a", limit)}) {
     const std::string error = testing::CompileError(text);
     EXPECT_NE(error.find(too_deep), std::string::npos) << error.substr(0, 200);

@@ -131,8 +131,8 @@ TEST(ExprOperatorsTest, Truthiness) {
                             "value.zero", "value.empty"}) {
     EXPECT_FALSE(Truth(falsy, kOrder)) << falsy;
   }
-  for (const char* truthy : {"true", "1", "-0.5", "'0'", "' '", "[]", "[0]", "value.obj",
-                             "value.nums", "value.s"}) {
+  for (const char* truthy :
+       {"true", "1", "-0.5", "'0'", "' '", "[]", "[0]", "value.obj", "value.nums", "value.s"}) {
     EXPECT_TRUE(Truth(truthy, kOrder)) << truthy;
   }
 }
@@ -208,16 +208,16 @@ TEST(ExprOperatorsTest, ListLiterals) {
 TEST(ExprOperatorsTest, Precedence) {
   EXPECT_EQ(Eval("1 + 2 * 3"), "7");
   EXPECT_EQ(Eval("(1 + 2) * 3"), "9");
-  EXPECT_EQ(Eval("10 - 4 - 3"), "3");    // left-associative
+  EXPECT_EQ(Eval("10 - 4 - 3"), "3");  // left-associative
   EXPECT_EQ(Eval("64 / 4 / 2"), "8");
-  EXPECT_EQ(Eval("2 * 3 % 4"), "2");     // (2 * 3) % 4
+  EXPECT_EQ(Eval("2 * 3 % 4"), "2");  // (2 * 3) % 4
   EXPECT_EQ(Eval("2 + 3 % 2"), "3");
-  EXPECT_EQ(Eval("- 2 + 3"), "1");       // unary minus binds tighter than +
-  EXPECT_EQ(Eval("1 + 2 == 3"), "true");  // arithmetic before comparison
+  EXPECT_EQ(Eval("- 2 + 3"), "1");                 // unary minus binds tighter than +
+  EXPECT_EQ(Eval("1 + 2 == 3"), "true");           // arithmetic before comparison
   EXPECT_EQ(Eval("'a' + 'b' in [null]"), "true");  // (null) in [null]
   EXPECT_EQ(Eval("1 + 1 is null"), "false");
-  EXPECT_EQ(Eval("!value.n == 1", kOrder), "true");  // !(7 == 1), not (!7) == 1
-  EXPECT_EQ(Eval("!false && false"), "false");  // (!false) && false
+  EXPECT_EQ(Eval("!value.n == 1", kOrder), "true");   // !(7 == 1), not (!7) == 1
+  EXPECT_EQ(Eval("!false && false"), "false");        // (!false) && false
   EXPECT_EQ(Eval("true || false && false"), "true");  // true || (false && false)
   EXPECT_EQ(Eval("(true || false) && false"), "false");
   EXPECT_EQ(Eval("false && false || true"), "true");
