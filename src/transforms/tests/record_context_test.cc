@@ -74,6 +74,26 @@ TEST(RecordContext, InvalidJsonValueExplainsAndIsLeftAlone) {
   EXPECT_EQ(obj.status().message(), ctx.value_error());
 }
 
+TEST(RecordContext, NulBytesAreNotJson) {
+  Record r = Rec(std::string("{\"a\":1}\0{}", 10));
+  RecordContext ctx(r, "orders");
+  EXPECT_EQ(ctx.Value(), nullptr);
+  EXPECT_EQ(ctx.value_error(), "value is not valid JSON: a NUL byte (at byte 7)");
+  Record s = Rec(std::string("{\"a\":\"x\0y\"}", 11));
+  RecordContext in_string(s, "orders");
+  EXPECT_EQ(in_string.Value(), nullptr);
+}
+
+TEST(RecordContext, EscapedStringsDecodeAndReencode) {
+  Record r = Rec(R"({"s":"a\"b\\c\u00e9\ud83c\udf89\n\/"})");
+  RecordContext ctx(r, "orders");
+  ASSERT_NE(ctx.Value(), nullptr);
+  EXPECT_EQ(StringView((*ctx.Value())["s"]), "a\"b\\cé🎉\n/");
+  ctx.MarkValueChanged();
+  ctx.Commit();
+  EXPECT_EQ(*r.value, R"({"s":"a\"b\\cé🎉\n/"})");
+}
+
 TEST(RecordContext, InvalidUtf8IsNotJson) {
   Record r = Rec("{\"a\":\"\xff\"}");
   RecordContext ctx(r, "orders");
