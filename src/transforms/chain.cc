@@ -1,5 +1,6 @@
 #include "transforms/chain.h"
 
+#include <type_traits>
 #include <utility>
 
 #include "config/schema.h"
@@ -12,7 +13,6 @@ namespace rivven::transforms {
 
 /// One compiled entry of the list.
 struct TransformChain::Entry {
-  std::string type;
   std::string label;  ///< "transforms[2] (MaskField)": how failures name the entry
   std::unique_ptr<Transform> transform;
   std::unique_ptr<Predicate> predicate;  ///< null: applies to every record
@@ -23,6 +23,7 @@ namespace {
 
 using config::Diagnostics;
 using config::Key;
+using config::Mark;
 using config::Node;
 using config::ValueType;
 
@@ -54,7 +55,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
 }
 
 void UnknownType(const char* what, const std::string& type, std::vector<std::string> known,
-                 const std::string& path, config::Mark mark, Diagnostics* diags) {
+                 const std::string& path, Mark mark, Diagnostics* diags) {
   std::string message = std::string("unknown ") + what + " type '" + type + "'";
   const std::string suggestion = config::DidYouMean(type, known);
   if (!suggestion.empty()) {
@@ -94,6 +95,82 @@ Result<Outcome> Run(const Entries& entries, RecordContext& context) {
   return Outcome::kKeep;
 }
 
+// Binds `config_node` against the descriptor's schema and calls its factory; nullptr (after
+// reporting) when either fails. Transform and predicate descriptors have the same shape.
+template <typename Descriptor>
+auto MakeFrom(const Descriptor& d, const Node* config_node, const std::string& path, Mark mark,
+              Diagnostics* diags)
+    -> std::remove_cvref_t<decltype(d.make(config::BoundConfig()).value())> {
+  const size_t before = diags->size();
+  const config::BoundConfig bound = config::Bind(d.schema, config_node, path, mark, diags);
+  if (diags->size() != before) return nullptr;
+  auto made = d.make(bound);
+  if (made.ok()) return std::move(made).value();
+  FactoryError(made.status(), d.schema, bound, diags);
+  return nullptr;
+}
+
+// The entry's transform: its `type` looked up, its `config` bound and built.
+std::unique_ptr<Transform> BuildTransform(const TransformRegistry& registry,
+                                          const config::BoundConfig& entry, Mark entry_mark,
+                                          Diagnostics* diags) {
+  const std::string type = entry.GetString("type");
+  if (type.empty()) return nullptr;  // missing or not a string: Bind reported it
+  const TransformDescriptor* d = registry.FindTransform(type);
+  if (d == nullptr) {
+    std::vector<std::string> known;
+    for (const TransformDescriptor* t : registry.Transforms()) known.push_back(t->type);
+    UnknownType("transform", type, std::move(known), config::JoinPath(entry.path(), "type"),
+                entry.Raw("type")->mark, diags);
+    return nullptr;
+  }
+  const Node* config_node = entry.Raw("config");
+  return MakeFrom(*d, config_node, config::JoinPath(entry.path(), "config"),
+                  config_node ? config_node->mark : entry_mark, diags);
+}
+
+// The entry's predicate: `predicate: {type, config}`, or `when: "<expression>"`; nullptr when
+// the entry has neither (or it is wrong, after reporting).
+std::unique_ptr<Predicate> BuildPredicate(const TransformRegistry& registry,
+                                          const config::BoundConfig& entry, Diagnostics* diags) {
+  const std::string& path = entry.path();
+  const bool has_predicate = entry.IsSet("predicate");
+  const bool has_when = entry.IsSet("when");
+  if (has_predicate && has_when) {
+    diags->Add(config::JoinPath(path, "when"), entry.Raw("when")->mark,
+               "use either 'predicate' or 'when', not both");
+    return nullptr;
+  }
+  if (has_when) {
+    auto made = MakeExpressionPredicate(entry.GetString("when"));
+    if (made.ok()) return std::move(made).value();
+    // Shown verbatim: the message carries the expression and a caret under the bad column.
+    diags->Add(config::JoinPath(path, "when"), entry.Raw("when")->mark, made.status().message());
+    return nullptr;
+  }
+  if (!has_predicate) {
+    if (entry.IsSet("negate")) {
+      diags->Add(config::JoinPath(path, "negate"), entry.Raw("negate")->mark,
+                 "'negate' needs a 'predicate' or a 'when' to negate");
+    }
+    return nullptr;
+  }
+  const config::BoundConfig p = entry.GetObject("predicate");
+  const std::string type = p.GetString("type");
+  if (type.empty()) return nullptr;  // Bind reported it
+  const PredicateDescriptor* d = registry.FindPredicate(type);
+  if (d == nullptr) {
+    std::vector<std::string> known;
+    for (const PredicateDescriptor* t : registry.Predicates()) known.push_back(t->type);
+    UnknownType("predicate", type, std::move(known), config::JoinPath(p.path(), "type"),
+                p.Raw("type")->mark, diags);
+    return nullptr;
+  }
+  const Node* config_node = p.Raw("config");
+  return MakeFrom(*d, config_node, config::JoinPath(p.path(), "config"),
+                  config_node ? config_node->mark : p.MarkOf(""), diags);
+}
+
 }  // namespace
 
 TransformChain::TransformChain() = default;
@@ -122,78 +199,11 @@ TransformChain TransformChain::Build(const std::vector<config::Node>& entries,
     const config::BoundConfig entry =
         config::Bind(EntrySchema(), &node, entry_path, node.mark, diags);
     auto compiled = std::make_unique<Entry>();
-    compiled->negate = entry.GetBool("negate");
-
-    // The transform.
     const std::string type = entry.GetString("type");
-    const TransformDescriptor* descriptor = type.empty() ? nullptr : registry.FindTransform(type);
-    if (!type.empty() && descriptor == nullptr) {
-      std::vector<std::string> known;
-      for (const TransformDescriptor* d : registry.Transforms()) known.push_back(d->type);
-      UnknownType("transform", type, std::move(known), config::JoinPath(entry_path, "type"),
-                  entry.Raw("type")->mark, diags);
-    }
-    if (descriptor != nullptr) {
-      const Node* config_node = entry.Raw("config");
-      const size_t before_bind = diags->size();
-      const config::BoundConfig bound =
-          config::Bind(descriptor->schema, config_node, config::JoinPath(entry_path, "config"),
-                       config_node ? config_node->mark : node.mark, diags);
-      if (diags->size() == before_bind) {
-        auto made = descriptor->make(bound);
-        if (made.ok()) {
-          compiled->transform = std::move(made).value();
-        } else {
-          FactoryError(made.status(), descriptor->schema, bound, diags);
-        }
-      }
-    }
-    compiled->type = type;
     compiled->label = "transforms[" + std::to_string(i) + "] (" + type + ")";
-
-    // Its predicate: `predicate: {type, config}` or `when: "<expression>"`.
-    const bool has_predicate = entry.IsSet("predicate");
-    const bool has_when = entry.IsSet("when");
-    if (has_predicate && has_when) {
-      diags->Add(config::JoinPath(entry_path, "when"), entry.Raw("when")->mark,
-                 "use either 'predicate' or 'when', not both");
-    } else if (has_predicate) {
-      const config::BoundConfig p = entry.GetObject("predicate");
-      const std::string p_type = p.GetString("type");
-      const PredicateDescriptor* pd = p_type.empty() ? nullptr : registry.FindPredicate(p_type);
-      if (!p_type.empty() && pd == nullptr) {
-        std::vector<std::string> known;
-        for (const PredicateDescriptor* d : registry.Predicates()) known.push_back(d->type);
-        UnknownType("predicate", p_type, std::move(known), config::JoinPath(p.path(), "type"),
-                    p.Raw("type")->mark, diags);
-      }
-      if (pd != nullptr) {
-        const Node* p_node = p.Raw("config");
-        const size_t before_bind = diags->size();
-        const config::BoundConfig bound =
-            config::Bind(pd->schema, p_node, config::JoinPath(p.path(), "config"),
-                         p_node ? p_node->mark : p.MarkOf(""), diags);
-        if (diags->size() == before_bind) {
-          auto made = pd->make(bound);
-          if (made.ok()) {
-            compiled->predicate = std::move(made).value();
-          } else {
-            FactoryError(made.status(), pd->schema, bound, diags);
-          }
-        }
-      }
-    } else if (has_when) {
-      auto made = MakeExpressionPredicate(entry.GetString("when"));
-      if (made.ok()) {
-        compiled->predicate = std::move(made).value();
-      } else {
-        diags->Add(config::JoinPath(entry_path, "when"), entry.Raw("when")->mark,
-                   made.status().message());
-      }
-    } else if (entry.IsSet("negate")) {
-      diags->Add(config::JoinPath(entry_path, "negate"), entry.Raw("negate")->mark,
-                 "'negate' needs a 'predicate' or a 'when' to negate");
-    }
+    compiled->negate = entry.GetBool("negate");
+    compiled->transform = BuildTransform(registry, entry, node.mark, diags);
+    compiled->predicate = BuildPredicate(registry, entry, diags);
     if (diags->size() == before && compiled->transform) {
       chain.entries_.push_back(std::move(compiled));
     }
