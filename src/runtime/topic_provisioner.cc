@@ -60,6 +60,18 @@ Status ProvisionTopics(const PipelinePlan& plan, Broker& broker, bool embedded) 
     }
   }
 
+  // Topics a source's routing transforms may choose, known at startup.
+  for (const auto& s : plan.sources) {
+    if (!s.spec.enabled || !s.chain) continue;
+    for (const auto& t : s.chain->Topics()) {
+      Wanted w;
+      w.partitions = ts.default_partitions;
+      w.auto_create = ts.auto_create;
+      w.requested_by = "sources." + s.spec.name + ".transforms";
+      wanted.emplace(t, w);
+    }
+  }
+
   // Dead letter topics are created like Kafka Connect's: whenever a connector may need one.
   auto want_dlq = [&](const config::ErrorPolicy& errors, const std::string& who) {
     if (errors.on_error != config::OnError::kDlq) return;

@@ -1,5 +1,7 @@
 #include "transforms/chain.h"
 
+#include <algorithm>
+
 #include <type_traits>
 #include <utility>
 
@@ -179,6 +181,16 @@ TransformChain::TransformChain(TransformChain&&) noexcept = default;
 TransformChain& TransformChain::operator=(TransformChain&&) noexcept = default;
 
 bool TransformChain::empty() const { return entries_.empty(); }
+
+std::vector<std::string> TransformChain::Topics() const {
+  std::vector<std::string> out;
+  for (const auto& e : entries_) {
+    for (auto& t : e->transform->Topics()) out.push_back(std::move(t));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 TransformChain TransformChain::Build(const std::vector<config::Node>& entries,
                                      const std::string& path, config::Diagnostics* diags) {

@@ -38,6 +38,9 @@ class TransformChain {
                               config::Diagnostics* diags);
 
   bool empty() const;
+  /// Every topic a routing entry may send records to that is known at startup (ContentRouter's
+  /// routes and default, fixed RegexRouter/EventRouter replacements), sorted, no duplicates.
+  std::vector<std::string> Topics() const;
 
   /// A record that a transform rejected, with the reason (naming the transform and index).
   struct Failure {
