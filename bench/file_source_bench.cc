@@ -1,6 +1,6 @@
 // Throughput of the file source alone (read, split, validate, compact, build records), on
 // generated JSON Lines and CSV files. Skipped unless RIVVEN_FILE_SOURCE_BENCH_MB is set:
-//   RIVVEN_FILE_SOURCE_BENCH_MB=200 connectors_test --gtest_filter='FileSourceBench*'
+//   RIVVEN_FILE_SOURCE_BENCH_MB=200 build/release/bench/file_source_bench
 // Files go to $RIVVEN_FILE_SOURCE_BENCH_DIR (default /tmp) and are deleted afterwards. Build
 // with -DCMAKE_BUILD_TYPE=Release for meaningful figures.
 #include <stdlib.h>
