@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "connectors/file/file_sink.h"
+#include "connectors/file/tests/file_test_util.h"
 #include "formats/compression.h"
 #include "formats/csv_writer.h"
 #include "record/json.h"
@@ -26,20 +27,8 @@ using formats::Compression;
 
 constexpr TimestampMs kT0 = 1709251198500;
 
-ConsumedRecord Rec(std::string topic, std::optional<std::string> value, int64_t offset = 0) {
-  ConsumedRecord r;
-  r.topic = std::move(topic);
-  r.offset = Offset(offset);
-  r.record.value = std::move(value);
-  return r;
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
+using testing::Rec;
 
 void WriteFile(const fs::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;

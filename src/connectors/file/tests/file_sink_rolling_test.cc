@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "connectors/file/file_sink.h"
+#include "connectors/file/tests/file_test_util.h"
 #include "formats/compression.h"
 #include "record/json.h"
 
@@ -25,20 +26,8 @@ using formats::Compression;
 constexpr TimestampMs kT0 = 1709251198500;  // 2024-02-29T23:59:58.500Z
 constexpr int64_t kHourMs = 3600 * 1000;
 
-ConsumedRecord Rec(std::string topic, std::optional<std::string> value, int64_t offset = 0) {
-  ConsumedRecord r;
-  r.topic = std::move(topic);
-  r.offset = Offset(offset);
-  r.record.value = std::move(value);
-  return r;
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
+using testing::Rec;
 
 /// The decoded content of a file, by its extension.
 std::string Decoded(const fs::path& p) {

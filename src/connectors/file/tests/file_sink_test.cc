@@ -1,4 +1,5 @@
 #include "connectors/file/file_sink.h"
+#include "connectors/file/tests/file_test_util.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,20 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ConsumedRecord Rec(std::string topic, std::optional<std::string> value, int64_t offset = 0) {
-  ConsumedRecord r;
-  r.topic = std::move(topic);
-  r.offset = Offset(offset);
-  r.record.value = std::move(value);
-  return r;
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
+using testing::Rec;
 
 class FileSinkTest : public ::testing::Test {
  protected:

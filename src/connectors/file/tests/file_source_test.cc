@@ -1,6 +1,7 @@
 // The file source on real files in temp directories, read once (watch: false): formats, bad
 // input through the error handler, checkpoints and resume, discover.
 #include "connectors/file/file_source.h"
+#include "connectors/file/tests/file_test_util.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -21,27 +22,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/file_source_testXXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-void AppendFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::app) << content;
-}
+using testing::AppendFile;
+using testing::TempDir;
+using testing::WriteFile;
 
 /// Records every rejected record; fails (like on_error: fail) when `fail` is set.
 class TestErrors final : public RecordErrorHandler {

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "connectors/file/file_source.h"
+#include "connectors/file/tests/file_test_util.h"
 
 namespace rivven::file {
 namespace {
@@ -21,27 +22,9 @@ namespace {
 using std::chrono::milliseconds;
 using Values = std::vector<std::string>;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/file_source_watchXXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-void AppendFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::app) << content;
-}
+using testing::AppendFile;
+using testing::TempDir;
+using testing::WriteFile;
 
 FileSourceConfig WatchConfig(const std::string& path, int poll_interval_secs = 1) {
   FileSourceConfig c;
