@@ -1,10 +1,10 @@
 #include "runtime/sink_runner.h"
 
 #include <algorithm>
-#include <filesystem>
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "runtime/state_dir.h"
 #include "runtime/rate_limiter.h"
 
 namespace rivven {
@@ -117,11 +117,10 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
   ctx.name = plan_.spec.name;
   ctx.topics = plan_.spec.topics;
   ctx.errors = &errors_;
-  if (!options_.data_dir.empty()) {
-    ctx.data_dir = options_.data_dir + "/connectors/" + plan_.spec.name;
-    std::error_code ec;
-    std::filesystem::create_directories(ctx.data_dir, ec);
-  }
+  auto state_dir = ConnectorStateDir(options_.data_dir, plan_.spec.name);
+  if (!state_dir.ok()) return {Outcome::kFailed, state_dir.status()};
+  ctx.data_dir = std::move(state_dir).value();
+
   auto sink_or = plan_.descriptor->make_sink(plan_.config, ctx);
   if (!sink_or.ok()) return {Outcome::kFailed, sink_or.status()};
   std::unique_ptr<Sink> sink = std::move(sink_or).value();

@@ -1,9 +1,9 @@
 #include "runtime/source_runner.h"
 
-#include <filesystem>
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "runtime/state_dir.h"
 
 namespace rivven {
 namespace {
@@ -44,12 +44,8 @@ Result<std::unique_ptr<Source>> SourceRunner::CreateAndOpen() {
   ctx.name = plan_.spec.name;
   ctx.topic = plan_.spec.topic;
   ctx.errors = &errors_;
-  if (!options_.data_dir.empty()) {
-    ctx.data_dir = options_.data_dir + "/connectors/" + plan_.spec.name;
-    std::error_code ec;
-    std::filesystem::create_directories(ctx.data_dir, ec);
-    if (ec) return Status::IoError("creating " + ctx.data_dir + ": " + ec.message());
-  }
+  RC_ASSIGN_OR_RETURN(ctx.data_dir, ConnectorStateDir(options_.data_dir, plan_.spec.name));
+
   RC_ASSIGN_OR_RETURN(auto source, plan_.descriptor->make_source(plan_.config, ctx));
   RC_ASSIGN_OR_RETURN(auto checkpoint, broker_.Checkpoints().Load(plan_.spec.name));
   if (checkpoint) {

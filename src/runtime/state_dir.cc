@@ -1,0 +1,16 @@
+#include "runtime/state_dir.h"
+
+#include <filesystem>
+
+namespace rivven {
+
+Result<std::string> ConnectorStateDir(const std::string& data_dir, const std::string& name) {
+  if (data_dir.empty()) return std::string();
+  std::string dir = data_dir + "/connectors/" + name;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError("creating " + dir + ": " + ec.message());
+  return dir;
+}
+
+}  // namespace rivven
