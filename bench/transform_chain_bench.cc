@@ -64,26 +64,35 @@ int main(int argc, char** argv) {
     batches.push_back(std::move(batch));
   }
 
+  // As in the runners, a batch is transformed, handed on and released before the next one: the
+  // output is copied out and the batch freed outside the timed region.
   size_t kept = 0, failed = 0;
   std::vector<transforms::TransformChain::Failure> failures;
   std::vector<Record> rejected;
-  const auto t0 = std::chrono::steady_clock::now();
+  std::string output;
+  output.reserve(input.size() * 2);
+  std::chrono::steady_clock::duration elapsed{};
   for (auto& batch : batches) {
     failures.clear();
     rejected.clear();
+    const auto t0 = std::chrono::steady_clock::now();
     chain.Apply(batch, "orders", &failures, &rejected);
+    elapsed += std::chrono::steady_clock::now() - t0;
     kept += batch.size();
     failed += failures.size();
+    for (const auto& r : batch) {
+      output += r.value ? *r.value : "null";
+      output += '\n';
+    }
+    std::vector<Record>().swap(batch);
   }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(elapsed).count();
   std::printf("records=%zu kept=%zu failed=%zu seconds=%.3f records_per_second=%.0f\n",
               lines.size(), kept, failed, secs, static_cast<double>(lines.size()) / secs);
 
   if (argc > 3) {
     std::ofstream out(argv[3], std::ios::binary);
-    for (const auto& batch : batches) {
-      for (const auto& r : batch) out << (r.value ? *r.value : "null") << '\n';
-    }
+    out << output;
   }
   return 0;
 }

@@ -5,7 +5,7 @@
 set -euo pipefail
 BUILD=$(readlink -f "${1:-build/release}")
 RECORDS=${BENCH_TRANSFORM_RECORDS:-1000000}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
 RESULTS=$HERE/results
 WORK=$(mktemp -d "$(dirname "$HERE")/build/rivven-transform-bench.XXXXXX")

@@ -8,6 +8,7 @@
 #include <rapidjson/error/en.h>
 
 #include "transforms/json_writer.h"
+#include "transforms/parse_stack_allocator.h"
 #include "transforms/record_arena.h"
 
 namespace rivven::transforms {
@@ -15,11 +16,16 @@ namespace {
 
 // Full precision: a decimal that no transform touches must serialize back to the same double
 // (Grisu shortest round-trip), so parsing has to round correctly. Integers stay int64/uint64.
-// Iterative: deeply nested input cannot overflow the stack. Encoding validated: masking counts
-// UTF-8 characters and the writer must not emit broken sequences.
-constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag |
-                                 rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseValidateEncodingFlag;
+// The encoding is validated: masking counts UTF-8 characters and the writer must not emit broken
+// sequences.
+constexpr unsigned kFastParseFlags =
+    rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
+// The general parser is iterative, so deeply nested input cannot overflow the stack.
+constexpr unsigned kSafeParseFlags = kFastParseFlags | rapidjson::kParseIterativeFlag;
+// The recursive parser is faster but uses the stack for each level of nesting. Text this short
+// cannot open more levels than it has bytes, which fits in a small thread stack (a test parses
+// the deepest such text on 512 KB).
+constexpr size_t kRecursiveParseMaxBytes = 2048;
 
 std::string ParseErrorText(const char* what, rapidjson::ParseErrorCode code, size_t offset) {
   return std::string(what) + " is not valid JSON: " + rapidjson::GetParseError_En(code) +
@@ -39,13 +45,36 @@ void Serialize(const rapidjson::Value& v, std::optional<std::string>& out) {
   }
 }
 
+// The arena's parser: its working stacks come from a per-thread cache instead of malloc.
+using ParsingDocument =
+    rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                               ParseStackAllocator>;
+
+// Parses the NUL-terminated `copy` of `text` in situ with `parser` and moves the result into
+// `out`. Returns the error text, empty on success.
+template <typename Parser>
+std::string ParseWith(Parser& parser, const char* what, const std::string& text, char* copy,
+                      rapidjson::Value* out) {
+  if (text.size() < kRecursiveParseMaxBytes) {
+    parser.template ParseInsitu<kFastParseFlags>(copy);
+  } else {
+    parser.template ParseInsitu<kSafeParseFlags>(copy);
+  }
+  if (parser.HasParseError()) {
+    return ParseErrorText(what, parser.GetParseError(), parser.GetErrorOffset());
+  }
+  out->Swap(parser);
+  parser.SetNull();
+  return {};
+}
+
 // The memory a RecordArenaScope lends: a pool whose first block is reused record after record
 // (Clear() keeps it and frees only overflow chunks) and a parser whose stack is kept too.
 struct Arena {
   static constexpr size_t kBlockBytes = 64 * 1024;
   std::unique_ptr<char[]> block = std::make_unique<char[]>(kBlockBytes);
   rapidjson::MemoryPoolAllocator<> pool{block.get(), kBlockBytes};
-  rapidjson::Document parser{&pool};
+  ParsingDocument parser{&pool};
   bool active = false;   // a scope is open
   bool claimed = false;  // a context of that scope uses the arena
 };
@@ -75,24 +104,16 @@ std::string ParseInto(const char* what, const std::string& text,
     return std::string(what) + " is not valid JSON: a NUL byte (at byte " +
            std::to_string(static_cast<const char*>(nul) - text.data()) + ")";
   }
-  Arena& arena = ThisThreadArena();
-  const bool on_arena = &alloc == &arena.pool;
-  std::optional<rapidjson::Document> one_off;
-  if (!on_arena) one_off.emplace(&alloc);
-  rapidjson::Document& parser = on_arena ? arena.parser : *one_off;
   // In situ over a copy in the pool: strings stay where they are in the copy instead of each
   // being allocated and copied, which makes parsing markedly faster. The copy lives as long as
   // the DOM.
   char* copy = static_cast<char*>(alloc.Malloc(text.size() + 1));
   std::memcpy(copy, text.data(), text.size());
   copy[text.size()] = '\0';
-  parser.ParseInsitu<kParseFlags>(copy);
-  if (parser.HasParseError()) {
-    return ParseErrorText(what, parser.GetParseError(), parser.GetErrorOffset());
-  }
-  out->Swap(parser);
-  parser.SetNull();
-  return {};
+  Arena& arena = ThisThreadArena();
+  if (&alloc == &arena.pool) return ParseWith(arena.parser, what, text, copy, out);
+  rapidjson::Document one_off(&alloc);
+  return ParseWith(one_off, what, text, copy, out);
 }
 
 }  // namespace

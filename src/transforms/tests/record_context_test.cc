@@ -1,11 +1,17 @@
 #include "transforms/record_context.h"
 
+#include <pthread.h>
+
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "transforms/json_path.h"
+#include "transforms/parse_stack_allocator.h"
 #include "transforms/record_arena.h"
 
 namespace rivven::transforms {
@@ -235,5 +241,73 @@ TEST(RecordArenaScope, RecordsLargerThanTheFirstBlock) {
   }
 }
 
+// Runs `body` on a thread whose stack is only `stack_bytes` long: a parser that recursed once per
+// nesting level would overflow it on the inputs below.
+void OnSmallStack(size_t stack_bytes, const std::function<void()>& body) {
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, stack_bytes), 0);
+  pthread_t thread;
+  auto run = [](void* arg) -> void* {
+    (*static_cast<const std::function<void()>*>(arg))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, run, const_cast<std::function<void()>*>(&body)), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+TEST(RecordContext, DeepNestingParsesOnASmallStack) {
+  // Short texts take the recursive parser, long ones the iterative one; both must stay within
+  // a 512 KB stack however deep the nesting (and whether or not the brackets close).
+  for (const size_t depth : {1000, 2040, 100000}) {
+    const std::string open(depth, '[');
+    const std::string valid = open + std::string(depth, ']');
+    std::string error_open, error_valid;
+    size_t parsed_depth = 0;
+    OnSmallStack(512 * 1024, [&] {
+      RecordArenaScope arena;
+      Record unclosed = Rec(open);
+      RecordContext a(unclosed, "t");
+      EXPECT_EQ(a.Value(), nullptr);
+      error_open = a.value_error();
+      Record closed = Rec(valid);
+      RecordContext b(closed, "t");
+      if (const rapidjson::Value* v = b.Value()) {
+        for (; v->IsArray() && !v->Empty(); v = &(*v)[0]) ++parsed_depth;
+        ++parsed_depth;
+      }
+      error_valid = b.value_error();
+    });
+    EXPECT_NE(error_open.find("not valid JSON"), std::string::npos) << depth;
+    EXPECT_EQ(error_valid, "") << depth;
+    EXPECT_EQ(parsed_depth, depth);
+  }
+}
+
+TEST(ParseStackAllocator, ReusesFreedBlocksAndDropsHugeOnes) {
+  std::thread([] {  // a thread of its own: its block cache starts empty
+    ParseStackAllocator alloc;
+    void* a = alloc.Malloc(100);
+    ParseStackAllocator::Free(a);
+    EXPECT_EQ(ParseStackAllocator::CachedBlocks(), 1u);
+    EXPECT_EQ(alloc.Malloc(500), a);  // a freed block serves any request it fits
+    EXPECT_EQ(ParseStackAllocator::CachedBlocks(), 0u);
+    EXPECT_EQ(alloc.Realloc(a, 500, 900), a);  // within the block's capacity: no move
+    void* moved = alloc.Realloc(a, 900, 5000);
+    ASSERT_NE(moved, nullptr);
+    static_cast<char*>(moved)[4999] = 1;
+    EXPECT_EQ(ParseStackAllocator::CachedBlocks(), 1u);  // the old block, kept
+    ParseStackAllocator::Free(moved);
+    EXPECT_EQ(ParseStackAllocator::CachedBlocks(), 2u);
+    ParseStackAllocator::Free(alloc.Malloc(4 << 20));  // above the limit: back to the C heap
+    EXPECT_EQ(ParseStackAllocator::CachedBlocks(), 2u);
+    std::vector<void*> many;
+    for (int i = 0; i < 6; ++i) many.push_back(alloc.Malloc(2000));
+    for (void* p : many) ParseStackAllocator::Free(p);
+    EXPECT_EQ(ParseStackAllocator::CachedBlocks(), 4u);  // bounded
+    EXPECT_EQ(alloc.Malloc(0), nullptr);
+  }).join();
+}
 }  // namespace
 }  // namespace rivven::transforms
