@@ -9,8 +9,11 @@ APT_PACKAGES=(
   # libraries
   libyaml-cpp-dev rapidjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libcpp-httplib-dev libsimdjson-dev libre2-dev jq zlib1g-dev libzstd-dev liblz4-dev libssl-dev
+  libpq-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev procps time bc util-linux
+  libgtest-dev libgmock-dev libbenchmark-dev procps time bc util-linux openssl
+  # real servers for the integration tests and benchmarks
+  postgresql-15 postgresql-client-15
 )
 
 missing=()
