@@ -296,15 +296,19 @@ Result<std::optional<std::string>> Connection::ReadCopyData(std::chrono::millise
     }
     if (n == -2) return ErrorFromConnection("replication stream broke");
     // n == 0: nothing complete yet; wait for the socket, in short slices to notice `stop`.
-    const auto now = std::chrono::steady_clock::now();
-    if (stop.stop_requested() || now >= deadline) return std::optional<std::string>();
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    // The socket is looked at once even when the time is up, so data already there is read.
+    if (stop.stop_requested()) return std::optional<std::string>();
+    const auto left = std::max<std::chrono::milliseconds::rep>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+               .count());
     pollfd pfd{PQsocket(Conn(conn_)), POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left.count(), 100)));
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left, 100)));
     if (ready < 0 && errno != EINTR) return Status::FromErrno(errno, "poll on " + where_);
-    if (ready > 0 && PQconsumeInput(Conn(conn_)) == 0) {
-      return ErrorFromConnection("replication stream broke");
+    if (ready > 0) {
+      if (PQconsumeInput(Conn(conn_)) == 0) return ErrorFromConnection("replication stream broke");
+      continue;
     }
+    if (left == 0) return std::optional<std::string>();
   }
 }
 

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connectors/postgres/pg_value.h"
+#include "connectors/postgres/pgoutput.h"
+#include "record/debezium.h"
+#include "record/record.h"
+
+/// Turns rows of a captured table into Debezium change events (DESIGN §3): the record key is
+/// the primary key as a JSON object (null without one), the value the envelope.
+namespace rivven::postgres {
+
+/// A captured table as the change events need it.
+struct TableShape {
+  uint32_t relation_id = 0;  ///< pgoutput's id (the table's OID); 0 for snapshot-only use
+  std::string schema;
+  std::string table;
+  char replica_identity = 'd';
+  struct Column {
+    std::string name;
+    uint32_t type_oid = 0;
+  };
+  std::vector<Column> columns;
+  /// Indexes into `columns` of the key columns, in key order: the primary key, else the
+  /// replica identity index; empty = no key (the record key is null).
+  std::vector<size_t> key_columns;
+};
+
+/// One row as text values per column (nullopt = NULL); `unchanged[i]` marks an unchanged
+/// TOAST value the server did not send.
+struct RowText {
+  std::vector<std::optional<std::string_view>> values;
+  std::vector<bool> unchanged;
+};
+
+/// What is common to the events of one transaction / snapshot.
+struct EventContext {
+  std::string server_name;
+  std::string database;
+  int64_t ts_ms = 0;  ///< commit time (streaming) or read time (snapshot)
+  debezium::Snapshot snapshot = debezium::Snapshot::kFalse;
+  std::optional<int64_t> tx_id;
+  std::optional<Lsn> lsn;
+};
+
+/// Builds records; keeps its buffers between calls (one per source; not thread-safe).
+class ChangeEventBuilder {
+ public:
+  ChangeEventBuilder(const TypeCatalog& catalog, ValueOptions options,
+                     std::string unavailable_placeholder);
+
+  /// A row as a JSON object; columns in `unavailable` (unchanged TOAST) get the placeholder.
+  void AppendRowJson(std::string& out, const TableShape& table, const RowText& row);
+  /// The key object of `row`, or nullopt when the table has no key columns.
+  std::optional<std::string> KeyJson(const TableShape& table, const RowText& row);
+
+  /// A full change record. `before`/`after` may be null (inserts have no before, deletes no
+  /// after). Unchanged TOAST values in `after` are filled from `before` when it carries them;
+  /// the rest become the placeholder and are named in the header rivven.unavailable_columns.
+  Record Build(const TableShape& table, debezium::Op op, const RowText* before,
+               const RowText* after, const EventContext& context);
+  /// A truncate event (op "t", no key, no rows).
+  Record BuildTruncate(const TableShape& table, const EventContext& context);
+  /// A logical message event (op "m", as Debezium): {"op":"m","ts_ms","source","message":
+  /// {"prefix","content"(base64)}}.
+  Record BuildMessage(std::string_view prefix, std::string_view content,
+                      const EventContext& context);
+
+ private:
+  debezium::SourceInfo SourceFor(const TableShape* table, const EventContext& context) const;
+
+  const TypeCatalog& catalog_;
+  ValueOptions options_;
+  std::string placeholder_;
+  std::string before_json_, after_json_;
+  RowText merged_;
+};
+
+/// Standard base64 with padding.
+void AppendBase64(std::string& out, std::string_view bytes);
+
+}  // namespace rivven::postgres

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "connectors/postgres/pgoutput.h"
+
+namespace rivven::postgres {
+
+/// Where the postgres-cdc source is, stored as its checkpoint (JSON):
+///   {"slot":"s","lsn":"0/16B3748","snapshot_done":true,
+///    "tx":{"final":"0/16B37A0","skip":1200},
+///    "snapshot":{"tables":["public.a","public.b"],"table":1,"after":["42"],"rows":5300}}
+/// `lsn`: every transaction that committed before it is delivered (streaming restarts there).
+/// `tx`: a transaction partly delivered: the one whose commit record is at `final`, of which the
+/// first `skip` changes are delivered. `snapshot`: a snapshot in progress: tables before
+/// `table` are done, and in that table the rows up to primary key `after` (text values).
+struct SourcePosition {
+  std::string slot;
+  Lsn lsn = 0;
+  bool snapshot_done = false;
+  struct Transaction {
+    Lsn final_lsn = 0;
+    uint64_t skip = 0;
+  };
+  std::optional<Transaction> tx;
+  struct Snapshot {
+    std::vector<std::string> tables;  ///< schema.table, in snapshot order
+    size_t table = 0;
+    std::optional<std::vector<std::optional<std::string>>> after;  ///< last key read
+    uint64_t rows = 0;  ///< rows delivered so far (for progress)
+  };
+  std::optional<Snapshot> snapshot;
+
+  std::string ToJson() const;
+  static Result<SourcePosition> FromJson(const std::string& json);
+};
+
+}  // namespace rivven::postgres
