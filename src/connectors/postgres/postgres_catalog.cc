@@ -12,14 +12,18 @@ namespace {
 
 constexpr char kComponent[] = "postgres-cdc";
 
-// Columns of a table: name, type OID, and position in the primary key (0 = not in it).
+// Columns of a table: name, type OID, and 1-based position in the primary key and in the
+// replica identity index (0 = not in it; indkey is an int2vector, whose subscripts start at 0).
 constexpr char kColumnsQuery[] = R"SQL(
 SELECT n.nspname, c.relname, c.relreplident, a.attname, a.atttypid::int8,
-       COALESCE(array_position(pk.indkey::int2[], a.attnum), 0) AS key_position,
-       COALESCE(array_position(ri.indkey::int2[], a.attnum), 0) AS identity_position
+       COALESCE(array_position(pk.indkey::int2[], a.attnum) - array_lower(pk.indkey::int2[], 1) + 1,
+                0) AS key_position,
+       COALESCE(array_position(ri.indkey::int2[], a.attnum) - array_lower(ri.indkey::int2[], 1) + 1,
+                0) AS identity_position
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                      AND a.attgenerated = ''
 LEFT JOIN pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
 LEFT JOIN pg_index ri ON ri.indrelid = c.oid AND ri.indisreplident
 WHERE c.oid = $1::oid
@@ -293,7 +297,8 @@ Result<std::vector<StreamDescription>> DiscoverPostgresStreams(const PostgresSou
     RC_ASSIGN_OR_RETURN(
         pg::QueryResult types,
         conn->ExecParams("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
-                         "attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                         "attrelid = $1::oid AND attnum > 0 AND NOT attisdropped AND "
+                         "attgenerated = '' ORDER BY attnum",
                          {std::to_string(t.relation_id)}));
     StreamDescription d;
     d.name = t.schema + "." + t.table;
