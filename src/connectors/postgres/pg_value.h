@@ -1,9 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -14,6 +14,7 @@
 /// table users read). Input is PostgreSQL's text output format, as pgoutput (text mode) and
 /// `COPY ... TO STDOUT` deliver it, produced by a session with TimeZone=UTC,
 /// DateStyle=ISO, IntervalStyle=iso_8601 and extra_float_digits=3 (see kSessionSettings).
+/// Everything here is a pure function of its arguments and may be called from any thread.
 namespace rivven::postgres {
 
 /// The session settings every connection of the connector uses, so text output is stable.
@@ -23,6 +24,9 @@ inline constexpr std::pair<const char*, const char*> kSessionSettings[] = {
     {"IntervalStyle", "iso_8601"},
     {"extra_float_digits", "3"},
     {"bytea_output", "hex"},
+    // money prints with the server's lc_monetary; "C" gives "$1,234.56" whatever the server's
+    // own locale is, which is the form the mapping parses.
+    {"lc_monetary", "C"},
 };
 
 /// What we know of a type: from pg_type (see TypeCatalog::kLoadQuery).
@@ -37,13 +41,16 @@ struct TypeInfo {
 };
 
 /// Types by OID: the built-in ones are known without a query; user types (enums, domains,
-/// arrays of them, ranges) are added from pg_type. Read-only once loaded.
+/// arrays of them, ranges) are added from pg_type. Owned by the source; filled on its thread
+/// when it connects, read-only (and safe to share between threads) once loaded.
 class TypeCatalog {
  public:
   /// A catalog of the built-in types.
   TypeCatalog();
   /// Columns: oid, typname, typtype, typcategory, typelem, typbasetype, typdelim — for every
-  /// type that is not a table's row type.
+  /// type that is not a table's row type (tables, views, sequences... each have one; they are
+  /// left out so the catalog does not grow with the schema). Standalone composite types
+  /// (CREATE TYPE ... AS) and arrays of any type are included.
   static const char* const kLoadQuery;
   /// Adds (or replaces) one type.
   void Add(TypeInfo info);
@@ -72,12 +79,22 @@ struct ValueOptions {
 void AppendValueJson(std::string& out, std::string_view text, uint32_t type_oid,
                      const TypeCatalog& catalog, const ValueOptions& options);
 
+/// Appends the JSON array for a PostgreSQL array literal ("{1,NULL,3}", "{{1,2},{3,4}}",
+/// "[0:1]={7,8}") whose elements are of type `element_oid`, each mapped as AppendValueJson
+/// maps it, NULL as null. Returns false, leaving `out` as it was, when `text` is not an array
+/// literal.
+bool AppendArrayJson(std::string& out, std::string_view text, uint32_t element_oid,
+                     const TypeCatalog& catalog, const ValueOptions& options);
+
 /// Decodes a value in COPY text format (backslash escapes: \b \f \n \r \t \v \\ \NNN octal,
-/// \xHH) into `out`; returns false for the null marker `\N`.
+/// \xHH) into `out`, replacing its contents; returns false for the null marker `\N`.
 bool UnescapeCopyText(std::string_view field, std::string& out);
 
-/// Splits one COPY text-format row (tab-separated) into its raw fields, unescaped; nullopt for
-/// NULL fields.
+/// Splits one COPY text-format row (tab-separated, a trailing newline is ignored) into its
+/// fields, unescaped; nullopt for NULL fields.
 std::vector<std::optional<std::string>> SplitCopyRow(std::string_view line);
+
+/// The same into `fields`, reusing its strings' storage from the previous row.
+void SplitCopyRow(std::string_view line, std::vector<std::optional<std::string>>& fields);
 
 }  // namespace rivven::postgres
