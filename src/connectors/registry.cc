@@ -3,6 +3,7 @@
 #include "connectors/datagen/datagen_source.h"
 #include "connectors/file/file_sink.h"
 #include "connectors/file/file_source.h"
+#include "connectors/postgres/postgres_source.h"
 #include "connectors/stdout/stdout_sink.h"
 
 namespace rivven {
@@ -12,6 +13,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterStdout(registry);
   RegisterFileSink(registry);
   RegisterFileSource(registry);
+  postgres::RegisterPostgresCdc(registry);
 }
 
 void Registry::Add(ConnectorDescriptor descriptor) {
