@@ -51,6 +51,7 @@ const char* SnapshotName(Snapshot s) {
     case Snapshot::kFalse: return "false";
     case Snapshot::kTrue: return "true";
     case Snapshot::kLast: return "last";
+    case Snapshot::kIncremental: return "incremental";
   }
   return "false";
 }

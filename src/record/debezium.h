@@ -27,7 +27,9 @@ std::optional<Op> OpFromChar(char c);
 
 /// `source.snapshot`: whether the event comes from an initial snapshot, and whether it is the
 /// snapshot's last row.
-enum class Snapshot { kFalse, kTrue, kLast };
+/// kIncremental: a row read by an incremental (ad-hoc) snapshot while streaming, written as
+/// "incremental" as Debezium does.
+enum class Snapshot { kFalse, kTrue, kLast, kIncremental };
 
 const char* SnapshotName(Snapshot s);
 

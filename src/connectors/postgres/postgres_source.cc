@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include <rapidjson/document.h>
+
 #include "base/log.h"
 #include "connectors/postgres/postgres_catalog.h"
 
@@ -63,6 +65,9 @@ Status PostgresSource::Open(const std::optional<std::string>& checkpoint) {
   }
   position_.slot = config_.slot_name;
   RC_RETURN_IF_ERROR(EnsurePublication(*sql_, config_));
+  incremental_ = std::make_unique<IncrementalSnapshot>(*sql_, builder_, config_.slot_name,
+                                                       config_.snapshot_chunk_rows);
+  if (position_.incremental) RC_RETURN_IF_ERROR(incremental_->Restore(*position_.incremental));
   RC_ASSIGN_OR_RETURN(SlotState slot, LookupSlot(*sql_, config_.slot_name));
   if (slot.exists && slot.plugin != "pgoutput") {
     return Status::FailedPrecondition("replication slot '" + config_.slot_name + "' uses plugin '" +
@@ -283,6 +288,7 @@ Status PostgresSource::FinishSnapshot() {
 std::string PostgresSource::PositionJson() const {
   SourcePosition p = position_;
   if (in_tx_ && tx_changes_ > 0) p.tx = SourcePosition::Transaction{tx_final_lsn_, tx_changes_};
+  if (incremental_) p.incremental = incremental_->State();
   return p.ToJson();
 }
 
@@ -308,7 +314,8 @@ Status PostgresSource::StartStreaming() {
   }
   std::string options = "proto_version '1', publication_names " +
                         repl_->QuoteLiteral(repl_->QuoteIdentifier(config_.publication_name));
-  if (config_.include_logical_messages) options += ", messages 'true'";
+  // Logical messages carry the incremental snapshot's watermarks too.
+  if (config_.include_logical_messages || config_.signal_table) options += ", messages 'true'";
   const std::string command = "START_REPLICATION SLOT " + repl_->QuoteIdentifier(config_.slot_name) +
                               " LOGICAL " + FormatLsn(position_.lsn) + " (" + options + ")";
   Status started = repl_->StartCopyBoth(command);
@@ -365,6 +372,7 @@ Result<SourceBatch> PostgresSource::PollStream(size_t max_records, std::chrono::
   const auto deadline = SteadyClock::now() + max_wait;
   while (batch.records.size() < max_records && !stop.stop_requested()) {
     RC_RETURN_IF_ERROR(MaybeHeartbeat());
+    if (incremental_) RC_RETURN_IF_ERROR(incremental_->MaybeOpenWindow());
     const auto now = SteadyClock::now();
     // With records in hand, only take what is already there; otherwise wait for data.
     const auto wait = batch.records.empty() && now < deadline
@@ -493,7 +501,12 @@ Status PostgresSource::HandleMessage(std::string_view payload, Lsn wal_start,
     RC_ASSIGN_OR_RETURN(const TableShape* table, relation_of(insert->relation_id));
     if (deliver()) {
       FillRow(insert->new_tuple, &new_row_);
+      if (config_.signal_table && table->schema == config_.signal_table->schema &&
+          table->table == config_.signal_table->table) {
+        return OnSignal(*table, new_row_);  // a control row, not data
+      }
       out->push_back(builder_.Build(*table, debezium::Op::kCreate, nullptr, &new_row_, context));
+      incremental_->OnStreamedChange(*table, out->back().key);
     }
   } else if (auto* update = std::get_if<UpdateMessage>(&message)) {
     RC_ASSIGN_OR_RETURN(const TableShape* table, relation_of(update->relation_id));
@@ -505,12 +518,16 @@ Status PostgresSource::HandleMessage(std::string_view payload, Lsn wal_start,
         before = &old_row_;
       }
       out->push_back(builder_.Build(*table, debezium::Op::kUpdate, before, &new_row_, context));
+      incremental_->OnStreamedChange(*table, out->back().key);
+      // A key change: the old key's row is gone too.
+      if (before != nullptr) incremental_->OnStreamedChange(*table, builder_.KeyJson(*table, *before));
     }
   } else if (auto* del = std::get_if<DeleteMessage>(&message)) {
     RC_ASSIGN_OR_RETURN(const TableShape* table, relation_of(del->relation_id));
     if (deliver()) {
       FillRow(del->old_tuple, &old_row_);
       out->push_back(builder_.Build(*table, debezium::Op::kDelete, &old_row_, nullptr, context));
+      incremental_->OnStreamedChange(*table, out->back().key);
     }
   } else if (auto* truncate = std::get_if<TruncateMessage>(&message)) {
     if (deliver()) {
@@ -520,7 +537,9 @@ Status PostgresSource::HandleMessage(std::string_view payload, Lsn wal_start,
       }
     }
   } else if (auto* logical = std::get_if<LogicalMessage>(&message)) {
-    if (config_.include_logical_messages) {
+    if (logical->prefix == IncrementalSnapshot::kWatermarkPrefix) {
+      incremental_->OnWatermark(logical->content, context, out);
+    } else if (config_.include_logical_messages) {
       if (!logical->transactional) {
         context.tx_id.reset();
         context.ts_ms = NowMs();
@@ -534,6 +553,40 @@ Status PostgresSource::HandleMessage(std::string_view payload, Lsn wal_start,
   return Status::Ok();
 }
 
+Status PostgresSource::OnSignal(const TableShape& table, const RowText& row) {
+  std::optional<std::string_view> type, data;
+  for (size_t i = 0; i < table.columns.size() && i < row.values.size(); ++i) {
+    if (table.columns[i].name == "type") type = row.values[i];
+    if (table.columns[i].name == "data") data = row.values[i];
+  }
+  if (!type || *type != "execute-snapshot") {
+    log::Warn(kComponent, "signal '{}' ignored: only execute-snapshot is supported",
+              type ? std::string(*type) : std::string("(no type)"));
+    return Status::Ok();
+  }
+  rapidjson::Document d;
+  const std::string text = data ? std::string(*data) : std::string();
+  d.Parse(text.c_str(), text.size());
+  std::vector<std::string> tables;
+  if (!d.HasParseError() && d.IsObject() && d.HasMember("data-collections") &&
+      d["data-collections"].IsArray()) {
+    for (const auto& t : d["data-collections"].GetArray()) {
+      if (t.IsString()) tables.emplace_back(t.GetString(), t.GetStringLength());
+    }
+  }
+  if (!d.HasParseError() && d.IsObject() && d.HasMember("type") && d["type"].IsString() &&
+      std::string_view(d["type"].GetString()) != "incremental") {
+    log::Warn(kComponent, "execute-snapshot of type '{}' ignored: only incremental is supported",
+              d["type"].GetString());
+    return Status::Ok();
+  }
+  if (tables.empty()) {
+    log::Warn(kComponent, "execute-snapshot signal without data-collections ignored: {}", text);
+    return Status::Ok();
+  }
+  return incremental_->AddTables(tables);
+}
+
 Status PostgresSource::Acknowledge(const std::string& position) {
   RC_ASSIGN_OR_RETURN(SourcePosition p, SourcePosition::FromJson(position));
   acked_lsn_ = std::max(acked_lsn_, p.lsn);
@@ -545,6 +598,7 @@ Status PostgresSource::Close() {
   if (streaming_ && repl_) (void)SendStatus(false);
   streaming_ = false;
   reader_.reset();
+  incremental_.reset();
   repl_.reset();
   sql_.reset();
   return Status::Ok();

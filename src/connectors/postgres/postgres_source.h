@@ -11,6 +11,7 @@
 #include "clients/pg/pg_connection.h"
 #include "connectors/connector.h"
 #include "connectors/postgres/change_event.h"
+#include "connectors/postgres/incremental_snapshot.h"
 #include "connectors/postgres/pg_value.h"
 #include "connectors/postgres/postgres_config.h"
 #include "connectors/postgres/postgres_position.h"
@@ -46,6 +47,8 @@ class PostgresSource final : public Source {
   /// Handles one pgoutput message; appends to `out`. Sets *commit when a transaction ended.
   Status HandleMessage(std::string_view payload, Lsn wal_start, std::vector<Record>* out);
   Status OnRelation(const RelationMessage& relation);
+  /// An insert into the signal table: execute-snapshot starts an incremental snapshot.
+  Status OnSignal(const TableShape& table, const RowText& row);
   Status SendStatus(bool reply_requested);
   Status MaybeHeartbeat();
   std::string PositionJson() const;
@@ -76,6 +79,8 @@ class PostgresSource final : public Source {
   std::optional<SnapshotRow> held_;  ///< the newest snapshot row, held to mark the last one
   Resume held_resume_;
   uint64_t snapshot_rows_ = 0, snapshot_estimate_ = 0;
+
+  std::unique_ptr<IncrementalSnapshot> incremental_;
 
   // Streaming state.
   bool streaming_ = false;
