@@ -53,6 +53,17 @@ struct SourceProgress {
   std::string unit = "records";
 };
 
+/// A value a source reports about itself (e.g. replication slot lag), exported as the Prometheus
+/// gauge `rivven_<name>{connector=...,type=...,kind="source"}`. `name` must match
+/// [a-z_][a-z0-9_]* and not start with `connector_`, `source_` or `build_` (the runtime's own
+/// families); the runtime drops other names with a warning. Put the unit in the name
+/// (`_bytes`, `_seconds`).
+struct SourceGauge {
+  std::string name;  ///< e.g. "postgres_slot_lag_bytes"
+  std::string help;  ///< one line for `# HELP`
+  double value = 0;
+};
+
 /// Records polled from a source plus the source position just after the last of them.
 struct SourceBatch {
   std::vector<Record> records;
@@ -62,6 +73,10 @@ struct SourceBatch {
   bool finished = false;
   /// Optional: progress as of this batch.
   std::optional<SourceProgress> progress;
+  /// Connector-specific gauges as of this batch (e.g. postgres_slot_lag_bytes); a name is
+  /// exported as rivven_<name>{connector=...}; the latest value of each name is kept. May be set
+  /// on empty batches too. Names not reported again keep their last value.
+  std::vector<SourceGauge> gauges;
 };
 
 /// A stream (table, pattern, file) a source can read, for `discover`.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/core.h>
@@ -136,6 +137,47 @@ void SourceFamilies(std::string& out, const std::vector<RunnerStatus*>& statuses
     for (size_t i = 0; i < bounded.size(); ++i) {
       f.Add(labels[i], std::to_string(bounded[i]->progress_total.load()));
     }
+  }
+}
+
+/// A `# HELP` text escaped for the text format: `\` -> `\\`, newline -> `\n`.
+std::string EscapeHelp(std::string_view help) {
+  std::string out;
+  out.reserve(help.size());
+  for (char c : help) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/// One `rivven_<name>` gauge family per distinct SourceGauge name, families sorted by name,
+/// samples in the order of `statuses`; HELP from the first status reporting the name.
+void ConnectorGaugeFamilies(std::string& out, const std::vector<RunnerStatus*>& statuses,
+                            const std::vector<std::string>& labels) {
+  struct Family {
+    std::string help;
+    std::vector<std::pair<size_t, double>> values;  // (index into statuses, value)
+  };
+  std::map<std::string, Family> families;
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    for (const SourceGauge& g : statuses[i]->Gauges()) {
+      Family& f = families[g.name];
+      if (f.values.empty()) {
+        f.help = g.help.empty() ? "Reported by the connector." : EscapeHelp(g.help);
+      }
+      f.values.emplace_back(i, g.value);
+    }
+  }
+  for (const auto& [name, family] : families) {
+    const std::string full_name = "rivven_" + name;
+    FamilyWriter f(out, full_name, "gauge", family.help);
+    for (const auto& [i, value] : family.values) f.Add(labels[i], FormatSampleValue(value));
   }
 }
 
@@ -303,6 +345,7 @@ std::string RenderPrometheus(const std::vector<RunnerStatus*>& statuses,
   }
   LatencyFamily(out, statuses, labels);
   SourceFamilies(out, statuses);
+  ConnectorGaugeFamilies(out, statuses, labels);
   ProcessFamilies(out, process);
   return out;
 }

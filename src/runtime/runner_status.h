@@ -3,10 +3,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/status.h"
+#include "connectors/connector.h"
 #include "runtime/histogram.h"
 
 namespace rivven {
@@ -38,6 +42,11 @@ class Notifier {
   std::condition_variable cv_;
   uint64_t generation_ = 0;
 };
+
+/// True when `name` may be a SourceGauge name: [a-z_][a-z0-9_]*, and not in the runtime's own
+/// namespaces (`connector_`, `source_`, `build_` prefixes), so `rivven_<name>` never collides
+/// with another family.
+bool IsValidGaugeName(std::string_view name);
 
 enum class RunnerPhase { kStarting, kRunning, kFinished, kStopped, kFailed };
 enum class RunnerKind { kSource, kSink };
@@ -102,6 +111,12 @@ class RunnerStatus {
     return progress_unit_;
   }
 
+  /// Keeps the latest value of each gauge in `gauges` (other names keep theirs). Names failing
+  /// IsValidGaugeName are not kept; they are returned so the caller can warn.
+  std::vector<std::string> SetGauges(const std::vector<SourceGauge>& gauges);
+  /// The latest value of every gauge set so far, sorted by name.
+  std::vector<SourceGauge> Gauges() const;
+
   const RunnerKind kind;
   const std::string name;       ///< key under sources:/sinks:
   const std::string connector;  ///< connector type, e.g. "datagen"
@@ -129,6 +144,7 @@ class RunnerStatus {
   std::string unhealthy_reason_;
   std::string position_;
   std::string progress_unit_ = "records";
+  std::map<std::string, SourceGauge, std::less<>> gauges_;  ///< by name
 };
 
 }  // namespace rivven

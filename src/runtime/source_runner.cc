@@ -5,6 +5,8 @@
 #include "base/log.h"
 #include "runtime/state_dir.h"
 
+#include <set>
+
 namespace rivven {
 namespace {
 constexpr int kMaxSendRetries = 6;
@@ -73,6 +75,7 @@ void SourceRunner::PollLoop(std::stop_token stop) {
     limiter.emplace(plan_.spec.rate_limit.events_per_second, plan_.spec.rate_limit.burst_capacity);
     max_records = std::min<size_t>(max_records, static_cast<size_t>(limiter->burst()));
   }
+  std::set<std::string> warned_gauges;  // invalid gauge names already logged
   auto note_failure = [&](const Status& failure) {
     status_.errors++;
     status_.restarts++;
@@ -135,6 +138,16 @@ void SourceRunner::PollLoop(std::stop_token stop) {
       status_.progress_done = batch.progress->done;
       status_.progress_total = batch.progress->total;
       status_.SetProgressUnit(batch.progress->unit);
+    }
+    if (!batch.gauges.empty()) {
+      for (const std::string& invalid : status_.SetGauges(batch.gauges)) {
+        if (warned_gauges.insert(invalid).second) {
+          log::Warn(name(),
+                    "ignoring gauge '{}': names must match [a-z_][a-z0-9_]* and not start "
+                    "with connector_, source_ or build_",
+                    invalid);
+        }
+      }
     }
     if (limiter && !batch.records.empty()) {
       const auto waited = limiter->Acquire(static_cast<int64_t>(batch.records.size()), stop);

@@ -201,6 +201,58 @@ TEST_F(MetricsExporterTest, OutputIsDeterministic) {
             a.find("# TYPE rivven_connector_bytes_total"));
 }
 
+TEST_F(MetricsExporterTest, ConnectorGaugesAreFamiliesSortedByNameWithConnectorLabels) {
+  Notifier n;
+  RunnerStatus other(n, RunnerKind::kSource, "pg2", "postgres-cdc");
+  (void)source_.SetGauges({{"zz_last", "Sorts last.", 1},
+                           {"postgres_slot_lag_bytes", "Bytes of WAL the slot retains.", 4096}});
+  (void)source_.SetGauges({{"postgres_slot_lag_bytes", "Bytes of WAL the slot retains.", 512}});
+  (void)other.SetGauges({{"postgres_slot_lag_bytes", "Other help.", 1.5},
+                         {"help_escaped", "Back\\slash and\nnewline.", 0}});
+  const std::vector<RunnerStatus*> statuses{&source_, &sink_, &other};
+  const std::string text = RenderPrometheus(statuses, FixedProcess());
+  EXPECT_NE(text.find("# HELP rivven_postgres_slot_lag_bytes Bytes of WAL the slot retains.\n"
+                      "# TYPE rivven_postgres_slot_lag_bytes gauge\n"
+                      "rivven_postgres_slot_lag_bytes{connector=\"gen\",type=\"datagen\","
+                      "kind=\"source\"} 512\n"
+                      "rivven_postgres_slot_lag_bytes{connector=\"pg2\",type=\"postgres-cdc\","
+                      "kind=\"source\"} 1.5\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# HELP rivven_help_escaped Back\\\\slash and\\nnewline.\n"),
+            std::string::npos)
+      << text;
+  // Sorted by name, after the runtime's own families and before process_*.
+  EXPECT_LT(text.find("# TYPE rivven_connector_batch_latency_seconds"),
+            text.find("# TYPE rivven_help_escaped"));
+  EXPECT_LT(text.find("# TYPE rivven_help_escaped"),
+            text.find("# TYPE rivven_postgres_slot_lag_bytes"));
+  EXPECT_LT(text.find("# TYPE rivven_postgres_slot_lag_bytes"), text.find("# TYPE rivven_zz_last"));
+  EXPECT_LT(text.find("# TYPE rivven_zz_last"), text.find("# TYPE process_"));
+  EXPECT_EQ(text, RenderPrometheus(statuses, FixedProcess()));
+
+  const Exposition e = ParseOrFail(text);
+  const testing::Family* family = e.Find("rivven_postgres_slot_lag_bytes");
+  ASSERT_NE(family, nullptr);
+  EXPECT_EQ(family->type, "gauge");
+  EXPECT_EQ(family->help, "Bytes of WAL the slot retains.");
+  EXPECT_EQ(family->samples.size(), 2u);
+  EXPECT_EQ(e.Value("rivven_postgres_slot_lag_bytes",
+                    {{"connector", "gen"}, {"type", "datagen"}, {"kind", "source"}}),
+            512);
+  EXPECT_EQ(e.Value("rivven_zz_last", {{"connector", "gen"}}), 1);
+  EXPECT_EQ(e.Value("rivven_zz_last", {{"connector", "pg2"}}), std::nullopt);
+  EXPECT_EQ(e.Find("rivven_help_escaped")->help, "Back\\slash and\nnewline.");
+}
+
+TEST_F(MetricsExporterTest, NoGaugesNoGaugeFamilies) {
+  const Exposition e = ParseOrFail(RenderPrometheus(statuses_, ProcessMetrics{}));
+  for (const auto& f : e.families) {
+    EXPECT_TRUE(f.name.rfind("rivven_connector_", 0) == 0 || f.name == "rivven_build_info")
+        << f.name;
+  }
+}
+
 TEST(FormatSampleValueTest, ShortestRoundTrip) {
   EXPECT_EQ(FormatSampleValue(0.0005), "0.0005");
   EXPECT_EQ(FormatSampleValue(1.0), "1");

@@ -24,6 +24,7 @@ struct Script {
   std::set<int64_t> fail_source_at;  ///< positions at which Poll fails once (fatal)
   bool source_always_fails = false;
   bool reject_hundreds = false;      ///< the source rejects n % 100 == 0 via ctx.errors
+  bool report_gauges = false;        ///< each batch reports counting_next (and an invalid name)
   int sink_flush_failures = 0;     ///< the first N Flush calls fail (retriable)
   std::mutex mu;
   std::multiset<int64_t> delivered;  ///< what the sink flushed
@@ -63,6 +64,10 @@ class CountingSource : public Source {
     }
     b.position = std::to_string(next_);
     b.finished = s_.total >= 0 && next_ >= s_.total;
+    if (s_.report_gauges) {
+      b.gauges.push_back({"counting_next", "The next number.", static_cast<double>(next_)});
+      b.gauges.push_back({"Not-Valid", "Dropped with a warning.", 1});
+    }
     if (s_.total < 0) std::this_thread::sleep_for(1ms);
     return b;
   }
@@ -179,6 +184,25 @@ TEST_F(PipelineTest, BoundedRunDeliversEverythingAndEnds) {
   auto info = broker->DescribeTopic("numbers");
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->partitions.size(), 3u);
+}
+
+TEST_F(PipelineTest, SourceGaugesReachTheStatusWithTheirLatestValue) {
+  script_.report_gauges = true;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  ASSERT_TRUE(p.Run().ok());
+  const RunnerStatus* source = nullptr;
+  for (const RunnerStatus* s : p.Statuses()) {
+    if (s->kind == RunnerKind::kSource) source = s;
+    if (s->kind == RunnerKind::kSink) EXPECT_TRUE(s->Gauges().empty());
+  }
+  ASSERT_NE(source, nullptr);
+  const std::vector<SourceGauge> gauges = source->Gauges();
+  ASSERT_EQ(gauges.size(), 1u);  // the invalid name is dropped
+  EXPECT_EQ(gauges[0].name, "counting_next");
+  EXPECT_EQ(gauges[0].help, "The next number.");
+  EXPECT_EQ(gauges[0].value, 1000);  // from the last (finished) batch
 }
 
 TEST_F(PipelineTest, FailingSourceIsRestartedFromItsCheckpoint) {
