@@ -294,18 +294,47 @@ std::string PostgresSource::PositionJson() const {
 
 Result<SourceBatch> PostgresSource::Poll(size_t max_records, std::chrono::milliseconds max_wait,
                                          std::stop_token stop) {
+  Result<SourceBatch> batch = Status::Error(StatusCode::kInternal, "unknown phase");
   switch (phase_) {
     case Phase::kFinished: {
-      SourceBatch batch;
-      batch.finished = true;
-      return batch;
+      SourceBatch finished;
+      finished.finished = true;
+      return finished;
     }
     case Phase::kSnapshot:
-      return PollSnapshot(max_records);
+      batch = PollSnapshot(max_records);
+      break;
     case Phase::kStreaming:
-      return PollStream(max_records, max_wait, stop);
+      batch = PollStream(max_records, max_wait, stop);
+      break;
   }
-  return Status::Error(StatusCode::kInternal, "unknown phase");
+  if (batch.ok()) RC_RETURN_IF_ERROR(MaybeReportLag(*batch));
+  return batch;
+}
+
+Status PostgresSource::MaybeReportLag(SourceBatch& batch) {
+  constexpr auto kEvery = std::chrono::seconds(5);
+  const auto now = SteadyClock::now();
+  if (last_lag_report_ != SteadyClock::time_point{} && now - last_lag_report_ < kEvery) {
+    return Status::Ok();
+  }
+  last_lag_report_ = now;
+  auto lag = sql_->ExecParams(
+      "SELECT GREATEST(pg_current_wal_lsn() - confirmed_flush_lsn, 0)::int8 FROM "
+      "pg_replication_slots WHERE slot_name = $1",
+      {config_.slot_name});
+  if (!lag.ok()) {
+    if (lag.status().disposition() == Disposition::kRetriable) return lag.status();
+    log::Warn(kComponent, "reading the slot's lag failed: {}", lag.status().ToString());
+    return Status::Ok();
+  }
+  if (lag->rows() == 0 || lag->is_null(0, 0)) return Status::Ok();
+  batch.gauges.push_back(SourceGauge{
+      "postgres_slot_lag_bytes",
+      "Bytes of WAL the replication slot holds on the server: from its confirmed flush position "
+      "to the server's current WAL position.",
+      std::stod(std::string(lag->get(0, 0)))});
+  return Status::Ok();
 }
 
 Status PostgresSource::StartStreaming() {

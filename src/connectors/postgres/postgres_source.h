@@ -51,6 +51,8 @@ class PostgresSource final : public Source {
   Status OnSignal(const TableShape& table, const RowText& row);
   Status SendStatus(bool reply_requested);
   Status MaybeHeartbeat();
+  /// Every few seconds: the slot's lag (bytes of WAL it holds back) as a gauge on `batch`.
+  Status MaybeReportLag(SourceBatch& batch);
   std::string PositionJson() const;
   std::string SnapshotPositionJson(size_t table, const std::optional<std::vector<std::optional<std::string>>>& after) const;
   Record SnapshotRecord(const SnapshotRow& row, debezium::Snapshot marker);
@@ -97,6 +99,7 @@ class PostgresSource final : public Source {
   std::string last_position_json_;
   SteadyClock::time_point last_status_{}, last_heartbeat_{};
   bool heartbeat_pending_ = false;
+  SteadyClock::time_point last_lag_report_{};
   RowText old_row_, new_row_;
 };
 

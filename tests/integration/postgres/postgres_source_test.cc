@@ -300,6 +300,24 @@ TEST_F(PostgresSourceTest, HeartbeatsAdvanceTheSlotWhileTheTablesAreIdle) {
   EXPECT_TRUE(advanced) << "confirmed_flush_lsn stayed at " << start << ", WAL is at " << wal;
 }
 
+TEST_F(PostgresSourceTest, SlotLagIsReportedAsAGauge) {
+  Sql("CREATE TABLE t (id int PRIMARY KEY)");
+  auto config = Config();
+  config.snapshot_mode = SnapshotMode::kNever;
+  auto source = OpenSource(config);
+  ASSERT_NE(source, nullptr);
+  std::stop_source stop;
+  auto batch = source->Poll(10, std::chrono::milliseconds(50), stop.get_token());
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->gauges.size(), 1u);
+  EXPECT_EQ(batch->gauges[0].name, "postgres_slot_lag_bytes");
+  EXPECT_GE(batch->gauges[0].value, 0);
+  // Not on every poll: every few seconds.
+  auto next = source->Poll(10, std::chrono::milliseconds(50), stop.get_token());
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->gauges.empty());
+}
+
 TEST_F(PostgresSourceTest, DroppedSlotIsAClearErrorUnlessWhenNeeded) {
   Sql("CREATE TABLE t (id int PRIMARY KEY)");
   Sql("INSERT INTO t VALUES (1)");
