@@ -1,0 +1,860 @@
+// postgres-cdc through the whole binary: PostgreSQL -> embedded broker -> file sink (jsonl), with
+// concurrent writers, kill -9 of the pipeline, a restart of the server, and TLS. Each test has its
+// own database, slot and publication; the source logs in as `rivven` (REPLICATION, no superuser).
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include "clients/pg/pg_connection.h"
+#include "support/postgres_server.h"
+#include "support/process.h"
+
+namespace rivven::testing {
+namespace {
+
+constexpr char kOpenssl[] = "/usr/bin/openssl";  // RunProcess does not search PATH
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+/// One change event of the output file, reduced to what the checks need. Every table here is
+/// t(id bigint primary key, version bigint, val text).
+struct Event {
+  char op = '?';
+  int64_t id = -1;                   ///< after.id, or before.id for deletes
+  std::optional<int64_t> before_id;  ///< before.id when the event carries a before image
+  int64_t version = -1;              ///< after.version; -1 without an after image
+  std::string val;                   ///< after.val
+  std::string snapshot;              ///< source.snapshot: "true", "last" or "false"
+  int64_t tx_id = -1;                ///< source.txId; -1 for snapshot rows
+  int64_t lsn = -1;                  ///< source.lsn
+};
+
+/// A row as the checks compare it: "version|val".
+using TableState = std::map<int64_t, std::string>;
+
+std::string RowText(int64_t version, const std::string& val) {
+  return std::to_string(version) + "|" + val;
+}
+
+std::optional<Event> ParseEvent(const std::string& line, std::string* error) {
+  rapidjson::Document d;
+  d.Parse(line.c_str(), line.size());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("op") || !d["op"].IsString()) {
+    *error = "not a change event";
+    return std::nullopt;
+  }
+  Event e;
+  e.op = d["op"].GetString()[0];
+  const auto int_of = [](const rapidjson::Value& row, const char* name) -> int64_t {
+    return row.HasMember(name) && row[name].IsInt64() ? row[name].GetInt64() : -1;
+  };
+  if (d.HasMember("before") && d["before"].IsObject()) e.before_id = int_of(d["before"], "id");
+  if (d.HasMember("after") && d["after"].IsObject()) {
+    const rapidjson::Value& after = d["after"];
+    e.id = int_of(after, "id");
+    e.version = int_of(after, "version");
+    if (after.HasMember("val") && after["val"].IsString()) e.val = after["val"].GetString();
+  } else if (e.before_id) {
+    e.id = *e.before_id;
+  }
+  if (d.HasMember("source") && d["source"].IsObject()) {
+    const rapidjson::Value& source = d["source"];
+    if (source.HasMember("snapshot") && source["snapshot"].IsString()) {
+      e.snapshot = source["snapshot"].GetString();
+    }
+    if (source.HasMember("txId") && source["txId"].IsInt64()) e.tx_id = source["txId"].GetInt64();
+    if (source.HasMember("lsn") && source["lsn"].IsInt64()) e.lsn = source["lsn"].GetInt64();
+  }
+  if (e.id < 0) {
+    *error = "no id in the event";
+    return std::nullopt;
+  }
+  return e;
+}
+
+/// The events of the sink's output so far: complete lines only (the pipeline may be writing).
+std::vector<Event> ReadEvents(const std::string& path) {
+  const std::string text = ReadFile(path);
+  std::vector<Event> events;
+  size_t start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    const std::string line = text.substr(start, end - start);
+    std::string error;
+    auto event = ParseEvent(line, &error);
+    if (!event) {
+      ADD_FAILURE() << error << ": " << line;
+      continue;
+    }
+    events.push_back(std::move(*event));
+  }
+  return events;
+}
+
+/// Each key's state after the events, in order: the last event wins, a delete removes the key,
+/// and an update that changed the key removes the old one.
+TableState Replay(const std::vector<Event>& events) {
+  TableState state;
+  for (const Event& e : events) {
+    switch (e.op) {
+      case 'd': state.erase(e.id); break;
+      case 'u':
+        if (e.before_id && *e.before_id != e.id) state.erase(*e.before_id);
+        [[fallthrough]];
+      case 'r':
+      case 'c': state[e.id] = RowText(e.version, e.val); break;
+      default: break;
+    }
+  }
+  return state;
+}
+
+/// Where two states differ, at most a few keys, for failure messages.
+std::string Difference(const TableState& captured, const TableState& table) {
+  std::string text;
+  int shown = 0;
+  std::set<int64_t> keys;
+  for (const auto& [id, row] : captured) keys.insert(id);
+  for (const auto& [id, row] : table) keys.insert(id);
+  for (int64_t id : keys) {
+    auto c = captured.find(id);
+    auto t = table.find(id);
+    const std::string cs = c == captured.end() ? "<absent>" : c->second;
+    const std::string ts = t == table.end() ? "<absent>" : t->second;
+    if (cs == ts) continue;
+    if (++shown > 8) {
+      text += "  ...\n";
+      break;
+    }
+    text += "  id " + std::to_string(id) + ": captured " + cs + ", table " + ts + "\n";
+  }
+  return text;
+}
+
+std::string Tail(const std::string& text, size_t n = 4000) {
+  return text.size() <= n ? text : "..." + text.substr(text.size() - n);
+}
+
+bool WaitUntil(const std::function<bool()>& done, Clock::duration timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!done()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return true;
+}
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Client threads running many small transactions of random inserts, updates and deletes on
+/// keys [first_key, first_key + keys). Each transaction takes its 1-3 keys under
+/// transaction-scoped advisory locks (in key order) and only then draws new versions from the
+/// sequence t_version, so the versions of one key grow in commit order. About 5% of the
+/// transactions roll back. Owned by one test; Stop() joins the threads.
+class Workload {
+ public:
+  Workload(const PostgresServer& server, std::string db, int threads, int64_t first_key,
+           int64_t keys, uint64_t seed)
+      : server_(server), db_(std::move(db)), first_key_(first_key), keys_(keys) {
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, seed, i] { Client(seed * 1000 + static_cast<uint64_t>(i)); });
+    }
+  }
+  ~Workload() { Stop(); }
+
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+  int64_t commits() const { return commits_; }
+  int64_t committed_deletes() const { return committed_deletes_; }
+  int64_t rollbacks() const { return rollbacks_; }
+  /// Versions written by committed transactions.
+  std::set<int64_t> committed_versions() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return committed_;
+  }
+  std::vector<std::string> errors() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return errors_;
+  }
+
+ private:
+  void Client(uint64_t seed) {
+    auto conn = pg::Connection::Open(server_.Params(db_));
+    if (!conn.ok()) {
+      Error(conn.status().ToString());
+      return;
+    }
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int64_t> key(first_key_, first_key_ + keys_ - 1);
+    std::uniform_int_distribution<int> percent(0, 99), count(1, 3);
+    while (!stop_) {
+      std::set<int64_t> keys;
+      for (int n = count(rng); static_cast<int>(keys.size()) < n;) keys.insert(key(rng));
+      std::vector<int64_t> versions;
+      int64_t deletes = 0;
+      std::string failure;
+      auto run = [&](const std::string& sql, std::vector<std::optional<std::string>> params)
+          -> std::optional<pg::QueryResult> {
+        if (!failure.empty()) return std::nullopt;
+        auto r = (*conn)->ExecParams(sql, params);
+        if (!r.ok()) {
+          failure = sql + ": " + r.status().ToString();
+          return std::nullopt;
+        }
+        return std::move(r).value();
+      };
+      run("BEGIN", {});
+      for (int64_t k : keys) run("SELECT pg_advisory_xact_lock($1::int8)", {std::to_string(k)});
+      for (int64_t k : keys) {
+        const std::string id = std::to_string(k);
+        std::string val = "v";
+        val += std::to_string(rng() % 1000000);
+        auto exists = run("SELECT 1 FROM t WHERE id = $1::int8", {id});
+        if (!exists) break;
+        std::optional<pg::QueryResult> written;
+        if (exists->rows() == 0) {
+          written = run("INSERT INTO t VALUES ($1::int8, nextval('t_version'), $2) "
+                        "RETURNING version",
+                        {id, val});
+        } else if (percent(rng) < 70) {
+          written = run("UPDATE t SET version = nextval('t_version'), val = $2 "
+                        "WHERE id = $1::int8 RETURNING version",
+                        {id, val});
+        } else {
+          if (run("DELETE FROM t WHERE id = $1::int8", {id})) ++deletes;
+        }
+        if (written && written->rows() == 1) {
+          versions.push_back(std::stoll(std::string(written->get(0, 0))));
+        }
+      }
+      const bool rollback = !failure.empty() || percent(rng) < 5;
+      auto end = (*conn)->Exec(rollback ? "ROLLBACK" : "COMMIT");
+      if (!failure.empty()) Error(failure);
+      if (!end.ok()) {
+        Error(end.status().ToString());
+        continue;
+      }
+      if (rollback) {
+        ++rollbacks_;
+      } else {
+        ++commits_;
+        std::lock_guard<std::mutex> lock(mu_);
+        committed_deletes_ += deletes;
+        committed_.insert(versions.begin(), versions.end());
+      }
+    }
+  }
+
+  void Error(const std::string& e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    errors_.push_back(e);
+  }
+
+  const PostgresServer& server_;
+  const std::string db_;
+  const int64_t first_key_, keys_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> commits_{0}, rollbacks_{0}, committed_deletes_{0};
+  mutable std::mutex mu_;
+  std::set<int64_t> committed_;
+  std::vector<std::string> errors_;
+  std::vector<std::thread> threads_;
+};
+
+/// Settings of the pipeline file a test writes.
+struct PipelineOptions {
+  std::string host;  ///< default: the server's address
+  std::string tls_mode = "disable";
+  std::string ca_path;
+  int chunk_rows = 10000;
+  int events_per_second = 0;  ///< the source's rate_limit; 0: none
+};
+
+/// One server per suite (plain or TLS); per test a database, slot and publication named after
+/// the test, a temp dir for the pipeline file, the broker data and the sink's output.
+template <bool kTls>
+class PipelineFixture : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (PostgresServer::Available() && !server_) {
+      server_ = PostgresServer::Start({.tls = kTls}, &start_error_);
+    }
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+
+  void SetUp() override {
+    ASSERT_TRUE(PostgresServer::Available())
+        << "PostgreSQL 15 is not installed: run scripts/install-deps.sh";
+    ASSERT_NE(server_, nullptr) << start_error_;
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::isalnum(c) ? std::tolower(c) : '_'; });
+    name = "pipe_" + name.substr(0, 40);
+    db_ = "db_" + name;
+    slot_ = "slot_" + name;
+    publication_ = "pub_" + name;
+    DropSlot();
+    server_->Exec("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)");
+    ASSERT_EQ(server_->Exec("CREATE DATABASE " + db_), "");
+  }
+
+  void TearDown() override { DropSlot(); }
+
+  /// `what` of this test's replication slot ("" when there is no slot).
+  std::string Slot(const std::string& what) const {
+    return server_->QueryValue("SELECT " + what + " FROM pg_replication_slots WHERE slot_name = '" +
+                               slot_ + "'");
+  }
+
+  /// The slot keeps WAL until dropped; a killed pipeline's walsender may hold it for a moment.
+  void DropSlot() const {
+    WaitUntil(
+        [&] {
+          (void)Slot("pg_drop_replication_slot(slot_name)");
+          return Slot("1").empty();
+        },
+        seconds(10));
+  }
+
+  void Sql(const std::string& sql) const { ASSERT_EQ(server_->Exec(sql, db_), "") << sql; }
+
+  /// t(id, version, val) with the sequence t_version; rows 1..rows with version = id (the
+  /// sequence goes on after them); the publication is created by the superuser and `rivven`
+  /// may read the table.
+  void CreateTable(int64_t rows) const {
+    Sql("CREATE SEQUENCE t_version; "
+        "CREATE TABLE t (id int8 PRIMARY KEY, version int8 NOT NULL, val text NOT NULL); "
+        "INSERT INTO t SELECT g, g, md5(g::text) FROM generate_series(1, " +
+        std::to_string(rows) + ") g; "
+        "SELECT setval('t_version', " + std::to_string(std::max<int64_t>(rows, 1)) + "); "
+        "GRANT SELECT ON t TO rivven; "
+        "CREATE PUBLICATION " + publication_ + " FOR TABLE t");
+  }
+
+  TableState ReadTable() const {
+    TableState state;
+    auto conn = server_->Connect(db_);
+    auto r = conn->Exec("SELECT id, version, val FROM t");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return state;
+    for (int i = 0; i < r->rows(); ++i) {
+      state[std::stoll(std::string(r->get(i, 0)))] =
+          RowText(std::stoll(std::string(r->get(i, 1))), std::string(r->get(i, 2)));
+    }
+    return state;
+  }
+
+  std::string Yaml(const PipelineOptions& o) const {
+    std::string tls = "{mode: " + o.tls_mode;
+    if (!o.ca_path.empty()) tls += ", ca_path: " + o.ca_path;
+    tls += "}";
+    const std::string rate_limit =
+        o.events_per_second == 0
+            ? ""
+            : "    rate_limit: {events_per_second: " + std::to_string(o.events_per_second) + "}\n";
+    return "broker:\n"
+           "  data_dir: " + dir_ / "data" + "\n"
+           "settings:\n"
+           "  shutdown_timeout_ms: 10000\n"
+           "sources:\n"
+           "  pg:\n"
+           "    connector: postgres-cdc\n"
+           "    topic: changes\n" +
+           rate_limit +
+           "    config:\n"
+           "      host: " + (o.host.empty() ? server_->host() : o.host) + "\n"
+           "      port: " + std::to_string(server_->port()) + "\n"
+           "      database: " + db_ + "\n"
+           "      user: rivven\n"
+           "      password: rivven-secret\n"
+           "      slot_name: " + slot_ + "\n"
+           "      publication_name: " + publication_ + "\n"
+           "      publication_tables: [public.t]\n"
+           "      heartbeat_interval_ms: 1000\n"
+           "      status_interval_ms: 1000\n"
+           "      snapshot: {chunk_rows: " + std::to_string(o.chunk_rows) + "}\n"
+           "      tls: " + tls + "\n"
+           "sinks:\n"
+           "  out: {connector: file, topics: [changes], config: {path: " + dir_ / "out" + "}}\n";
+  }
+
+  std::string WritePipeline(const PipelineOptions& o = {}, const std::string& name = "p.yaml") {
+    WriteFile(dir_ / name, Yaml(o));
+    return dir_ / name;
+  }
+
+  ProcessResult Command(const std::string& command, const std::string& yaml,
+                        std::vector<std::string> extra = {}) const {
+    std::vector<std::string> argv = {BinaryPath(), command, "-c", yaml};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ProcessOptions options;
+    options.timeout = seconds(30);
+    return RunProcess(argv, options);
+  }
+
+  std::unique_ptr<BackgroundProcess> StartPipeline(const std::string& yaml) const {
+    return std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{BinaryPath(), "run", "-c", yaml}, ProcessOptions{},
+        dir_ / "stdout", dir_ / "stderr");
+  }
+
+  /// SIGTERM drains; the run must end cleanly.
+  void StopPipeline(BackgroundProcess& p) const {
+    p.Signal(SIGTERM);
+    const ProcessResult r = p.Wait(seconds(20));
+    EXPECT_EQ(r.exit_code, 0) << "signal " << r.signal << "\n" << Log();
+  }
+
+  std::string Output() const { return dir_ / "out/changes.jsonl"; }
+  std::string Log() const { return Tail(ReadFile(dir_ / "stderr")); }
+
+  /// Waits until the captured state equals the table (which no longer changes).
+  ::testing::AssertionResult CatchesUp(const TableState& table, Clock::duration timeout) const {
+    TableState captured;
+    if (WaitUntil([&] { return (captured = Replay(ReadEvents(Output()))) == table; }, timeout)) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure()
+           << "captured state differs from the table (" << captured.size() << " vs "
+           << table.size() << " keys):\n" << Difference(captured, table) << Log();
+  }
+
+  TempDir dir_;
+  std::string db_, slot_, publication_;
+  static std::unique_ptr<PostgresServer> server_;
+  static std::string start_error_;
+};
+
+template <bool kTls>
+std::unique_ptr<PostgresServer> PipelineFixture<kTls>::server_;
+template <bool kTls>
+std::string PipelineFixture<kTls>::start_error_;
+
+using PostgresPipelineTest = PipelineFixture<false>;
+using PostgresPipelineTlsTest = PipelineFixture<true>;
+
+TEST_F(PostgresPipelineTest, SnapshotAndStreamEndToEnd) {
+  const auto start = Clock::now();
+  // `rivven` owns the table and creates the publication itself; `other` is not captured.
+  Sql("CREATE TABLE t (id int8 PRIMARY KEY, version int8 NOT NULL, val text NOT NULL); "
+      "INSERT INTO t SELECT g, 1, 'row ' || g FROM generate_series(1, 5) g; "
+      "CREATE TABLE other (id int PRIMARY KEY); INSERT INTO other VALUES (1); "
+      "ALTER TABLE t OWNER TO rivven; GRANT CREATE ON DATABASE " + db_ + " TO rivven");
+  const std::string yaml = WritePipeline();
+
+  const ProcessResult check = Command("check", yaml);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("source pg"), std::string::npos) << check.out;
+  EXPECT_EQ(Slot("1"), "") << "check must create nothing";
+  EXPECT_EQ(server_->QueryValue("SELECT count(*) FROM pg_publication", db_), "0")
+      << "check must create nothing";
+  const ProcessResult discover = Command("discover", yaml, {"--source", "pg"});
+  ASSERT_EQ(discover.exit_code, 0) << discover.out << discover.err;
+  EXPECT_NE(discover.out.find("\"public.t\""), std::string::npos) << discover.out;
+  EXPECT_NE(discover.out.find("\"x-primary-key\":[\"id\"]"), std::string::npos) << discover.out;
+  EXPECT_EQ(discover.out.find("public.other"), std::string::npos) << discover.out;
+
+  auto p = StartPipeline(yaml);
+  ASSERT_TRUE(WaitUntil([&] { return ReadEvents(Output()).size() >= 5; }, seconds(20))) << Log();
+  {
+    const auto events = ReadEvents(Output());
+    ASSERT_EQ(events.size(), 5u);
+    for (size_t i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(events[i].op, 'r');
+      EXPECT_EQ(events[i].id, static_cast<int64_t>(i + 1));
+      EXPECT_EQ(events[i].val, "row " + std::to_string(i + 1));
+      EXPECT_EQ(events[i].snapshot, i + 1 == events.size() ? "last" : "true");
+    }
+  }
+  // Serial transactions, so their commit order is known; one rolls back.
+  Sql("INSERT INTO t VALUES (6, 1, 'six'), (7, 1, 'seven')");
+  Sql("UPDATE t SET version = 2, val = 'one again' WHERE id = 1");
+  Sql("DELETE FROM t WHERE id = 2");
+  Sql("BEGIN; INSERT INTO t VALUES (99, 1, 'rolled back'); ROLLBACK");
+  Sql("BEGIN; UPDATE t SET version = 2, val = 'six again' WHERE id = 6; "
+      "DELETE FROM t WHERE id = 7; COMMIT");
+  Sql("UPDATE t SET id = 30 WHERE id = 3");
+  Sql("INSERT INTO t VALUES (2, 3, 'two is back')");
+  Sql("INSERT INTO other VALUES (2)");
+  struct Expected {
+    char op;
+    int64_t id;
+    std::string val;
+  };
+  const std::vector<Expected> expected = {
+      {'c', 6, "six"},       {'c', 7, "seven"},  {'u', 1, "one again"}, {'d', 2, ""},
+      {'u', 6, "six again"}, {'d', 7, ""},       {'u', 30, "row 3"},    {'c', 2, "two is back"}};
+  ASSERT_TRUE(WaitUntil([&] { return ReadEvents(Output()).size() >= 5 + expected.size(); },
+                        seconds(20)))
+      << Log();
+  std::this_thread::sleep_for(milliseconds(500));  // nothing more may come
+  const auto events = ReadEvents(Output());
+  ASSERT_EQ(events.size(), 5 + expected.size()) << ReadFile(Output());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const Event& e = events[5 + i];
+    SCOPED_TRACE("streamed event " + std::to_string(i));
+    EXPECT_EQ(e.op, expected[i].op);
+    EXPECT_EQ(e.id, expected[i].id);
+    EXPECT_EQ(e.val, expected[i].val);
+    EXPECT_EQ(e.snapshot, "false");
+    EXPECT_GT(e.tx_id, 0);
+    if (i > 0) {
+      EXPECT_GT(e.lsn, events[4 + i].lsn) << "serial transactions: each later in the WAL";
+    }
+  }
+  EXPECT_EQ(events[5].tx_id, events[6].tx_id) << "one transaction";
+  EXPECT_EQ(events[9].tx_id, events[10].tx_id) << "one transaction";
+  EXPECT_LT(events[6].tx_id, events[7].tx_id);
+  ASSERT_TRUE(events[11].before_id.has_value()) << "a key change carries the old key";
+  EXPECT_EQ(*events[11].before_id, 3);
+  EXPECT_EQ(Replay(events), ReadTable());
+
+  const ProcessResult again = Command("check", yaml, {"--source", "pg"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  StopPipeline(*p);
+  std::cout << "events=" << events.size() << " seconds=" << SecondsSince(start) << "\n";
+}
+
+TEST_F(PostgresPipelineTest, ConcurrentWorkloadFinalStateMatches) {
+  const auto start = Clock::now();
+  CreateTable(100);
+  auto p = StartPipeline(WritePipeline());
+  ASSERT_TRUE(WaitUntil([&] { return ReadEvents(Output()).size() >= 100; }, seconds(20))) << Log();
+
+  std::set<int64_t> committed;
+  int64_t commits = 0, rollbacks = 0;
+  {
+    Workload workload(*server_, db_, 4, 1, 200, 7);
+    std::this_thread::sleep_for(seconds(3));
+    workload.Stop();
+    EXPECT_TRUE(workload.errors().empty()) << workload.errors().front();
+    committed = workload.committed_versions();
+    commits = workload.commits();
+    rollbacks = workload.rollbacks();
+  }
+  const TableState table = ReadTable();
+  ASSERT_TRUE(CatchesUp(table, seconds(30)));
+  StopPipeline(*p);
+  const auto events = ReadEvents(Output());
+  EXPECT_EQ(Replay(events), table);
+
+  // Per key, the events follow commit order: present/absent alternate as the ops say, and the
+  // versions (drawn under the key's lock) strictly grow.
+  std::map<int64_t, int64_t> last_version;
+  std::map<int64_t, bool> present;
+  std::set<int64_t> captured_versions;
+  int order_errors = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    const bool was_present = present[e.id];
+    const bool consistent = (e.op == 'r' || e.op == 'c') ? !was_present : was_present;
+    if (!consistent || (e.op != 'd' && e.version <= last_version[e.id])) {
+      if (++order_errors <= 5) {
+        ADD_FAILURE() << "event " << i << " (op " << e.op << ", id " << e.id << ", version "
+                      << e.version << ") out of order: key present=" << was_present
+                      << ", last version " << last_version[e.id];
+      }
+    }
+    present[e.id] = e.op != 'd';
+    if (e.op != 'd') last_version[e.id] = e.version;
+    if (e.op == 'c' || e.op == 'u') captured_versions.insert(e.version);
+  }
+  EXPECT_EQ(order_errors, 0);
+  // Every committed write exactly once, nothing from rolled-back transactions.
+  EXPECT_EQ(captured_versions, committed);
+  size_t changes = 0;
+  for (const Event& e : events) changes += e.op != 'r';
+  // A transaction's changes are adjacent: pgoutput sends each one whole, at its commit.
+  std::set<int64_t> finished_tx;
+  int64_t current_tx = -1;
+  for (const Event& e : events) {
+    if (e.tx_id < 0 || e.tx_id == current_tx) continue;
+    if (current_tx >= 0) finished_tx.insert(current_tx);
+    EXPECT_EQ(finished_tx.count(e.tx_id), 0u) << "transaction " << e.tx_id << " interleaved";
+    current_tx = e.tx_id;
+  }
+  std::cout << "commits=" << commits << " rollbacks=" << rollbacks << " changes=" << changes
+            << " keys=" << table.size() << " seconds=" << SecondsSince(start) << "\n";
+}
+
+TEST_F(PostgresPipelineTest, SigkillDuringSnapshotAndStreamingLosesNothing) {
+  constexpr int64_t kRows = 50000;
+  constexpr int64_t kUntouched = 40000;  // keys 1..kUntouched are never written by the workload
+  const auto start = Clock::now();
+  CreateTable(kRows);
+  Sql("ANALYZE t");
+  // Paced, so that the snapshot spans several lives (unpaced it takes ~0.1 s here).
+  PipelineOptions options;
+  options.chunk_rows = 500;
+  options.events_per_second = 30000;
+  const std::string yaml = WritePipeline(options);
+  std::mt19937_64 rng(std::random_device{}());
+  const auto source_finished_snapshots = [&] {
+    const std::string log = ReadFile(dir_ / "stderr");
+    int n = 0;
+    for (size_t at = 0; (at = log.find("snapshot done:", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  const auto snapshot_done = [&] {
+    for (const Event& e : ReadEvents(Output())) {
+      if (e.snapshot == "last") return true;
+    }
+    return false;
+  };
+  const auto kill = [&](std::unique_ptr<BackgroundProcess>& p) {
+    ASSERT_TRUE(p->Running()) << "the pipeline exited by itself\n" << Log();
+    p->Signal(SIGKILL);
+    const ProcessResult r = p->Wait(seconds(10));
+    EXPECT_EQ(r.signal, SIGKILL);
+    p.reset();
+  };
+  // Writers on the snapshot's last 10,000 keys and 500 new ones, from the moment the slot has
+  // its consistent point (every later commit is in the stream) until the end: the snapshot is
+  // resumed while rows ahead of it change.
+  std::unique_ptr<Workload> workload;
+  const auto start_workload_once_the_slot_is_ready = [&] {
+    if (!workload && Slot("confirmed_flush_lsn IS NOT NULL") == "t") {
+      workload = std::make_unique<Workload>(*server_, db_, 4, kUntouched + 1,
+                                            kRows - kUntouched + 500, 11);
+    }
+  };
+  const auto live = [&](milliseconds how_long) {
+    const auto until = Clock::now() + how_long;
+    while (Clock::now() < until) {
+      start_workload_once_the_slot_is_ready();
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  };
+
+  // During the snapshot: the first life dies at a random instant of its start (setup, slot
+  // creation), the others at a random point of the read / produce / checkpoint cycle. A kill
+  // counts when the source had not finished reading the snapshot.
+  int snapshot_kills = 0;
+  for (int life = 0; life < 12 && snapshot_kills < 4; ++life) {
+    auto p = StartPipeline(yaml);
+    const bool first = life == 0;
+    live(milliseconds(std::uniform_int_distribution<int>(first ? 10 : 100, first ? 150 : 500)(rng)));
+    ASSERT_NO_FATAL_FAILURE(kill(p));
+    if (source_finished_snapshots() > 0) break;
+    ++snapshot_kills;
+  }
+  EXPECT_GE(snapshot_kills, 3) << "the snapshot finished too quickly to be killed 3 times";
+  const double snapshot_seconds = SecondsSince(start);
+
+  // During streaming, with the writers running: each life dies at a random moment.
+  auto p = StartPipeline(yaml);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        start_workload_once_the_slot_is_ready();
+        return workload && snapshot_done();
+      },
+      seconds(30)))
+      << Log();
+  int stream_kills = 0;
+  for (; stream_kills < 3; ++stream_kills) {
+    std::this_thread::sleep_for(milliseconds(std::uniform_int_distribution<int>(300, 1200)(rng)));
+    ASSERT_NO_FATAL_FAILURE(kill(p));
+    p = StartPipeline(yaml);
+  }
+  std::this_thread::sleep_for(milliseconds(500));
+  workload->Stop();
+  EXPECT_TRUE(workload->errors().empty()) << workload->errors().front();
+  const std::set<int64_t> committed = workload->committed_versions();
+  const int64_t committed_changes = static_cast<int64_t>(committed.size()) +
+                                    workload->committed_deletes();
+  const TableState table = ReadTable();
+  ASSERT_TRUE(CatchesUp(table, seconds(40)));
+  StopPipeline(*p);
+
+  const auto events = ReadEvents(Output());
+  std::vector<bool> snapshot_row(kRows + 1, false), seen(kRows + 1, false);
+  std::set<int64_t> captured_versions;
+  int64_t read_events = 0;
+  for (const Event& e : events) {
+    if (e.id >= 1 && e.id <= kRows) {
+      seen[e.id] = true;
+      if (e.op == 'r' && e.version == e.id) snapshot_row[e.id] = true;
+    }
+    if (e.op == 'c' || e.op == 'u') captured_versions.insert(e.version);
+    read_events += e.op == 'r';
+  }
+  int64_t missing_untouched = 0, missing_keys = 0;
+  for (int64_t id = 1; id <= kRows; ++id) {
+    missing_untouched += id <= kUntouched && !snapshot_row[id];
+    missing_keys += !seen[id];
+  }
+  EXPECT_EQ(missing_untouched, 0) << "rows never written to, missing from the snapshot";
+  EXPECT_EQ(missing_keys, 0) << "rows of the table before the start that no event names";
+  std::vector<int64_t> lost;
+  std::set_difference(committed.begin(), committed.end(), captured_versions.begin(),
+                      captured_versions.end(), std::back_inserter(lost));
+  EXPECT_TRUE(lost.empty()) << lost.size() << " committed writes lost, e.g. version "
+                            << (lost.empty() ? 0 : lost.front());
+  // The kills landed mid-snapshot after a snapshot checkpoint, so the resume path ran.
+  const std::string log = ReadFile(dir_ / "stderr");
+  int snapshot_resumes = 0;
+  for (size_t at = 0; (at = log.find("resuming from checkpoint", at)) != std::string::npos; ++at) {
+    const size_t eol = log.find('\n', at);
+    snapshot_resumes += log.substr(at, eol - at).find("\"snapshot\":{") != std::string::npos;
+  }
+  EXPECT_GE(snapshot_resumes, 1) << Tail(log);
+  const int64_t change_events = static_cast<int64_t>(events.size()) - read_events;
+  std::cout << "snapshot_kills=" << snapshot_kills << " (resumed mid-snapshot "
+            << snapshot_resumes << "x) stream_kills=" << stream_kills << " snapshot: rows=" << kRows
+            << " events=" << read_events << " changes: committed=" << committed_changes
+            << " events=" << change_events << " snapshot_seconds=" << snapshot_seconds
+            << " seconds=" << SecondsSince(start) << "\n";
+}
+
+TEST_F(PostgresPipelineTest, PostgresRestartMidStream) {
+  const auto start = Clock::now();
+  CreateTable(0);
+  auto p = StartPipeline(WritePipeline());
+  const auto insert = [&](int64_t from, int64_t to) {
+    for (int64_t id = from; id <= to; id += 10) {
+      Sql("INSERT INTO t SELECT g, nextval('t_version'), 'x' || g FROM generate_series(" +
+          std::to_string(id) + ", " + std::to_string(std::min(id + 9, to)) + ") g");
+    }
+  };
+  ASSERT_TRUE(WaitUntil([&] { return Slot("active") == "t"; }, seconds(20))) << Log();
+  insert(1, 100);
+  ASSERT_TRUE(WaitUntil([&] { return ReadEvents(Output()).size() >= 100; }, seconds(20))) << Log();
+  insert(101, 200);  // committed; some may still be on their way when the server stops
+  ASSERT_TRUE(server_->Stop());
+  std::this_thread::sleep_for(milliseconds(500));
+  ASSERT_TRUE(server_->StartAgain()) << server_->Log();
+  const auto restarted = Clock::now();
+  ASSERT_TRUE(p->Running()) << "the pipeline exited when the server went away\n" << Log();
+  insert(201, 300);
+  const TableState table = ReadTable();
+  ASSERT_EQ(table.size(), 300u);
+  const std::string wal_end = server_->QueryValue("SELECT pg_current_wal_lsn()");
+  ASSERT_TRUE(CatchesUp(table, seconds(40)));
+  const double recovery_seconds = SecondsSince(restarted);
+  // The slot follows on the new connection: acknowledgements (and heartbeats) reach the server.
+  EXPECT_TRUE(WaitUntil(
+      [&] { return Slot("confirmed_flush_lsn >= '" + wal_end + "'") == "t"; }, seconds(15)))
+      << "confirmed_flush_lsn stays behind " << wal_end << "\n" << Log();
+  EXPECT_TRUE(p->Running()) << Log();
+  StopPipeline(*p);
+  const std::string log = ReadFile(dir_ / "stderr");
+  EXPECT_NE(log.find("retriable failure"), std::string::npos) << Tail(log);
+  EXPECT_EQ(log.find("fatal failure"), std::string::npos) << Tail(log);
+  std::cout << "events=" << ReadEvents(Output()).size() << " caught_up_after_restart="
+            << recovery_seconds << "s seconds=" << SecondsSince(start) << "\n";
+}
+
+TEST_F(PostgresPipelineTlsTest, TlsVerifyFull) {
+  const auto start = Clock::now();
+  CreateTable(10);
+  PipelineOptions verify_full;
+  verify_full.tls_mode = "verify-full";
+  verify_full.ca_path = server_->ca_path();
+  const std::string yaml = WritePipeline(verify_full);
+  for (const std::string host : {"127.0.0.1", "localhost"}) {  // both in the certificate's SANs
+    PipelineOptions o = verify_full;
+    o.host = host;
+    const ProcessResult r =
+        Command("check", WritePipeline(o, "check-" + host + ".yaml"), {"--source", "pg"});
+    EXPECT_EQ(r.exit_code, 0) << host << "\n" << r.out << r.err;
+  }
+
+  // A CA that did not sign the server's certificate.
+  const ProcessResult ca = RunProcess(
+      {kOpenssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+       "-nodes", "-keyout", dir_ / "other-ca.key", "-out", dir_ / "other-ca.crt", "-days", "1",
+       "-subj", "/CN=another CA"});
+  ASSERT_EQ(ca.exit_code, 0) << ca.err;
+  PipelineOptions wrong_ca = verify_full;
+  wrong_ca.ca_path = dir_ / "other-ca.crt";
+  const ProcessResult refused = Command("check", WritePipeline(wrong_ca, "wrong-ca.yaml"));
+  EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("certificate verify failed"), std::string::npos)
+      << refused.out << refused.err;
+
+  auto p = StartPipeline(yaml);
+  ASSERT_TRUE(WaitUntil([&] { return ReadEvents(Output()).size() >= 10; }, seconds(20))) << Log();
+  Sql("UPDATE t SET version = nextval('t_version'), val = 'over tls' WHERE id <= 3; "
+      "DELETE FROM t WHERE id = 10");
+  ASSERT_TRUE(CatchesUp(ReadTable(), seconds(20)));
+  // Every connection of `rivven` (the snapshot/SQL one and the walsender) uses TLS.
+  const std::string rivven_connections =
+      "FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'rivven'";
+  EXPECT_GE(std::stoi("0" + server_->QueryValue("SELECT count(*) " + rivven_connections)), 2);
+  EXPECT_EQ(server_->QueryValue("SELECT count(*) " + rivven_connections + " AND NOT s.ssl"), "0");
+  StopPipeline(*p);
+  std::cout << "seconds=" << SecondsSince(start) << "\n";
+}
+
+// The server's certificate is swapped (and restored) for one naming only DNS:localhost.
+TEST_F(PostgresPipelineTlsTest, TlsVerifyFullRejectsAHostNameOutsideTheCertificate) {
+  CreateTable(1);
+  const std::string tls = server_->dir() + "/tls";
+  WriteFile(dir_ / "server.ext", "subjectAltName=DNS:localhost\n");
+  const ProcessResult csr = RunProcess({kOpenssl, "req", "-new", "-key", tls + "/server.key",
+                                        "-subj", "/CN=localhost", "-out", dir_ / "server.csr"});
+  ASSERT_EQ(csr.exit_code, 0) << csr.err;
+  const ProcessResult cert = RunProcess(
+      {kOpenssl, "x509", "-req", "-in", dir_ / "server.csr", "-CA", tls + "/ca.crt", "-CAkey",
+       tls + "/ca.key", "-CAcreateserial", "-CAserial", dir_ / "ca.srl", "-days", "1",
+       "-extfile", dir_ / "server.ext", "-out", dir_ / "localhost-only.crt"});
+  ASSERT_EQ(cert.exit_code, 0) << cert.err;
+  const std::string original = ReadFile(tls + "/server.crt");
+  // Opened while the certificate still matches 127.0.0.1: it reloads the server afterwards too.
+  const auto admin = server_->Connect();
+  const auto serve = [&](const std::string& certificate) {
+    WriteFile(tls + "/server.crt", certificate);
+    auto reloaded = admin->Exec("SELECT pg_reload_conf()");
+    ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+    std::this_thread::sleep_for(milliseconds(500));  // the postmaster reloads asynchronously
+  };
+  ASSERT_NO_FATAL_FAILURE(serve(ReadFile(dir_ / "localhost-only.crt")));
+
+  const auto check = [&](const std::string& host, const std::string& mode) {
+    PipelineOptions o;
+    o.host = host;
+    o.tls_mode = mode;
+    o.ca_path = server_->ca_path();
+    return Command("check", WritePipeline(o, host + "-" + mode + ".yaml"), {"--source", "pg"});
+  };
+  const ProcessResult by_ip = check("127.0.0.1", "verify-full");
+  const ProcessResult by_name = check("localhost", "verify-full");
+  const ProcessResult ca_only = check("127.0.0.1", "verify-ca");
+  serve(original);
+  EXPECT_NE(by_ip.exit_code, 0) << by_ip.out << by_ip.err;
+  EXPECT_NE((by_ip.out + by_ip.err).find("does not match host name \"127.0.0.1\""),
+            std::string::npos)
+      << by_ip.out << by_ip.err;
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.out << by_name.err;
+  EXPECT_EQ(ca_only.exit_code, 0) << ca_only.out << ca_only.err;
+  EXPECT_EQ(check("127.0.0.1", "verify-full").exit_code, 0) << "the original certificate is back";
+}
+
+}  // namespace
+}  // namespace rivven::testing
