@@ -1,6 +1,7 @@
 #include "base/json_escape.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace rivven {
 namespace {
@@ -28,6 +29,17 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
+// Whether any of the 8 bytes of `w` is not plain ASCII that JSON takes as it is: a control
+// byte (< 0x20), a byte >= 0x80, '"' or '\\'. Exact for "any", which is all the fast path needs.
+inline bool WordNeedsCare(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  const uint64_t control = (w - kOnes * 0x20) & ~w & kHighs;
+  const uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+  const uint64_t is_quote = (quote - kOnes) & ~quote & kHighs;
+  const uint64_t is_backslash = (backslash - kOnes) & ~backslash & kHighs;
+  return ((w & kHighs) | control | is_quote | is_backslash) != 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -37,8 +49,12 @@ void AppendJsonString(std::string& out, std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<uint8_t>(s[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      // Copy the run of plain ASCII in one go.
+      // Copy the run of plain ASCII in one go, finding its end 8 bytes at a time.
       size_t j = i + 1;
+      for (uint64_t w; j + 8 <= s.size(); j += 8) {
+        std::memcpy(&w, s.data() + j, 8);
+        if (WordNeedsCare(w)) break;
+      }
       while (j < s.size()) {
         const auto d = static_cast<uint8_t>(s[j]);
         if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;

@@ -277,11 +277,16 @@ void SourceRunner::SendLoop() {
     records = std::move(item->batch.records);
     std::string position = std::move(item->batch.position);
     finished = finished || item->batch.finished;
-    while (records.size() < options_.max_send_records) {
+    size_t merged_bytes = 0;
+    for (const auto& r : records) merged_bytes += r.ApproximateBytes();
+    while (records.size() < options_.max_send_records && merged_bytes < options_.max_send_bytes) {
       auto more = queue_.TryPop();
       if (!more) break;
       ++merged;
-      for (auto& r : more->batch.records) records.push_back(std::move(r));
+      for (auto& r : more->batch.records) {
+        merged_bytes += r.ApproximateBytes();
+        records.push_back(std::move(r));
+      }
       if (!more->batch.position.empty()) position = std::move(more->batch.position);
       finished = finished || more->batch.finished;
     }

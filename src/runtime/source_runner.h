@@ -22,9 +22,12 @@ namespace rivven {
 struct SourceRunnerOptions {
   size_t batch_records = 8192;                  ///< max records per Poll
   std::chrono::milliseconds poll_wait{200};     ///< max block inside one Poll
-  size_t queue_batches = 4;                     ///< polled-but-unsent batches
-  size_t queue_bytes = 32u << 20;
+  /// Polled-but-unsent batches, bounded by count and bytes. Many small batches may wait while
+  /// an fsync runs (they are merged into one Send); the byte bound keeps memory flat.
+  size_t queue_batches = 64;
+  size_t queue_bytes = 4u << 20;
   size_t max_send_records = 32768;              ///< batches merged into one durable Send
+  size_t max_send_bytes = 4u << 20;             ///< ... and their bytes
   RestartOptions restart;
   std::string data_dir;                         ///< parent of per-connector state dirs
   config::TopicSettings topic_settings;         ///< for topics chosen by routing transforms

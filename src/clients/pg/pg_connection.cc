@@ -122,6 +122,24 @@ uint64_t QueryResult::affected() const {
   return (n && *n) ? std::strtoull(n, nullptr, 10) : 0;
 }
 
+// ---- CopyData -------------------------------------------------------------------------------
+
+CopyData::~CopyData() {
+  if (data_) PQfreemem(data_);
+}
+
+CopyData::CopyData(CopyData&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+CopyData& CopyData::operator=(CopyData&& other) noexcept {
+  if (this != &other) {
+    if (data_) PQfreemem(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
 // ---- Connection -----------------------------------------------------------------------------
 
 Connection::~Connection() {
@@ -272,17 +290,13 @@ Status Connection::StartCopyBoth(std::string_view command) {
   return Status::Ok();
 }
 
-Result<std::optional<std::string>> Connection::ReadCopyData(std::chrono::milliseconds timeout,
-                                                           std::stop_token stop) {
+Result<CopyData> Connection::ReadCopyData(std::chrono::milliseconds timeout,
+                                         std::stop_token stop) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     char* buffer = nullptr;
     const int n = PQgetCopyData(Conn(conn_), &buffer, /*async=*/1);
-    if (n > 0) {
-      std::string data(buffer, static_cast<size_t>(n));
-      PQfreemem(buffer);
-      return std::optional<std::string>(std::move(data));
-    }
+    if (n > 0) return CopyData(buffer, static_cast<size_t>(n));
     if (n == -1) {
       // The stream ended: the server sent CopyDone, then a result (often an error).
       Status ended = Status::Unavailable("replication stream ended on " + where_);
@@ -297,7 +311,7 @@ Result<std::optional<std::string>> Connection::ReadCopyData(std::chrono::millise
     if (n == -2) return ErrorFromConnection("replication stream broke");
     // n == 0: nothing complete yet; wait for the socket, in short slices to notice `stop`.
     // The socket is looked at once even when the time is up, so data already there is read.
-    if (stop.stop_requested()) return std::optional<std::string>();
+    if (stop.stop_requested()) return CopyData();
     const auto left = std::max<std::chrono::milliseconds::rep>(
         0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
                .count());
@@ -308,7 +322,7 @@ Result<std::optional<std::string>> Connection::ReadCopyData(std::chrono::millise
       if (PQconsumeInput(Conn(conn_)) == 0) return ErrorFromConnection("replication stream broke");
       continue;
     }
-    if (left == 0) return std::optional<std::string>();
+    if (left == 0) return CopyData();
   }
 }
 

@@ -66,6 +66,25 @@ class QueryResult {
   void* result_ = nullptr;  // PGresult*
 };
 
+/// One CopyData message, owning libpq's buffer; empty when there was none.
+class CopyData {
+ public:
+  CopyData() = default;
+  CopyData(char* data, size_t size) : data_(data), size_(size) {}
+  ~CopyData();
+  CopyData(CopyData&& other) noexcept;
+  CopyData& operator=(CopyData&& other) noexcept;
+  CopyData(const CopyData&) = delete;
+  CopyData& operator=(const CopyData&) = delete;
+
+  explicit operator bool() const { return data_ != nullptr; }
+  std::string_view view() const { return std::string_view(data_, size_); }
+
+ private:
+  char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 /// One connection. Not thread-safe: one thread at a time (Cancel is the exception).
 class Connection {
  public:
@@ -90,11 +109,10 @@ class Connection {
 
   /// Starts a COPY BOTH stream (START_REPLICATION). Then use ReadCopyData / WriteCopyData.
   Status StartCopyBoth(std::string_view command);
-  /// The next CopyData message of a COPY BOTH stream. Returns an empty optional when nothing
-  /// arrived within `timeout` (or when `stop` was requested); an error when the stream ended
-  /// or the connection broke.
-  Result<std::optional<std::string>> ReadCopyData(std::chrono::milliseconds timeout,
-                                                  std::stop_token stop);
+  /// The next CopyData message of a COPY BOTH stream, in libpq's own buffer (no copy). Empty
+  /// when nothing arrived within `timeout` (or when `stop` was requested); an error when the
+  /// stream ended or the connection broke.
+  Result<CopyData> ReadCopyData(std::chrono::milliseconds timeout, std::stop_token stop);
   /// Sends one CopyData message and flushes it.
   Status WriteCopyData(std::string_view data);
 

@@ -130,7 +130,7 @@ Record ChangeEventBuilder::Build(const TableShape& table, debezium::Op op, const
   record.value = debezium::BuildEnvelope(
       before ? std::optional<std::string_view>(before_json_) : std::nullopt,
       after ? std::optional<std::string_view>(after_json_) : std::nullopt,
-      SourceFor(&table, context), op, NowMs());
+      SourceFor(&table, context), op, emit_ms_ != 0 ? emit_ms_ : NowMs());
   record.timestamp_ms = context.ts_ms;
   if (!unavailable.empty()) {
     record.headers.push_back(RecordHeader{"rivven.unavailable_columns", std::move(unavailable)});

@@ -59,6 +59,10 @@ class ChangeEventBuilder {
   /// The key object of `row`, or nullopt when the table has no key columns.
   std::optional<std::string> KeyJson(const TableShape& table, const RowText& row);
 
+  /// The time written as the envelopes' ts_ms until the next call (read once per batch rather
+  /// than once per record); 0 = read the clock for each record.
+  void SetEmitTime(int64_t now_ms) { emit_ms_ = now_ms; }
+
   /// A full change record. `before`/`after` may be null (inserts have no before, deletes no
   /// after). Unchanged TOAST values in `after` are filled from `before` when it carries them;
   /// the rest become the placeholder and are named in the header rivven.unavailable_columns.
@@ -77,6 +81,7 @@ class ChangeEventBuilder {
   const TypeCatalog& catalog_;
   ValueOptions options_;
   std::string placeholder_;
+  int64_t emit_ms_ = 0;
   std::string before_json_, after_json_;
   RowText merged_;
 };

@@ -81,6 +81,7 @@ class PostgresSource final : public Source {
   std::optional<SnapshotRow> held_;  ///< the newest snapshot row, held to mark the last one
   Resume held_resume_;
   uint64_t snapshot_rows_ = 0, snapshot_estimate_ = 0;
+  int64_t snapshot_read_ms_ = 0;  ///< source.ts_ms of the rows of the current batch
 
   std::unique_ptr<IncrementalSnapshot> incremental_;
 
