@@ -91,16 +91,39 @@ Status IncrementalSnapshot::EmitWatermark(const char* kind) {
 Status IncrementalSnapshot::MaybeOpenWindow() {
   if (!active() || window_pending_) return Status::Ok();
   ++window_;
-  chunk_.clear();
   chunk_keys_.clear();
   chunk_index_.clear();
   RC_RETURN_IF_ERROR(EmitWatermark("open"));
-  RC_ASSIGN_OR_RETURN(bool more, reader_->NextChunk(&chunk_));
+  // The read's snapshot, and which transactions it cannot see yet (see the class comment).
+  RC_ASSIGN_OR_RETURN(pg::QueryResult begun,
+                      sql_.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+  auto in_progress = sql_.Exec(
+      "SELECT pg_snapshot_xmax(s)::text, x::text FROM pg_current_snapshot() s "
+      "LEFT JOIN LATERAL pg_snapshot_xip(s) x ON true");
+  if (!in_progress.ok()) {
+    (void)sql_.Exec("ROLLBACK");
+    return in_progress.status();
+  }
+  unseen_xids_.clear();
+  for (int i = 0; i < in_progress->rows(); ++i) {
+    // xid8 -> the 32-bit xid pgoutput sends (the epoch is the upper half).
+    snapshot_xmax_ = static_cast<uint32_t>(std::stoull(std::string(in_progress->get(i, 0))));
+    if (!in_progress->is_null(i, 1)) {
+      unseen_xids_.insert(static_cast<uint32_t>(std::stoull(std::string(in_progress->get(i, 1)))));
+    }
+  }
+  size_t count = 0;
+  auto read = reader_->NextChunk(&chunk_, &count);
+  RC_ASSIGN_OR_RETURN(pg::QueryResult ended, sql_.Exec("COMMIT"));
+  if (!read.ok()) return read.status();
+  const bool more = *read;
+  chunk_.resize(count);
   if (!more) {
     log::Info(kComponent, "incremental snapshot done: {} rows", rows_);
     names_.clear();
     tables_.clear();
     reader_.reset();
+    recent_.clear();
     return Status::Ok();
   }
   RC_RETURN_IF_ERROR(EmitWatermark("close"));
@@ -109,18 +132,35 @@ Status IncrementalSnapshot::MaybeOpenWindow() {
   next_after_ = reader_->after();
   for (size_t i = 0; i < chunk_.size(); ++i) {
     const SnapshotRow& row = chunk_[i];
-    row_.values.assign(row.values.size(), std::nullopt);
-    row_.unchanged.assign(row.values.size(), false);
-    for (size_t c = 0; c < row.values.size(); ++c) {
-      if (row.values[c]) row_.values[c] = std::string_view(*row.values[c]);
-    }
+    row_.values.resize(row.size());
+    row_.unchanged.assign(row.size(), false);
+    for (size_t c = 0; c < row.size(); ++c) row_.values[c] = row.value(c);
     std::optional<std::string> key = builder_.KeyJson(tables_[row.table], row_);
     if (key) chunk_index_[*key] = i;
     chunk_keys_.push_back(std::move(key));
   }
+  // Changes the stream brought already from transactions the read could not see.
+  if (chunk_table_ < tables_.size()) {
+    const std::string name = tables_[chunk_table_].schema + "." + tables_[chunk_table_].table;
+    for (const RecentChange& change : recent_) {
+      if (change.table == name && Unseen(change.xid)) DropFromChunk(change.key);
+    }
+  }
   window_pending_ = true;
   window_open_ = false;
   return Status::Ok();
+}
+
+bool IncrementalSnapshot::Unseen(uint32_t xid) const {
+  // At or above xmax (modulo 2^32, as PostgreSQL compares xids), or in progress.
+  return static_cast<int32_t>(xid - snapshot_xmax_) >= 0 || unseen_xids_.count(xid) > 0;
+}
+
+void IncrementalSnapshot::DropFromChunk(const std::string& key) {
+  auto it = chunk_index_.find(key);
+  if (it == chunk_index_.end()) return;
+  chunk_keys_[it->second].reset();
+  chunk_index_.erase(it);
 }
 
 void IncrementalSnapshot::OnWatermark(std::string_view content, const EventContext& context,
@@ -136,11 +176,9 @@ void IncrementalSnapshot::OnWatermark(std::string_view content, const EventConte
   for (size_t i = 0; i < chunk_.size(); ++i) {
     if (!chunk_keys_[i]) continue;  // replaced by a streamed change
     const SnapshotRow& row = chunk_[i];
-    row_.values.assign(row.values.size(), std::nullopt);
-    row_.unchanged.assign(row.values.size(), false);
-    for (size_t c = 0; c < row.values.size(); ++c) {
-      if (row.values[c]) row_.values[c] = std::string_view(*row.values[c]);
-    }
+    row_.values.resize(row.size());
+    row_.unchanged.assign(row.size(), false);
+    for (size_t c = 0; c < row.size(); ++c) row_.values[c] = row.value(c);
     out->push_back(builder_.Build(tables_[row.table], debezium::Op::kRead, nullptr, &row_, read));
     ++rows_;
   }
@@ -153,14 +191,16 @@ void IncrementalSnapshot::OnWatermark(std::string_view content, const EventConte
 }
 
 void IncrementalSnapshot::OnStreamedChange(const TableShape& table,
-                                           const std::optional<std::string>& key) {
-  if (!window_open_ || !key || chunk_table_ >= tables_.size()) return;
+                                           const std::optional<std::string>& key, uint32_t xid) {
+  if (!active() || !key) return;
+  recent_.push_back(RecentChange{xid, table.schema + "." + table.table, *key});
+  if (recent_.size() > kRecentChanges) recent_.pop_front();
+  if (!window_pending_ || chunk_table_ >= tables_.size()) return;
   const TableShape& chunk_table = tables_[chunk_table_];
   if (table.schema != chunk_table.schema || table.table != chunk_table.table) return;
-  auto it = chunk_index_.find(*key);
-  if (it == chunk_index_.end()) return;
-  chunk_keys_[it->second].reset();
-  chunk_index_.erase(it);
+  // Inside the window every change is newer than the read; before it, only those of the
+  // transactions the read could not see.
+  if (window_open_ || Unseen(xid)) DropFromChunk(*key);
 }
 
 std::optional<SourcePosition::Snapshot> IncrementalSnapshot::State() const {

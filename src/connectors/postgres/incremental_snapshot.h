@@ -4,8 +4,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <deque>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/status.h"
@@ -24,6 +26,13 @@ namespace rivven::postgres {
 /// chunk is emitted as op "r" events with source.snapshot "incremental". Every row therefore
 /// ends in its latest state, and no streamed change is ever overtaken by an older read.
 /// Tables need a primary key.
+///
+/// One subtlety of PostgreSQL: a transaction's commit record can precede the opening watermark
+/// in the WAL while the transaction is not yet visible to the chunk's read (visibility follows
+/// the commit record by a moment). The chunk is therefore read in a REPEATABLE READ transaction
+/// and its snapshot noted: changes of the transactions it cannot see (in progress, or at or
+/// above its xmax), whether the stream brought them already (a short memory of recent changes
+/// is kept) or brings them before the closing watermark, also drop their keys from the chunk.
 class IncrementalSnapshot {
  public:
   static constexpr std::string_view kWatermarkPrefix = "rivven.watermark";
@@ -44,8 +53,9 @@ class IncrementalSnapshot {
   /// A logical message with kWatermarkPrefix from the stream; at the closing watermark of the
   /// current window, appends the chunk's remaining rows to `out`.
   void OnWatermark(std::string_view content, const EventContext& context, std::vector<Record>* out);
-  /// A change streamed for `table` with record key `key`.
-  void OnStreamedChange(const TableShape& table, const std::optional<std::string>& key);
+  /// A change streamed for `table` with record key `key`, by transaction `xid`.
+  void OnStreamedChange(const TableShape& table, const std::optional<std::string>& key,
+                        uint32_t xid);
   /// The state for the checkpoint: the end of the last chunk emitted.
   std::optional<SourcePosition::Snapshot> State() const;
 
@@ -76,6 +86,20 @@ class IncrementalSnapshot {
   size_t next_table_ = 0;  ///< where the reader is after the chunk
   std::optional<std::vector<std::optional<std::string>>> next_after_;
   RowText row_;
+  /// Transactions in progress for the chunk's read: their changes are newer than the chunk.
+  std::unordered_set<uint32_t> unseen_xids_;
+  uint32_t snapshot_xmax_ = 0;
+  bool Unseen(uint32_t xid) const;
+  /// Recent streamed changes (while a snapshot is active), for the transactions the read
+  /// could not see yet although the stream had brought them.
+  struct RecentChange {
+    uint32_t xid;
+    std::string table;  ///< schema.table
+    std::string key;
+  };
+  std::deque<RecentChange> recent_;
+  static constexpr size_t kRecentChanges = 4096;
+  void DropFromChunk(const std::string& key);
 };
 
 }  // namespace rivven::postgres

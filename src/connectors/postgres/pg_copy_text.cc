@@ -131,6 +131,31 @@ void SplitCopyRow(std::string_view line, std::vector<std::optional<std::string>>
   fields.resize(count);
 }
 
+void SplitCopyRow(std::string_view line, std::string& storage, std::vector<CopyField>& fields) {
+  line = WithoutLineEnd(line);
+  storage.clear();
+  fields.clear();
+  std::string unescaped;
+  for (;;) {
+    const size_t length = RawFieldLength(line);
+    const std::string_view raw = line.substr(0, length);
+    CopyField field;
+    field.offset = static_cast<uint32_t>(storage.size());
+    if (raw == "\\N") {
+      field.null = true;
+    } else if (std::memchr(raw.data(), '\\', raw.size()) == nullptr) {
+      storage.append(raw);  // the common case: nothing to decode
+    } else {
+      Unescape(raw, unescaped);
+      storage.append(unescaped);
+    }
+    field.length = static_cast<uint32_t>(storage.size() - field.offset);
+    fields.push_back(field);
+    if (length == line.size()) break;
+    line.remove_prefix(length + 1);
+  }
+}
+
 std::vector<std::optional<std::string>> SplitCopyRow(std::string_view line) {
   std::vector<std::optional<std::string>> fields;
   SplitCopyRow(line, fields);

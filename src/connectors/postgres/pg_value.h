@@ -94,6 +94,18 @@ bool UnescapeCopyText(std::string_view field, std::string& out);
 /// fields, unescaped; nullopt for NULL fields.
 std::vector<std::optional<std::string>> SplitCopyRow(std::string_view line);
 
+/// One field of a row split into one buffer: `length` bytes at `offset`, or NULL.
+struct CopyField {
+  uint32_t offset = 0;
+  uint32_t length = 0;
+  bool null = false;
+};
+
+/// Splits a COPY text-format row into `storage` (the unescaped fields one after another;
+/// cleared first) and `fields`; both keep their capacity from row to row, so a stream of rows
+/// allocates only while they grow.
+void SplitCopyRow(std::string_view line, std::string& storage, std::vector<CopyField>& fields);
+
 /// The same into `fields`, reusing its strings' storage from the previous row.
 void SplitCopyRow(std::string_view line, std::vector<std::optional<std::string>>& fields);
 

@@ -178,12 +178,15 @@ Status PostgresSource::PrepareSnapshot(bool fresh, const std::string& exported_s
     RC_ASSIGN_OR_RETURN(uint64_t n, EstimateRows(*sql_, t));
     snapshot_estimate_ += n;
   }
-  reader_ = std::make_unique<SnapshotReader>(*sql_, snapshot_tables_, config_.snapshot_chunk_rows);
-  RC_RETURN_IF_ERROR(reader_->Begin(exported_snapshot));
-  reader_->Seek(position_.snapshot->table, position_.snapshot->after);
-  chunk_.clear();
+  // The snapshot reads on a connection of its own, a few chunks ahead (SnapshotPrefetcher).
+  RC_ASSIGN_OR_RETURN(auto snapshot_conn, pg::Connection::Open(SqlParams(config_)));
+  prefetcher_ = std::make_unique<SnapshotPrefetcher>(std::move(snapshot_conn), snapshot_tables_,
+                                                     config_.snapshot_chunk_rows);
+  RC_RETURN_IF_ERROR(prefetcher_->Start(exported_snapshot, position_.snapshot->table,
+                                        position_.snapshot->after));
+  have_chunk_ = false;
   chunk_next_ = 0;
-  held_.reset();
+  has_held_ = false;
   log::Info(kComponent, "snapshot of {} table(s), about {} rows, from table {}",
             snapshot_tables_.size(), snapshot_estimate_, position_.snapshot->table);
   return Status::Ok();
@@ -191,19 +194,35 @@ Status PostgresSource::PrepareSnapshot(bool fresh, const std::string& exported_s
 
 Record PostgresSource::SnapshotRecord(const SnapshotRow& row, debezium::Snapshot marker) {
   const TableShape& table = snapshot_tables_[row.table];
-  new_row_.values.assign(row.values.size(), std::nullopt);
-  new_row_.unchanged.assign(row.values.size(), false);
-  for (size_t i = 0; i < row.values.size(); ++i) {
-    if (row.values[i]) new_row_.values[i] = std::string_view(*row.values[i]);
-  }
+  new_row_.values.resize(row.size());
+  new_row_.unchanged.assign(row.size(), false);
+  for (size_t i = 0; i < row.size(); ++i) new_row_.values[i] = row.value(i);
   EventContext context;
   context.server_name = config_.server_name;
   context.database = config_.connection.database;
   context.ts_ms = snapshot_read_ms_;
   context.snapshot = marker;
   context.lsn = position_.lsn;
-  Record r = builder_.Build(table, debezium::Op::kRead, nullptr, &new_row_, context);
-  return r;
+  return builder_.Build(table, debezium::Op::kRead, nullptr, &new_row_, context);
+}
+
+PostgresSource::Resume PostgresSource::ResumeOf(const SnapshotChunk& chunk, size_t index) const {
+  const SnapshotRow& row = chunk.rows[index];
+  Resume resume;
+  resume.table = row.table;
+  const TableShape& table = snapshot_tables_[row.table];
+  if (table.key_columns.empty()) {
+    // Keyless chunks are page ranges: only the chunk's last row completes it.
+    resume.after = index + 1 == chunk.count ? chunk.end : chunk.start;
+  } else {
+    std::vector<std::optional<std::string>> key;
+    for (size_t column : table.key_columns) {
+      const auto v = row.value(column);
+      key.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+    }
+    resume.after = std::move(key);
+  }
+  return resume;
 }
 
 std::string PostgresSource::SnapshotPositionJson(
@@ -224,45 +243,50 @@ Result<SourceBatch> PostgresSource::PollSnapshot(size_t max_records) {
   SourceBatch batch;
   snapshot_read_ms_ = NowMs();
   builder_.SetEmitTime(snapshot_read_ms_);
-  bool done = false;
   std::optional<Resume> delivered;
+  // The newest row emitted from the current chunk (its resume point is taken only when needed).
+  std::optional<size_t> emitted_in_chunk;
+  bool done = false;
   while (batch.records.size() < max_records) {
-    if (chunk_next_ >= chunk_.size()) {
-      chunk_.clear();
-      chunk_next_ = 0;
-      RC_ASSIGN_OR_RETURN(bool more, reader_->NextChunk(&chunk_));
-      if (!more) {
-        done = true;
-        break;
+    if (have_chunk_ && chunk_next_ + 1 < chunk_.count) {  // a row with another after it
+      batch.records.push_back(SnapshotRecord(chunk_.rows[chunk_next_], debezium::Snapshot::kTrue));
+      ++snapshot_rows_;
+      emitted_in_chunk = chunk_next_++;
+      continue;
+    }
+    if (have_chunk_) {
+      if (emitted_in_chunk) delivered = ResumeOf(chunk_, *emitted_in_chunk);
+      emitted_in_chunk.reset();
+      if (chunk_next_ < chunk_.count) {  // the chunk's last row: hold it
+        held_resume_ = ResumeOf(chunk_, chunk_next_);
+        std::swap(held_row_, chunk_.rows[chunk_next_]);
+        has_held_ = true;
       }
-      chunk_start_ = reader_->chunk_start();
-      chunk_end_ = reader_->after();
+      prefetcher_->Recycle(std::move(chunk_));
+      chunk_ = SnapshotChunk{};
+      have_chunk_ = false;
     }
-    SnapshotRow row = std::move(chunk_[chunk_next_++]);
-    Resume resume;
-    resume.table = row.table;
-    const TableShape& table = snapshot_tables_[row.table];
-    if (table.key_columns.empty()) {
-      // Keyless chunks are page ranges: only the chunk's last row completes it.
-      resume.after = chunk_next_ == chunk_.size() ? chunk_end_ : chunk_start_;
-    } else {
-      std::vector<std::optional<std::string>> key;
-      for (size_t index : table.key_columns) key.push_back(row.values[index]);
-      resume.after = std::move(key);
+    RC_ASSIGN_OR_RETURN(std::optional<SnapshotChunk> next, prefetcher_->Next());
+    if (!next) {
+      done = true;
+      break;
     }
-    if (held_) {
-      batch.records.push_back(SnapshotRecord(*held_, debezium::Snapshot::kTrue));
+    chunk_ = std::move(*next);
+    chunk_next_ = 0;
+    have_chunk_ = true;
+    if (has_held_) {
+      batch.records.push_back(SnapshotRecord(held_row_, debezium::Snapshot::kTrue));
       ++snapshot_rows_;
-      delivered = std::move(held_resume_);
+      delivered = held_resume_;
+      has_held_ = false;
     }
-    held_ = std::move(row);
-    held_resume_ = std::move(resume);
   }
+  if (emitted_in_chunk) delivered = ResumeOf(chunk_, *emitted_in_chunk);
   if (done) {
-    if (held_) {
-      batch.records.push_back(SnapshotRecord(*held_, debezium::Snapshot::kLast));
+    if (has_held_) {
+      batch.records.push_back(SnapshotRecord(held_row_, debezium::Snapshot::kLast));
       ++snapshot_rows_;
-      held_.reset();
+      has_held_ = false;
     }
     RC_RETURN_IF_ERROR(FinishSnapshot());
     batch.position = PositionJson();
@@ -277,9 +301,10 @@ Result<SourceBatch> PostgresSource::PollSnapshot(size_t max_records) {
 }
 
 Status PostgresSource::FinishSnapshot() {
-  RC_RETURN_IF_ERROR(reader_->Commit());
-  reader_.reset();
-  chunk_.clear();
+  RC_RETURN_IF_ERROR(prefetcher_->Finish());
+  prefetcher_.reset();
+  chunk_ = SnapshotChunk{};
+  have_chunk_ = false;
   position_.snapshot.reset();
   position_.snapshot_done = true;
   log::Info(kComponent, "snapshot done: {} rows", snapshot_rows_);
@@ -547,7 +572,7 @@ Status PostgresSource::HandleMessage(std::string_view payload, Lsn wal_start,
         return OnSignal(*table, new_row_);  // a control row, not data
       }
       out->push_back(builder_.Build(*table, debezium::Op::kCreate, nullptr, &new_row_, context));
-      incremental_->OnStreamedChange(*table, out->back().key);
+      incremental_->OnStreamedChange(*table, out->back().key, tx_xid_);
     }
   } else if (auto* update = std::get_if<UpdateMessage>(&message)) {
     RC_ASSIGN_OR_RETURN(const TableShape* table, relation_of(update->relation_id));
@@ -559,16 +584,18 @@ Status PostgresSource::HandleMessage(std::string_view payload, Lsn wal_start,
         before = &old_row_;
       }
       out->push_back(builder_.Build(*table, debezium::Op::kUpdate, before, &new_row_, context));
-      incremental_->OnStreamedChange(*table, out->back().key);
+      incremental_->OnStreamedChange(*table, out->back().key, tx_xid_);
       // A key change: the old key's row is gone too.
-      if (before != nullptr) incremental_->OnStreamedChange(*table, builder_.KeyJson(*table, *before));
+      if (before != nullptr) {
+        incremental_->OnStreamedChange(*table, builder_.KeyJson(*table, *before), tx_xid_);
+      }
     }
   } else if (auto* del = std::get_if<DeleteMessage>(&message)) {
     RC_ASSIGN_OR_RETURN(const TableShape* table, relation_of(del->relation_id));
     if (deliver()) {
       FillRow(del->old_tuple, &old_row_);
       out->push_back(builder_.Build(*table, debezium::Op::kDelete, &old_row_, nullptr, context));
-      incremental_->OnStreamedChange(*table, out->back().key);
+      incremental_->OnStreamedChange(*table, out->back().key, tx_xid_);
     }
   } else if (auto* truncate = std::get_if<TruncateMessage>(&message)) {
     if (deliver()) {
@@ -638,7 +665,7 @@ Status PostgresSource::Acknowledge(const std::string& position) {
 Status PostgresSource::Close() {
   if (streaming_ && repl_) (void)SendStatus(false);
   streaming_ = false;
-  reader_.reset();
+  prefetcher_.reset();
   incremental_.reset();
   repl_.reset();
   sql_.reset();

@@ -15,6 +15,7 @@
 #include "connectors/postgres/pg_value.h"
 #include "connectors/postgres/postgres_config.h"
 #include "connectors/postgres/postgres_position.h"
+#include "connectors/postgres/snapshot_prefetcher.h"
 #include "connectors/postgres/snapshot_reader.h"
 #include "connectors/registry.h"
 
@@ -67,18 +68,20 @@ class PostgresSource final : public Source {
   SourcePosition position_;  ///< as of the last record handed out
 
   // Snapshot state.
-  std::vector<TableShape> snapshot_tables_;
-  std::unique_ptr<SnapshotReader> reader_;
-  std::vector<SnapshotRow> chunk_;
-  size_t chunk_next_ = 0;
-  std::optional<std::vector<std::optional<std::string>>> chunk_start_;  ///< resume point before it
-  std::optional<std::vector<std::optional<std::string>>> chunk_end_;    ///< after it
   /// Where a restart resumes once a row is delivered: its table and resume point.
   struct Resume {
     size_t table = 0;
     std::optional<std::vector<std::optional<std::string>>> after;
   };
-  std::optional<SnapshotRow> held_;  ///< the newest snapshot row, held to mark the last one
+  Resume ResumeOf(const SnapshotChunk& chunk, size_t row) const;
+  std::vector<TableShape> snapshot_tables_;
+  std::unique_ptr<SnapshotPrefetcher> prefetcher_;
+  SnapshotChunk chunk_;
+  bool have_chunk_ = false;
+  size_t chunk_next_ = 0;
+  /// The last row of the previous chunk, held until it is known whether it is the very last.
+  SnapshotRow held_row_;
+  bool has_held_ = false;
   Resume held_resume_;
   uint64_t snapshot_rows_ = 0, snapshot_estimate_ = 0;
   int64_t snapshot_read_ms_ = 0;  ///< source.ts_ms of the rows of the current batch

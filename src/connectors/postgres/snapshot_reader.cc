@@ -61,7 +61,7 @@ std::string SnapshotReader::ChunkSql(const TableShape& table) {
   return sql;
 }
 
-Result<bool> SnapshotReader::NextChunk(std::vector<SnapshotRow>* rows) {
+Result<bool> SnapshotReader::NextChunk(std::vector<SnapshotRow>* rows, size_t* count) {
   while (table_ < tables_.size()) {
     if (table_done_) {
       ++table_;
@@ -73,16 +73,16 @@ Result<bool> SnapshotReader::NextChunk(std::vector<SnapshotRow>* rows) {
     chunk_start_ = after_;
     size_t n = 0;
     Status copied = conn_.CopyOut(ChunkSql(table), [&](std::string_view line) {
-      SnapshotRow row;
+      if (n == rows->size()) rows->emplace_back();
+      SnapshotRow& row = (*rows)[n++];
       row.table = table_;
-      row.values = SplitCopyRow(line);
-      rows->push_back(std::move(row));
-      ++n;
+      SplitCopyRow(line, row.storage, row.fields);
       return true;
     });
     if (!copied.ok()) {
       return copied.WithContext("snapshot of " + table.schema + "." + table.table);
     }
+    *count = n;
     if (table.key_columns.empty()) {
       // The next chunk starts at the next page range; the table is done past its last page.
       const int64_t first = after_ && !after_->empty() && (*after_)[0] ? std::stoll(*(*after_)[0]) : 0;
@@ -95,13 +95,17 @@ Result<bool> SnapshotReader::NextChunk(std::vector<SnapshotRow>* rows) {
     }
     if (static_cast<int64_t>(n) < chunk_rows_) table_done_ = true;
     if (n > 0) {
-      const SnapshotRow& last = rows->back();
+      const SnapshotRow& last = (*rows)[n - 1];
       std::vector<std::optional<std::string>> key;
-      for (size_t index : table.key_columns) key.push_back(last.values[index]);
+      for (size_t index : table.key_columns) {
+        const auto v = last.value(index);
+        key.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+      }
       after_ = std::move(key);
+      return true;
     }
-    if (n > 0) return true;
   }
+  *count = 0;
   return false;
 }
 

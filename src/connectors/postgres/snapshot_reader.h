@@ -8,13 +8,23 @@
 #include "base/status.h"
 #include "clients/pg/pg_connection.h"
 #include "connectors/postgres/change_event.h"
+#include "connectors/postgres/pg_value.h"
 
 namespace rivven::postgres {
 
-/// One row read by the snapshot: its table and its values (text format; nullopt = NULL).
+/// One row read by the snapshot: its table and its values (text format), unescaped into one
+/// buffer. Rows are reused from chunk to chunk, so their buffers are allocated once.
 struct SnapshotRow {
   size_t table = 0;
-  std::vector<std::optional<std::string>> values;
+  std::string storage;
+  std::vector<CopyField> fields;
+
+  size_t size() const { return fields.size(); }
+  /// Column `i`'s text, nullopt for NULL.
+  std::optional<std::string_view> value(size_t i) const {
+    if (fields[i].null) return std::nullopt;
+    return std::string_view(storage).substr(fields[i].offset, fields[i].length);
+  }
 };
 
 /// Reads tables in chunks ordered by primary key, inside one REPEATABLE READ transaction, with
@@ -29,9 +39,10 @@ class SnapshotReader {
   Status Begin(const std::string& snapshot_name);
   /// Positions the reader at table `table`, after key `after` (nullopt: from its start).
   void Seek(size_t table, std::optional<std::vector<std::optional<std::string>>> after);
-  /// Appends the next chunk's rows to `rows` (moving to the next table when one is done);
-  /// returns false once every table is read.
-  Result<bool> NextChunk(std::vector<SnapshotRow>* rows);
+  /// Reads the next chunk into `rows` (moving to the next table when one is done), reusing the
+  /// rows already there; `*count` is how many it holds (rows past it are stale). Returns false
+  /// once every table is read.
+  Result<bool> NextChunk(std::vector<SnapshotRow>* rows, size_t* count);
   Status Commit();
 
   size_t table() const { return table_; }

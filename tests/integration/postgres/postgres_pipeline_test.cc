@@ -612,7 +612,7 @@ TEST_F(PostgresPipelineTest, SigkillDuringSnapshotAndStreamingLosesNothing) {
   // Paced, so that the snapshot spans several lives (unpaced it takes ~0.1 s here).
   PipelineOptions options;
   options.chunk_rows = 500;
-  options.events_per_second = 30000;
+  options.events_per_second = 15000;
   const std::string yaml = WritePipeline(options);
   std::mt19937_64 rng(std::random_device{}());
   const auto source_finished_snapshots = [&] {
@@ -659,7 +659,7 @@ TEST_F(PostgresPipelineTest, SigkillDuringSnapshotAndStreamingLosesNothing) {
   for (int life = 0; life < 12 && snapshot_kills < 4; ++life) {
     auto p = StartPipeline(yaml);
     const bool first = life == 0;
-    live(milliseconds(std::uniform_int_distribution<int>(first ? 10 : 100, first ? 150 : 500)(rng)));
+    live(milliseconds(std::uniform_int_distribution<int>(first ? 10 : 300, first ? 150 : 700)(rng)));
     ASSERT_NO_FATAL_FAILURE(kill(p));
     if (source_finished_snapshots() > 0) break;
     ++snapshot_kills;
