@@ -105,6 +105,10 @@ void AppendEnvelope(std::string& out, std::optional<std::string_view> before,
   AppendObjectOrNull(out, before);
   out += ",\"after\":";
   AppendObjectOrNull(out, after);
+  AppendEnvelopeTail(out, source, op, ts_ms);
+}
+
+void AppendEnvelopeTail(std::string& out, const SourceInfo& source, Op op, TimestampMs ts_ms) {
   out += ",\"source\":";
   AppendSource(out, source);
   out += ",\"op\":\"";

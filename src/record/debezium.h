@@ -62,6 +62,10 @@ void AppendEnvelope(std::string& out, std::optional<std::string_view> before,
                     std::optional<std::string_view> after, const SourceInfo& source, Op op,
                     TimestampMs ts_ms);
 
+/// The envelope after its `after` value: `,"source":{..},"op":"x","ts_ms":..}`. For sources
+/// that write `{"before":..,"after":..` themselves, straight into the record's value.
+void AppendEnvelopeTail(std::string& out, const SourceInfo& source, Op op, TimestampMs ts_ms);
+
 /// AppendEnvelope into a fresh string.
 std::string BuildEnvelope(std::optional<std::string_view> before,
                           std::optional<std::string_view> after, const SourceInfo& source, Op op,

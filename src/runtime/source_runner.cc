@@ -279,6 +279,7 @@ void SourceRunner::SendLoop() {
     finished = finished || item->batch.finished;
     size_t merged_bytes = 0;
     for (const auto& r : records) merged_bytes += r.ApproximateBytes();
+    if (queue_.size() > 0) records.reserve(options_.max_send_records);
     while (records.size() < options_.max_send_records && merged_bytes < options_.max_send_bytes) {
       auto more = queue_.TryPop();
       if (!more) break;

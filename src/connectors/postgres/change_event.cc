@@ -74,18 +74,23 @@ std::optional<std::string> ChangeEventBuilder::KeyJson(const TableShape& table, 
   return key;
 }
 
-debezium::SourceInfo ChangeEventBuilder::SourceFor(const TableShape* table,
-                                                   const EventContext& context) const {
-  debezium::SourceInfo source;
-  source.version = kVersion;
-  source.connector = "postgresql";
-  source.name = context.server_name;
+const debezium::SourceInfo& ChangeEventBuilder::SourceFor(const TableShape* table,
+                                                          const EventContext& context) {
+  debezium::SourceInfo& source = source_;
+  if (source.version.empty()) {
+    source.version = kVersion;
+    source.connector = "postgresql";
+  }
+  if (source.name != context.server_name) source.name = context.server_name;
+  if (source.db != context.database) source.db = context.database;
   source.ts_ms = context.ts_ms;
   source.snapshot = context.snapshot;
-  source.db = context.database;
   if (table != nullptr) {
-    source.schema = table->schema;
-    source.table = table->table;
+    if (!source.schema || *source.schema != table->schema) source.schema = table->schema;
+    if (source.table != table->table) source.table = table->table;
+  } else {
+    source.schema.reset();
+    source.table.clear();
   }
   source.tx_id = context.tx_id;
   source.lsn = context.lsn;
@@ -96,9 +101,9 @@ Record ChangeEventBuilder::Build(const TableShape& table, debezium::Op op, const
                                  const RowText* after, const EventContext& context) {
   Record record;
   std::string unavailable;
+  const RowText* row = after;
   if (after != nullptr) {
     // Unchanged TOAST: take the old value when the server sent the whole old row.
-    const RowText* row = after;
     bool any_unchanged = false;
     for (bool u : after->unchanged) any_unchanged |= u;
     if (any_unchanged) {
@@ -118,19 +123,29 @@ Record ChangeEventBuilder::Build(const TableShape& table, debezium::Op op, const
       }
       row = &merged_;
     }
-    after_json_.clear();
-    AppendRowJson(after_json_, table, *row);
     record.key = KeyJson(table, *row);
+  } else if (before != nullptr) {
+    record.key = KeyJson(table, *before);
   }
+  // The envelope, written in place: {"before":..,"after":..,"source":..,"op":..,"ts_ms":..}.
+  std::string value;
+  value.reserve(value_size_hint_ + 64);
+  value += "{\"before\":";
   if (before != nullptr) {
-    before_json_.clear();
-    AppendRowJson(before_json_, table, *before);
-    if (after == nullptr) record.key = KeyJson(table, *before);
+    AppendRowJson(value, table, *before);
+  } else {
+    value += "null";
   }
-  record.value = debezium::BuildEnvelope(
-      before ? std::optional<std::string_view>(before_json_) : std::nullopt,
-      after ? std::optional<std::string_view>(after_json_) : std::nullopt,
-      SourceFor(&table, context), op, emit_ms_ != 0 ? emit_ms_ : NowMs());
+  value += ",\"after\":";
+  if (row != nullptr) {
+    AppendRowJson(value, table, *row);
+  } else {
+    value += "null";
+  }
+  debezium::AppendEnvelopeTail(value, SourceFor(&table, context), op,
+                               emit_ms_ != 0 ? emit_ms_ : NowMs());
+  value_size_hint_ = value.size();
+  record.value = std::move(value);
   record.timestamp_ms = context.ts_ms;
   if (!unavailable.empty()) {
     record.headers.push_back(RecordHeader{"rivven.unavailable_columns", std::move(unavailable)});
@@ -149,8 +164,7 @@ Record ChangeEventBuilder::BuildTruncate(const TableShape& table, const EventCon
 Record ChangeEventBuilder::BuildMessage(std::string_view prefix, std::string_view content,
                                         const EventContext& context) {
   std::string value = "{\"op\":\"m\",\"ts_ms\":" + std::to_string(NowMs()) + ",\"source\":";
-  debezium::SourceInfo source = SourceFor(nullptr, context);
-  debezium::AppendSource(value, source);
+  debezium::AppendSource(value, SourceFor(nullptr, context));
   value += ",\"message\":{\"prefix\":";
   AppendJsonString(value, prefix);
   value += ",\"content\":\"";

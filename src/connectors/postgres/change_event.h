@@ -76,13 +76,16 @@ class ChangeEventBuilder {
                       const EventContext& context);
 
  private:
-  debezium::SourceInfo SourceFor(const TableShape* table, const EventContext& context) const;
+  /// The source block for `table` (null: none) in `context`; kept between calls so its
+  /// strings are not rebuilt for every record.
+  const debezium::SourceInfo& SourceFor(const TableShape* table, const EventContext& context);
 
   const TypeCatalog& catalog_;
   ValueOptions options_;
   std::string placeholder_;
   int64_t emit_ms_ = 0;
-  std::string before_json_, after_json_;
+  debezium::SourceInfo source_;
+  size_t value_size_hint_ = 512;  ///< the last value's size: reserved up front for the next
   RowText merged_;
 };
 

@@ -241,6 +241,7 @@ std::string PostgresSource::SnapshotPositionJson(
 
 Result<SourceBatch> PostgresSource::PollSnapshot(size_t max_records) {
   SourceBatch batch;
+  batch.records.reserve(max_records + 1);
   snapshot_read_ms_ = NowMs();
   builder_.SetEmitTime(snapshot_read_ms_);
   std::optional<Resume> delivered;
