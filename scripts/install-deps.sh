@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev procps time bc util-linux openssl
   # real servers for the integration tests and benchmarks
   postgresql-15 postgresql-client-15
+  # benchmark peers (bench/peers: an npm logical replication client)
+  nodejs
 )
 
 missing=()
@@ -23,12 +25,23 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#APT_PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# npm comes with NodeSource's nodejs; Debian packages it apart.
+if ! command -v npm > /dev/null; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends npm
+fi
+# npm packages of the benchmarks' peers (bench/peers/package-lock.json).
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -d "$ROOT/bench/peers/node_modules/pg-logical-replication" ]; then
+  npm ci --prefix "$ROOT/bench/peers" --no-audit --no-fund --loglevel error
+fi
