@@ -108,6 +108,76 @@ void AppendEnvelope(std::string& out, std::optional<std::string_view> before,
   AppendEnvelopeTail(out, source, op, ts_ms);
 }
 
+void SourceWriter::Append(std::string& out, const SourceInfo& s) {
+  if (!valid_ || last_.version != s.version || last_.connector != s.connector ||
+      last_.name != s.name) {
+    head_ = "{\"version\":";
+    AppendJsonString(head_, s.version);
+    head_ += ",\"connector\":";
+    AppendJsonString(head_, s.connector);
+    head_ += ",\"name\":";
+    AppendJsonString(head_, s.name);
+    head_ += ",\"ts_ms\":";
+    last_.version = s.version;
+    last_.connector = s.connector;
+    last_.name = s.name;
+    valid_ = false;  // the middle is rendered below
+  }
+  if (!valid_ || last_.snapshot != s.snapshot || last_.db != s.db || last_.schema != s.schema ||
+      last_.table != s.table) {
+    middle_ = ",\"snapshot\":\"";
+    middle_ += SnapshotName(s.snapshot);
+    middle_ += "\",\"db\":";
+    AppendJsonString(middle_, s.db);
+    if (s.schema) {
+      middle_ += ",\"schema\":";
+      AppendJsonString(middle_, *s.schema);
+    }
+    middle_ += ",\"table\":";
+    AppendJsonString(middle_, s.table);
+    last_.snapshot = s.snapshot;
+    last_.db = s.db;
+    last_.schema = s.schema;
+    last_.table = s.table;
+    valid_ = true;
+  }
+  out += head_;
+  json::AppendInt(out, s.ts_ms);
+  out += middle_;
+  if (s.tx_id) {
+    out += ",\"txId\":";
+    json::AppendInt(out, *s.tx_id);
+  }
+  if (s.lsn) {
+    out += ",\"lsn\":";
+    AppendUint(out, *s.lsn);
+  }
+  if (s.file) {
+    out += ",\"file\":";
+    AppendJsonString(out, *s.file);
+  }
+  if (s.pos) {
+    out += ",\"pos\":";
+    AppendUint(out, *s.pos);
+  }
+  if (s.gtid) {
+    out += ",\"gtid\":";
+    AppendJsonString(out, *s.gtid);
+  }
+  out.push_back('}');
+}
+
+void AppendEnvelopeTail(std::string& out, SourceWriter& writer, const SourceInfo& source, Op op,
+                        TimestampMs ts_ms) {
+  out += ",\"source\":";
+  writer.Append(out, source);
+  out += ",\"op\":\"";
+  out.push_back(OpChar(op));
+  out += "\",\"ts_ms\":";
+  json::AppendInt(out, ts_ms);
+  out.push_back('}');
+}
+
 void AppendEnvelopeTail(std::string& out, const SourceInfo& source, Op op, TimestampMs ts_ms) {
   out += ",\"source\":";
   AppendSource(out, source);

@@ -62,9 +62,26 @@ void AppendEnvelope(std::string& out, std::optional<std::string_view> before,
                     std::optional<std::string_view> after, const SourceInfo& source, Op op,
                     TimestampMs ts_ms);
 
+/// Writes the same bytes as AppendSource, faster for a stream of events: the parts that rarely
+/// change (version..name, and snapshot..table) are rendered once and copied until they change.
+/// One per producing thread.
+class SourceWriter {
+ public:
+  void Append(std::string& out, const SourceInfo& source);
+
+ private:
+  SourceInfo last_;     ///< the fields the cached parts were rendered from
+  bool valid_ = false;
+  std::string head_;    ///< {"version":..,"connector":..,"name":..,"ts_ms":
+  std::string middle_;  ///< ,"snapshot":..,"db":..,"schema":..,"table":..
+};
+
 /// The envelope after its `after` value: `,"source":{..},"op":"x","ts_ms":..}`. For sources
 /// that write `{"before":..,"after":..` themselves, straight into the record's value.
 void AppendEnvelopeTail(std::string& out, const SourceInfo& source, Op op, TimestampMs ts_ms);
+/// The same through a SourceWriter.
+void AppendEnvelopeTail(std::string& out, SourceWriter& writer, const SourceInfo& source, Op op,
+                        TimestampMs ts_ms);
 
 /// AppendEnvelope into a fresh string.
 std::string BuildEnvelope(std::optional<std::string_view> before,

@@ -38,11 +38,19 @@ ChangeEventBuilder::ChangeEventBuilder(const TypeCatalog& catalog, ValueOptions 
 
 void ChangeEventBuilder::AppendRowJson(std::string& out, const TableShape& table,
                                        const RowText& row) {
+  if (table.json_names.size() != table.columns.size()) {
+    table.json_names.clear();
+    for (const TableShape::Column& column : table.columns) {
+      std::string name;
+      AppendJsonString(name, column.name);
+      name += ':';
+      table.json_names.push_back(std::move(name));
+    }
+  }
   out += '{';
   for (size_t i = 0; i < table.columns.size(); ++i) {
     if (i > 0) out += ',';
-    AppendJsonString(out, table.columns[i].name);
-    out += ':';
+    out += table.json_names[i];
     const bool unchanged = i < row.unchanged.size() && row.unchanged[i];
     if (unchanged) {
       AppendJsonString(out, placeholder_);
@@ -142,7 +150,7 @@ Record ChangeEventBuilder::Build(const TableShape& table, debezium::Op op, const
   } else {
     value += "null";
   }
-  debezium::AppendEnvelopeTail(value, SourceFor(&table, context), op,
+  debezium::AppendEnvelopeTail(value, source_writer_, SourceFor(&table, context), op,
                                emit_ms_ != 0 ? emit_ms_ : NowMs());
   value_size_hint_ = value.size();
   record.value = std::move(value);

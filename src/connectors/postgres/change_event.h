@@ -29,6 +29,8 @@ struct TableShape {
   /// Indexes into `columns` of the key columns, in key order: the primary key, else the
   /// replica identity index; empty = no key (the record key is null).
   std::vector<size_t> key_columns;
+  /// `"name":` of each column, JSON-escaped once (filled on first use by the builder).
+  mutable std::vector<std::string> json_names;
 };
 
 /// One row as text values per column (nullopt = NULL); `unchanged[i]` marks an unchanged
@@ -85,6 +87,7 @@ class ChangeEventBuilder {
   std::string placeholder_;
   int64_t emit_ms_ = 0;
   debezium::SourceInfo source_;
+  debezium::SourceWriter source_writer_;
   size_t value_size_hint_ = 512;  ///< the last value's size: reserved up front for the next
   RowText merged_;
 };

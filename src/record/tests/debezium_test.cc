@@ -106,3 +106,46 @@ TEST(DebeziumTest, AppendEnvelopeAppends) {
 
 }  // namespace
 }  // namespace rivven::debezium
+
+namespace rivven::debezium {
+namespace {
+
+TEST(SourceWriterTest, WritesExactlyWhatAppendSourceWrites) {
+  SourceWriter writer;
+  SourceInfo s;
+  s.version = "1.0";
+  s.connector = "postgresql";
+  s.name = "pg";
+  s.db = "shop";
+  s.schema = "public";
+  s.table = "orders";
+  auto check = [&](const char* what) {
+    std::string expected, actual = "x";
+    AppendSource(expected, s);
+    writer.Append(actual, s);
+    EXPECT_EQ(actual, "x" + expected) << what;
+  };
+  check("first");
+  s.ts_ms = 1700000000123;
+  s.tx_id = 42;
+  s.lsn = 123456789;
+  check("varying fields");
+  s.table = "items \"quoted\"";
+  check("another table");
+  s.snapshot = Snapshot::kLast;
+  check("snapshot marker");
+  s.schema.reset();
+  s.tx_id.reset();
+  check("no schema, no txId");
+  s.name = "other";
+  check("another name");
+  s.file = "binlog.000001";
+  s.pos = 77;
+  s.gtid = "0-1-2";
+  check("mysql fields");
+  s.db = "db2";
+  check("another db");
+}
+
+}  // namespace
+}  // namespace rivven::debezium
