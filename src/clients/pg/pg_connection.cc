@@ -1,6 +1,7 @@
 #include "clients/pg/pg_connection.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -322,8 +323,24 @@ Result<CopyData> Connection::ReadCopyData(std::chrono::milliseconds timeout,
       if (PQconsumeInput(Conn(conn_)) == 0) return ErrorFromConnection("replication stream broke");
       continue;
     }
-    if (left == 0) return CopyData();
+    if (left == 0) {
+      // Time is up. Below a receive low-water mark the socket may hold data that poll did not
+      // report: take it.
+      if (PQconsumeInput(Conn(conn_)) == 0) return ErrorFromConnection("replication stream broke");
+      char* last = nullptr;
+      const int m = PQgetCopyData(Conn(conn_), &last, /*async=*/1);
+      if (m > 0) return CopyData(last, static_cast<size_t>(m));
+      if (m < 0) continue;  // ended or broke: reported by the next round
+      return CopyData();
+    }
   }
+}
+
+Status Connection::SetReceiveLowWater(int bytes) {
+  if (::setsockopt(PQsocket(Conn(conn_)), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof(bytes)) != 0) {
+    return Status::FromErrno(errno, "setting SO_RCVLOWAT on " + where_);
+  }
+  return Status::Ok();
 }
 
 Status Connection::WriteCopyData(std::string_view data) {

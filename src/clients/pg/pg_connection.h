@@ -113,6 +113,11 @@ class Connection {
   /// when nothing arrived within `timeout` (or when `stop` was requested); an error when the
   /// stream ended or the connection broke.
   Result<CopyData> ReadCopyData(std::chrono::milliseconds timeout, std::stop_token stop);
+  /// How many bytes must wait in the socket before a read wakes up (SO_RCVLOWAT; 1 = any).
+  /// Under a steady stream a larger mark means fewer, fuller reads; ReadCopyData still takes
+  /// what is there when its time is up.
+  Status SetReceiveLowWater(int bytes);
+
   /// Sends one CopyData message and flushes it.
   Status WriteCopyData(std::string_view data);
 
