@@ -137,26 +137,32 @@ void SplitCopyRow(std::string_view line, std::vector<std::optional<std::string>>
 
 void SplitCopyRow(std::string_view line, std::string& storage, std::vector<CopyField>& fields) {
   line = WithoutLineEnd(line);
-  storage.clear();
+  // The line is copied once; fields without escapes are spans of that copy, and the few that
+  // need decoding are appended after it.
+  storage.assign(line);
   fields.clear();
   std::string unescaped;
+  size_t at = 0;
   for (;;) {
-    const size_t length = RawFieldLength(line);
-    const std::string_view raw = line.substr(0, length);
+    const std::string_view rest = line.substr(at);
+    const size_t length = RawFieldLength(rest);
+    const std::string_view raw = rest.substr(0, length);
     CopyField field;
-    field.offset = static_cast<uint32_t>(storage.size());
     if (raw == "\\N") {
       field.null = true;
+      field.offset = static_cast<uint32_t>(at);
     } else if (std::memchr(raw.data(), '\\', raw.size()) == nullptr) {
-      storage.append(raw);  // the common case: nothing to decode
+      field.offset = static_cast<uint32_t>(at);
+      field.length = static_cast<uint32_t>(length);
     } else {
       Unescape(raw, unescaped);
+      field.offset = static_cast<uint32_t>(storage.size());
+      field.length = static_cast<uint32_t>(unescaped.size());
       storage.append(unescaped);
     }
-    field.length = static_cast<uint32_t>(storage.size() - field.offset);
     fields.push_back(field);
-    if (length == line.size()) break;
-    line.remove_prefix(length + 1);
+    if (length == rest.size()) break;
+    at += length + 1;
   }
 }
 

@@ -1,5 +1,7 @@
 #include "connectors/postgres/pg_value.h"
 
+#include <cstring>
+
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -339,7 +341,34 @@ void AppendTimestamp(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+// The form almost every value has with TimeZone=UTC: "YYYY-MM-DD HH:MM:SS[.f{1,6}]+00".
+bool IsPlainUtcTimestamp(std::string_view t) {
+  if (t.size() < 22 || t.size() > 29 || t[10] != ' ' || t.substr(t.size() - 3) != "+00") {
+    return false;
+  }
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    const char c = t[i];
+    const bool digit = c >= '0' && c <= '9';
+    const bool ok = (i == 4 || i == 7) ? c == '-' : (i == 10) ? c == ' '
+                    : (i == 13 || i == 16) ? c == ':' : (i == 19) ? c == '.' : digit;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 void AppendTimestampTz(std::string& out, std::string_view text) {
+  if (IsPlainUtcTimestamp(text)) {
+    // "2024-01-02 03:04:05.678+00" -> "2024-01-02T03:04:05.678Z", in one append.
+    char buf[32];
+    const size_t n = text.size() - 3;
+    buf[0] = '"';
+    std::memcpy(buf + 1, text.data(), n);
+    buf[11] = 'T';
+    buf[n + 1] = 'Z';
+    buf[n + 2] = '"';
+    out.append(buf, n + 3);
+    return;
+  }
   const size_t space = text.find(' ');
   if (space == std::string_view::npos ||
       !AppendZoned(out, text.substr(0, space), text.substr(space + 1))) {

@@ -364,6 +364,8 @@ TEST(PgValueTest, TimestampTz) {
   EXPECT_EQ(Json("2024-01-02 03:04:05.123456+00", 1184), "\"2024-01-02T03:04:05.123456Z\"");
   EXPECT_EQ(Json("2024-01-02 03:04:05+00", 1184), "\"2024-01-02T03:04:05Z\"");
   EXPECT_EQ(Json("1900-01-01 00:00:00+00", 1184), "\"1900-01-01T00:00:00Z\"");
+  EXPECT_EQ(Json("2024-01-02 03:04:05.1+00", 1184), "\"2024-01-02T03:04:05.1Z\"");
+  EXPECT_EQ(Json("12345-01-02 03:04:05+00", 1184), "\"12345-01-02T03:04:05Z\"");  // year > 9999
   EXPECT_EQ(Json("-infinity", 1184), "\"-infinity\"");
   EXPECT_EQ(Json("0044-03-15 12:00:00+00 BC", 1184), "\"0044-03-15T12:00:00Z BC\"");
   // Printed by sessions in other time zones (Asia/Kolkata, America/St_Johns): offsets kept.
@@ -523,6 +525,31 @@ TEST(CopyTextTest, SplitEdgeCases) {
   Fields reused{std::string("previous"), std::nullopt, std::string("x"), std::string("y")};
   SplitCopyRow(Row(R"(\N|2|z)"), reused);
   EXPECT_EQ(reused, (Fields{std::nullopt, "2", "z"}));
+}
+
+// The one-buffer split (what the snapshot uses) gives the same fields as the plain one, for
+// every shape above, reusing its buffers from row to row.
+TEST(CopyTextTest, OneBufferSplitMatchesThePlainSplit) {
+  const std::string rows[] = {
+      Row(R"(1|tab\there|{1,2}|\\x00ff|2024-01-02 03:04:05.5+00)"),
+      Row(R"(2|line1\nline2\r\n|\N|\N|\N)"),
+      Row(R"(3|back\\slash \\N|{}|\\x5c|\N)"),
+      Row(R"(4||{NULL}|\\x|-infinity)"),
+      "\n", "a", "a\tb\r\n", "\t\n", "a\\\tb\tc\n", "\\N\t\\101\\x41\tplain\n"};
+  std::string storage;
+  std::vector<CopyField> fields;
+  for (const std::string& row : rows) {
+    SplitCopyRow(row, storage, fields);
+    Fields one_buffer;
+    for (const CopyField& f : fields) {
+      if (f.null) {
+        one_buffer.emplace_back();
+      } else {
+        one_buffer.emplace_back(storage.substr(f.offset, f.length));
+      }
+    }
+    EXPECT_EQ(one_buffer, SplitCopyRow(row)) << row;
+  }
 }
 
 }  // namespace
