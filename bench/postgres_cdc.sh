@@ -24,6 +24,9 @@
 #    file sink; per row, the time its line appears in the sink's file minus its commit time
 #    (source.ts_ms, whole milliseconds).
 #
+# Each timed run starts after `sync` and deletes its data afterwards, so the writeback of the
+# gigabytes earlier runs wrote does not land on it.
+#
 # No taskset: the server, its walsender and the consumer share the two cores as they would in
 # production, and pinning the consumer would take a core away from the walsender it waits on.
 # Other work on the machine goes straight into the figures, the latency most of all: the report
@@ -256,6 +259,7 @@ declare -A NAMES=([recvlogical]="pg_recvlogical -f /dev/null" [node]="node pg-lo
                   [rivven]="rivven-connect -> embedded topic")
 consume() {  # $1 consumer, $2 slot, $3 endpos; prints "wall cpu rss_kb walsender_cpu"
   local dir; dir=$(mktemp -d "$WORK/run.XXXXXX")
+  sync  # earlier runs' writeback must not land on this one
   local before; before=$(server_cpu)
   local out
   case "$1" in
@@ -330,11 +334,13 @@ snap_rivven=() snap_psql=() snap_ratio=() snap_cpu=() snap_rss=()
 snapshot_rivven() {  # $1 run; sets wall cpu rss
   local dir out stored; dir=$(mktemp -d "$WORK/snap.XXXXXX")
   rivven_config "$dir/p.yaml" "$dir/data" "snap_$1" initial_only
+  sync  # earlier runs' writeback must not land on this one
   out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$WORK/measure.py" exit "$dir/log" -- \
     "$BIN" run -c "$dir/p.yaml" --log-level warn)
   read -r wall cpu rss <<< "$out"
   stored=$("$BIN" topics describe --data-dir "$dir/data" bench | awk '$1 == "0" {print $3}')
   [ "$stored" = "$ROWS" ] || { echo "bench: the snapshot stored $stored of $ROWS rows" >&2; exit 1; }
+  rm -rf "$dir/data"
   VAL "SELECT pg_drop_replication_slot('snap_$1')" >/dev/null
   rm -rf "$dir"
 }
