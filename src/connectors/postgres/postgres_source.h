@@ -109,6 +109,9 @@ class PostgresSource final : public Source {
   RowText old_row_, new_row_;
 };
 
+/// The fatal error for a slot that is gone or has lost its WAL, naming the choices.
+Status WalGoneError(const PostgresSourceConfig& config, const std::string& why, Lsn lsn);
+
 /// Registers `postgres-cdc`.
 void RegisterPostgresCdc(Registry& registry);
 
