@@ -125,7 +125,7 @@ Status EmbeddedProducer::Send(const std::string& topic, std::vector<Record>& rec
   for (size_t i = 0; i < count; ++i) {
     PartitionRoute& r = routes_[i];
     r.records.clear();
-    if (r.encoded.capacity() > kKeepBufferBytes) std::string().swap(r.encoded);
+    if (r.encoded.capacity() > kKeepBufferBytes) EncodeBuffer().swap(r.encoded);
   }
   return s;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/embedded/record_batch.h"
 
 namespace rivven::embedded {
 
@@ -35,7 +36,7 @@ class EmbeddedProducer final : public Producer {
   struct PartitionRoute {
     PartitionLog* log = nullptr;
     std::vector<const Record*> records;
-    std::string encoded;
+    EncodeBuffer encoded;
     Offset end;  ///< offset after the appended batches
   };
   /// Per-call routing state of one topic: route index per partition, or -1.

@@ -178,8 +178,11 @@ size_t EncodedRecordBound(const Record& r) {
   return n;
 }
 
-void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time,
-                 std::string* out) {
+namespace {
+
+template <typename Buffer>
+void EncodeBatchInto(std::span<const Record* const> records, TimestampMs append_time,
+                     Buffer* out) {
   RC_ASSERT(!records.empty());
   const TimestampMs base_ts = Resolve(records[0]->timestamp_ms, append_time);
   TimestampMs max_ts = base_ts;
@@ -238,6 +241,18 @@ void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time
   }
   RC_ASSERT(p == b + total);
   PutBe32(b + kCrcOffset, Crc32c(b + kAttributesOffset, total - kAttributesOffset));
+}
+
+}  // namespace
+
+void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time,
+                 std::string* out) {
+  EncodeBatchInto(records, append_time, out);
+}
+
+void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time,
+                 EncodeBuffer* out) {
+  EncodeBatchInto(records, append_time, out);
 }
 
 void EncodeBatch(std::span<const Record> records, TimestampMs append_time, std::string* out) {

@@ -2,8 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -67,9 +69,35 @@ uint32_t ComputeBatchCrc(const char* batch, const BatchHeader& h);
 /// Overwrites the baseOffset field of an encoded batch.
 void SetBaseOffset(char* batch, int64_t base_offset);
 
+/// An allocator whose value-less construct leaves the bytes uninitialized, so a buffer that is
+/// resized and then entirely overwritten is not zero-filled first.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// The producer's encode buffer (reused from send to send, never zero-filled).
+using EncodeBuffer = std::vector<char, UninitializedAllocator<char>>;
+
 /// Appends `records` to `out` as one batch with baseOffset 0 (the log patches it). Records whose
 /// timestamp is 0 get `append_time`. `records` must not be empty.
 void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time, std::string* out);
+void EncodeBatch(std::span<const Record* const> records, TimestampMs append_time,
+                 EncodeBuffer* out);
 
 /// Convenience for tests and small callers.
 void EncodeBatch(std::span<const Record> records, TimestampMs append_time, std::string* out);
