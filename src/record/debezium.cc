@@ -22,6 +22,31 @@ void AppendObjectOrNull(std::string& out, std::optional<std::string_view> object
   }
 }
 
+// The source block's fields after `table`, and its closing brace.
+void AppendSourceTail(std::string& out, const SourceInfo& s) {
+  if (s.tx_id) {
+    out += ",\"txId\":";
+    json::AppendInt(out, *s.tx_id);
+  }
+  if (s.lsn) {
+    out += ",\"lsn\":";
+    AppendUint(out, *s.lsn);
+  }
+  if (s.file) {
+    out += ",\"file\":";
+    AppendJsonString(out, *s.file);
+  }
+  if (s.pos) {
+    out += ",\"pos\":";
+    AppendUint(out, *s.pos);
+  }
+  if (s.gtid) {
+    out += ",\"gtid\":";
+    AppendJsonString(out, *s.gtid);
+  }
+  out.push_back('}');
+}
+
 }  // namespace
 
 char OpChar(Op op) {
@@ -75,27 +100,7 @@ void AppendSource(std::string& out, const SourceInfo& s) {
   }
   out += ",\"table\":";
   AppendJsonString(out, s.table);
-  if (s.tx_id) {
-    out += ",\"txId\":";
-    json::AppendInt(out, *s.tx_id);
-  }
-  if (s.lsn) {
-    out += ",\"lsn\":";
-    AppendUint(out, *s.lsn);
-  }
-  if (s.file) {
-    out += ",\"file\":";
-    AppendJsonString(out, *s.file);
-  }
-  if (s.pos) {
-    out += ",\"pos\":";
-    AppendUint(out, *s.pos);
-  }
-  if (s.gtid) {
-    out += ",\"gtid\":";
-    AppendJsonString(out, *s.gtid);
-  }
-  out.push_back('}');
+  AppendSourceTail(out, s);
 }
 
 void AppendEnvelope(std::string& out, std::optional<std::string_view> before,
@@ -144,27 +149,7 @@ void SourceWriter::Append(std::string& out, const SourceInfo& s) {
   out += head_;
   json::AppendInt(out, s.ts_ms);
   out += middle_;
-  if (s.tx_id) {
-    out += ",\"txId\":";
-    json::AppendInt(out, *s.tx_id);
-  }
-  if (s.lsn) {
-    out += ",\"lsn\":";
-    AppendUint(out, *s.lsn);
-  }
-  if (s.file) {
-    out += ",\"file\":";
-    AppendJsonString(out, *s.file);
-  }
-  if (s.pos) {
-    out += ",\"pos\":";
-    AppendUint(out, *s.pos);
-  }
-  if (s.gtid) {
-    out += ",\"gtid\":";
-    AppendJsonString(out, *s.gtid);
-  }
-  out.push_back('}');
+  AppendSourceTail(out, s);
 }
 
 void AppendEnvelopeTail(std::string& out, SourceWriter& writer, const SourceInfo& source, Op op,
