@@ -132,9 +132,7 @@ Status IncrementalSnapshot::MaybeOpenWindow() {
   next_after_ = reader_->after();
   for (size_t i = 0; i < chunk_.size(); ++i) {
     const SnapshotRow& row = chunk_[i];
-    row_.values.resize(row.size());
-    row_.unchanged.assign(row.size(), false);
-    for (size_t c = 0; c < row.size(); ++c) row_.values[c] = row.value(c);
+    row.ToRowText(&row_);
     std::optional<std::string> key = builder_.KeyJson(tables_[row.table], row_);
     if (key) chunk_index_[*key] = i;
     chunk_keys_.push_back(std::move(key));
@@ -176,9 +174,7 @@ void IncrementalSnapshot::OnWatermark(std::string_view content, const EventConte
   for (size_t i = 0; i < chunk_.size(); ++i) {
     if (!chunk_keys_[i]) continue;  // replaced by a streamed change
     const SnapshotRow& row = chunk_[i];
-    row_.values.resize(row.size());
-    row_.unchanged.assign(row.size(), false);
-    for (size_t c = 0; c < row.size(); ++c) row_.values[c] = row.value(c);
+    row.ToRowText(&row_);
     out->push_back(builder_.Build(tables_[row.table], debezium::Op::kRead, nullptr, &row_, read));
     ++rows_;
   }

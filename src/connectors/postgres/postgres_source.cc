@@ -190,9 +190,7 @@ Status PostgresSource::PrepareSnapshot(bool fresh, const std::string& exported_s
 
 Record PostgresSource::SnapshotRecord(const SnapshotRow& row, debezium::Snapshot marker) {
   const TableShape& table = snapshot_tables_[row.table];
-  new_row_.values.resize(row.size());
-  new_row_.unchanged.assign(row.size(), false);
-  for (size_t i = 0; i < row.size(); ++i) new_row_.values[i] = row.value(i);
+  row.ToRowText(&new_row_);
   EventContext context;
   context.server_name = config_.server_name;
   context.database = config_.connection.database;

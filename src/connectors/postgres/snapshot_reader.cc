@@ -36,8 +36,8 @@ std::string SnapshotReader::ChunkSql(const TableShape& table) {
   const std::string name = conn_.QuoteIdentifier(table.schema) + "." + conn_.QuoteIdentifier(table.table);
   if (table.key_columns.empty()) {
     // No key: chunks are ranges of heap pages (a TID range scan), resumed at the next page.
-    const int64_t first = after_ && !after_->empty() && (*after_)[0] ? std::stoll(*(*after_)[0]) : 0;
-    const int64_t pages = std::max<int64_t>(1, chunk_rows_ / kRowsPerPageGuess);
+    const int64_t first = FirstPage();
+    const int64_t pages = PagesPerChunk();
     return "COPY (SELECT " + columns + " FROM ONLY " + name + " WHERE ctid >= '(" +
            std::to_string(first) + ",0)'::tid AND ctid < '(" + std::to_string(first + pages) +
            ",0)'::tid) TO STDOUT";
@@ -85,8 +85,7 @@ Result<bool> SnapshotReader::NextChunk(std::vector<SnapshotRow>* rows, size_t* c
     *count = n;
     if (table.key_columns.empty()) {
       // The next chunk starts at the next page range; the table is done past its last page.
-      const int64_t first = after_ && !after_->empty() && (*after_)[0] ? std::stoll(*(*after_)[0]) : 0;
-      const int64_t next = first + std::max<int64_t>(1, chunk_rows_ / kRowsPerPageGuess);
+      const int64_t next = FirstPage() + PagesPerChunk();
       RC_ASSIGN_OR_RETURN(int64_t pages, PageCount(table));
       after_ = std::vector<std::optional<std::string>>{std::to_string(next)};
       if (next >= pages) table_done_ = true;
@@ -107,6 +106,14 @@ Result<bool> SnapshotReader::NextChunk(std::vector<SnapshotRow>* rows, size_t* c
   }
   *count = 0;
   return false;
+}
+
+int64_t SnapshotReader::FirstPage() const {
+  return after_ && !after_->empty() && (*after_)[0] ? std::stoll(*(*after_)[0]) : 0;
+}
+
+int64_t SnapshotReader::PagesPerChunk() const {
+  return std::max<int64_t>(1, chunk_rows_ / kRowsPerPageGuess);
 }
 
 Result<int64_t> SnapshotReader::PageCount(const TableShape& table) {

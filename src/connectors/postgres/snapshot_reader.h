@@ -25,6 +25,12 @@ struct SnapshotRow {
     if (fields[i].null) return std::nullopt;
     return std::string_view(storage).substr(fields[i].offset, fields[i].length);
   }
+  /// The row as the event builder takes it (views into this row).
+  void ToRowText(RowText* out) const {
+    out->values.resize(size());
+    out->unchanged.assign(size(), false);
+    for (size_t i = 0; i < size(); ++i) out->values[i] = value(i);
+  }
 };
 
 /// Reads tables in chunks ordered by primary key, inside one REPEATABLE READ transaction, with
@@ -56,6 +62,9 @@ class SnapshotReader {
  private:
   std::string ChunkSql(const TableShape& table);
   Result<int64_t> PageCount(const TableShape& table);
+  /// Keyless tables: the first heap page of the next chunk, and how many pages a chunk spans.
+  int64_t FirstPage() const;
+  int64_t PagesPerChunk() const;
 
   /// Rows per 8 kB heap page assumed when sizing page-range chunks of keyless tables.
   static constexpr int64_t kRowsPerPageGuess = 50;
