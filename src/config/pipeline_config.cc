@@ -49,6 +49,12 @@ KeySpec BrokerSpec() {
                  .Default("134217728")
                  .Min(1 << 20)
                  .Max(2147483647))
+      .Child(Key("page_cache_bytes", ValueType::kInt,
+                 "Embedded broker: per partition, how much of the newest fsync'd log stays in "
+                 "the OS page cache for consumers that follow the tail; older log is dropped "
+                 "from the cache and read from disk. -1 leaves caching to the kernel.")
+                 .Default("33554432")
+                 .Min(-1))
       .Child(Key("retention_ms", ValueType::kInt,
                  "Embedded broker: delete segments older than this; -1 keeps forever.")
                  .Default("604800000")
@@ -349,6 +355,7 @@ void ReadBroker(const BoundConfig& b, BrokerConfig* out) {
   out->data_dir = b.GetString("data_dir");
   out->flush_interval_ms = b.GetInt("flush_interval_ms");
   out->segment_bytes = b.GetInt("segment_bytes");
+  out->page_cache_bytes = b.GetInt("page_cache_bytes");
   out->retention_ms = b.GetInt("retention_ms");
   out->retention_bytes = b.GetInt("retention_bytes");
 }

@@ -26,6 +26,7 @@ struct BrokerConfig {
   std::string data_dir = "./rivven-data";
   int64_t flush_interval_ms = 0;        ///< 0: fsync before acknowledging (group commit)
   int64_t segment_bytes = 128LL << 20;  ///< roll a segment past this size
+  int64_t page_cache_bytes = 32LL << 20;  ///< per partition; -1: the kernel decides
   int64_t retention_ms = 7LL * 24 * 3600 * 1000;  ///< -1: keep forever
   int64_t retention_bytes = -1;         ///< per partition; -1: unlimited
   bool embedded() const { return bootstrap_servers.empty(); }

@@ -14,6 +14,7 @@ Result<std::unique_ptr<Broker>> OpenBroker(const config::BrokerConfig& config) {
   options.data_dir = config.data_dir;
   options.flush_interval_ms = config.flush_interval_ms;
   options.segment_bytes = config.segment_bytes;
+  options.page_cache_bytes = config.page_cache_bytes;
   options.retention_ms = config.retention_ms;
   options.retention_bytes = config.retention_bytes;
   RC_ASSIGN_OR_RETURN(auto broker, OpenEmbeddedBroker(options));

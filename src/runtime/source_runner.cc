@@ -217,7 +217,8 @@ Status SourceRunner::EnsureRoutedTopics(const std::vector<Record>& records) {
 }
 
 Status SourceRunner::SendDurably(std::vector<Record>& records, const std::string& position) {
-  Backoff backoff;
+  Backoff& backoff = send_backoff_;
+  backoff.Reset();
   auto stop = send_stop_.get_token();
   if (!records.empty()) {
     if (plan_.chain) RC_RETURN_IF_ERROR(EnsureRoutedTopics(records));

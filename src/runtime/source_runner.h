@@ -10,6 +10,7 @@
 
 #include "broker/broker.h"
 #include "connectors/connector.h"
+#include "runtime/backoff.h"
 #include "runtime/bounded_queue.h"
 #include "runtime/error_handler.h"
 #include "runtime/rate_limiter.h"
@@ -65,6 +66,7 @@ class SourceRunner {
   void SendLoop();
   Result<std::unique_ptr<Source>> CreateAndOpen();
   Status SendDurably(std::vector<Record>& records, const std::string& position);
+  Backoff send_backoff_;  ///< SendDurably's retries (send thread); seeded once, not per send
   /// Runs the source's transforms over a polled batch; rejected records go through on_error.
   Status ApplyTransforms(SourceBatch& batch);
   /// Creates (per settings.topic) the topics that routing transforms chose, once each.

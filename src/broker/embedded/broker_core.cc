@@ -48,6 +48,7 @@ BrokerCore::BrokerCore(EmbeddedBrokerOptions options) : options_(std::move(optio
 LogConfig BrokerCore::Defaults() const {
   LogConfig c;
   c.segment_bytes = options_.segment_bytes;
+  c.page_cache_bytes = options_.page_cache_bytes;
   c.retention_ms = options_.retention_ms;
   c.retention_bytes = options_.retention_bytes;
   c.ack_on_write = options_.flush_interval_ms > 0;

@@ -21,6 +21,9 @@ struct EmbeddedBrokerOptions {
   /// background fsync runs every N ms, so a power loss can take the last N ms of records.
   int64_t flush_interval_ms = 0;
   int64_t segment_bytes = int64_t{128} << 20;            ///< roll the active segment past this
+  /// Per partition, the newest fsync'd bytes left in the OS page cache; older log is dropped
+  /// from it after each fsync (see LogConfig::page_cache_bytes). < 0: the kernel decides.
+  int64_t page_cache_bytes = int64_t{32} << 20;
   int64_t retention_ms = int64_t{7} * 24 * 3600 * 1000;  ///< < 0: keep forever
   int64_t retention_bytes = -1;                          ///< per partition; < 0: unlimited
   /// Inspect a data dir another process may be writing: no lock, no repairs, no writes; reads

@@ -252,6 +252,7 @@ void PartitionLog::StartWriteback() {
 Status PartitionLog::Sync() {
   std::shared_ptr<Segment> active;
   int64_t target;
+  uint64_t active_bytes;
   {
     std::lock_guard<std::mutex> l(mu_);
     if (failed_.load(std::memory_order_relaxed)) return failure_;
@@ -259,15 +260,49 @@ Status PartitionLog::Sync() {
     target = next_offset_;
     // A roll since the append fdatasync'd the older segments itself.
     active = segments_.back();
+    active_bytes = active->size();
   }
   Status s = active->DataSync();
-  std::lock_guard<std::mutex> l(mu_);
-  if (!s.ok()) return Fail(s.WithContext("partition " + Name()));
-  synced_ = std::max(synced_, target);
-  if (!config_.ack_on_write && durable_end_.load(std::memory_order_relaxed) < target) {
-    durable_end_.store(target, std::memory_order_release);
+  CacheReleases releases;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!s.ok()) return Fail(s.WithContext("partition " + Name()));
+    synced_ = std::max(synced_, target);
+    if (!config_.ack_on_write && durable_end_.load(std::memory_order_relaxed) < target) {
+      durable_end_.store(target, std::memory_order_release);
+    }
+    releases = CacheReleasesAfterSync(*active, active_bytes);
   }
+  for (const auto& r : releases) r.segment->ReleaseCacheBelow(r.end, r.complete);
   return Status::Ok();
+}
+
+PartitionLog::CacheReleases PartitionLog::CacheReleasesAfterSync(const Segment& synced,
+                                                                 uint64_t synced_bytes) const {
+  CacheReleases out;
+  if (config_.page_cache_bytes < 0) return out;
+  // Newest first from the segment just synced (a newer one, rolled since, is not synced yet):
+  // the first page_cache_bytes stay cached, everything older goes. Releases happen in order, so
+  // the first segment found released to its end has only released ones before it.
+  auto keep = static_cast<uint64_t>(config_.page_cache_bytes);
+  bool reached = false;
+  for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+    const std::shared_ptr<Segment>& segment = *it;
+    if (!reached) {
+      if (segment.get() != &synced) continue;
+      reached = true;
+    }
+    const bool active = segment.get() == &synced;
+    const uint64_t end = active ? synced_bytes : segment->size();
+    const uint64_t kept = std::min(keep, end);
+    keep -= kept;
+    const uint64_t release_end = end - kept;
+    if (segment->cache_released() >= end) break;
+    if (release_end > segment->cache_released()) {
+      out.push_back({segment, release_end, !active && kept == 0});
+    }
+  }
+  return out;
 }
 
 Status PartitionLog::EnforceRetention(TimestampMs now, std::vector<std::string>* removed) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -18,6 +19,12 @@ namespace rivven::embedded {
 /// Settings of one partition's log (the topic's spec resolved against broker defaults).
 struct LogConfig {
   int64_t segment_bytes = int64_t{128} << 20;
+  /// After each fsync, log older than the newest page_cache_bytes is dropped from the OS page
+  /// cache (POSIX_FADV_DONTNEED); consumers that follow the tail read from the cached part,
+  /// lagging ones from disk. Keeps the broker's cache footprint (which counts against a
+  /// container's memory limit) bounded, and lets new writes reuse the pages just released
+  /// instead of faulting in fresh ones. < 0: the kernel decides.
+  int64_t page_cache_bytes = int64_t{32} << 20;
   int64_t retention_ms = -1;     ///< < 0: keep forever
   int64_t retention_bytes = -1;  ///< < 0: unlimited
   /// flush_interval_ms mode: an append is visible (and acknowledged) once written to the OS; the
@@ -104,6 +111,15 @@ class PartitionLog {
   Status RecoverLast(Offset base, bool clean_shutdown, Offset expected_base,
                      std::vector<std::string>* report);
   Status Roll(Offset next);  // mu_ held
+  struct CacheRelease {
+    std::shared_ptr<Segment> segment;
+    uint64_t end;
+    bool complete;  ///< `end` is the end of a segment that will not grow again
+  };
+  using CacheReleases = std::vector<CacheRelease>;
+  /// Which segments to drop from the page cache, below which byte, now that `synced` is
+  /// fdatasync'd to `synced_bytes` (see LogConfig::page_cache_bytes). mu_ held.
+  CacheReleases CacheReleasesAfterSync(const Segment& synced, uint64_t synced_bytes) const;
   Status Fail(Status s);     // mu_ held
   std::string Name() const { return topic_ + "/" + std::to_string(partition_); }
 

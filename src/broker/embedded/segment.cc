@@ -265,6 +265,16 @@ void Segment::StartWriteback() const {
   (void)::sync_file_range(log_.fd(), 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
+void Segment::ReleaseCacheBelow(uint64_t end, bool complete) {
+  constexpr uint64_t kPage = 4096;
+  end = complete ? (end + kPage - 1) & ~(kPage - 1) : end & ~(kPage - 1);
+  const uint64_t from = cache_released_.load(std::memory_order_relaxed);
+  if (end <= from) return;
+  (void)::posix_fadvise(log_.fd(), static_cast<off_t>(from), static_cast<off_t>(end - from),
+                        POSIX_FADV_DONTNEED);
+  cache_released_.store(end, std::memory_order_relaxed);
+}
+
 Status Segment::Truncate(uint64_t size) {
   RC_RETURN_IF_ERROR(log_.Truncate(size));
   RC_RETURN_IF_ERROR(log_.DataSync());

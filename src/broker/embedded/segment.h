@@ -96,6 +96,14 @@ class Segment {
   /// Starts writeback of dirty pages without waiting (sync_file_range), so that the fsyncs of
   /// several partitions overlap their I/O. Advisory: errors surface in DataSync.
   void StartWriteback() const;
+  /// Drops the file's cached pages below byte `end` from the OS page cache, once each: only what
+  /// lies past the previous call's end is advised. `end` is rounded down to a page, so that the
+  /// next append does not have to read back a partly written page, unless `end` is the end of
+  /// a segment that will never grow again. Call only for fsync'd bytes (dirty pages would
+  /// stay). Advisory: errors are ignored.
+  void ReleaseCacheBelow(uint64_t end, bool complete);
+  /// Bytes below which ReleaseCacheBelow has dropped the cache.
+  uint64_t cache_released() const { return cache_released_.load(std::memory_order_relaxed); }
   /// Writes the in-memory index to the .index file (atomically) without sealing.
   Status WriteIndexFile() const;
   /// The segment will never grow again: writes and fsyncs its index and frees the in-memory one.
@@ -122,6 +130,7 @@ class Segment {
   std::string index_path_;
   Offset base_;
   std::atomic<uint64_t> size_{0};
+  std::atomic<uint64_t> cache_released_{0};
 
   mutable std::mutex index_mu_;  // guards the three below
   std::vector<IndexEntry> index_;

@@ -32,6 +32,7 @@ TEST(ConfigPipeline, EmptyFileGivesDefaults) {
   EXPECT_FALSE(c.broker.tls.enabled);
   EXPECT_EQ(c.broker.flush_interval_ms, 0);
   EXPECT_EQ(c.broker.segment_bytes, 128LL << 20);
+  EXPECT_EQ(c.broker.page_cache_bytes, 32LL << 20);
   EXPECT_EQ(c.broker.retention_ms, 604800000);
   EXPECT_EQ(c.broker.retention_bytes, -1);
   EXPECT_TRUE(c.settings.topic.auto_create);
@@ -64,6 +65,7 @@ broker:
   data_dir: /var/lib/rivven
   flush_interval_ms: 5
   segment_bytes: 1048576
+  page_cache_bytes: -1
   retention_ms: -1
   retention_bytes: 1073741824
 settings:
@@ -107,6 +109,7 @@ secrets:
   EXPECT_EQ(c.broker.data_dir, "/var/lib/rivven");
   EXPECT_EQ(c.broker.flush_interval_ms, 5);
   EXPECT_EQ(c.broker.segment_bytes, 1048576);
+  EXPECT_EQ(c.broker.page_cache_bytes, -1);
   EXPECT_EQ(c.broker.retention_ms, -1);
   EXPECT_EQ(c.broker.retention_bytes, 1073741824);
   EXPECT_FALSE(c.settings.topic.auto_create);

@@ -103,8 +103,7 @@ class PostgresSource final : public Source {
   std::string last_position_json_;
   SteadyClock::time_point last_status_{}, last_heartbeat_{};
   bool heartbeat_pending_ = false;
-  bool busy_ = false;           ///< the last poll filled its batch
-  bool low_water_set_ = false;  ///< the socket's receive low-water mark is raised
+  bool low_water_raised_ = false;  ///< the socket's receive low-water mark is kCollectingLowWater
   SteadyClock::time_point last_lag_report_{};
   RowText old_row_, new_row_;
 };

@@ -108,14 +108,17 @@ Result<SourceBatch> PostgresSource::PollStream(size_t max_records, std::chrono::
   builder_.SetEmitTime(NowMs());
   size_t since_housekeeping = 0;
   constexpr auto kLinger = std::chrono::milliseconds(5);
-  // Under a steady stream (the last poll filled its batch), the socket wakes us only for 64 kB
-  // at a time (or after kBusyWait): fewer wakeups and context switches per row.
-  constexpr int kBusyLowWater = 64 * 1024;
-  constexpr auto kBusyWait = std::chrono::milliseconds(2);
-  if (busy_ != low_water_set_) {
-    RC_RETURN_IF_ERROR(repl_->SetReceiveLowWater(busy_ ? kBusyLowWater : 1));
-    low_water_set_ = busy_;
-  }
+  // Waiting for the first record of a batch, any byte wakes us. Once the batch has records,
+  // the socket wakes us only when kCollectingLowWater bytes are there (or at the linger
+  // deadline, when whatever arrived is read anyway): the walsender flushes every message, and
+  // waking for each would cost a poll, a recv and a context switch per few rows.
+  constexpr int kCollectingLowWater = 64 * 1024;
+  const auto set_low_water = [this](bool raised) -> Status {
+    if (raised == low_water_raised_) return Status::Ok();
+    low_water_raised_ = raised;
+    return repl_->SetReceiveLowWater(raised ? kCollectingLowWater : 1);
+  };
+  RC_RETURN_IF_ERROR(set_low_water(false));
   bool lingering = false;
   SteadyClock::time_point linger_until;
   while (batch.records.size() < max_records && !stop.stop_requested()) {
@@ -138,7 +141,7 @@ Result<SourceBatch> PostgresSource::PollStream(size_t max_records, std::chrono::
                         std::chrono::milliseconds(1000));
       }
     }
-    if (busy_) wait = std::min(wait, kBusyWait);
+    RC_RETURN_IF_ERROR(set_low_water(!batch.records.empty()));
     RC_ASSIGN_OR_RETURN(pg::CopyData data, repl_->ReadCopyData(wait, stop));
     if (!data) {
       if (batch.records.empty()) {
@@ -168,7 +171,6 @@ Result<SourceBatch> PostgresSource::PollStream(size_t max_records, std::chrono::
     const XLogData& xlog = std::get<XLogData>(message);
     RC_RETURN_IF_ERROR(HandleMessage(xlog.payload, xlog.wal_start, &batch.records));
   }
-  busy_ = batch.records.size() >= max_records;
   std::string position = PositionJson();
   if (position != last_position_json_) {
     batch.position = position;
