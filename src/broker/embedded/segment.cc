@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -266,9 +267,18 @@ void Segment::StartWriteback() const {
 }
 
 void Segment::ReleaseCacheBelow(uint64_t end, bool complete) {
-  constexpr uint64_t kPage = 4096;
-  end = complete ? (end + kPage - 1) & ~(kPage - 1) : end & ~(kPage - 1);
+  // The page cache holds large folios (up to 512 pages on Linux 6.x with ext4/xfs), naturally
+  // aligned; DONTNEED skips a folio that is only partly inside the range, and a skipped one
+  // would never be advised again. Ranges that start and end on such a boundary never split one.
+  static const uint64_t kAlign = 512 * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const uint64_t from = cache_released_.load(std::memory_order_relaxed);
+  if (complete) {
+    if (from == UINT64_MAX) return;
+    (void)::posix_fadvise(log_.fd(), static_cast<off_t>(from), 0, POSIX_FADV_DONTNEED);  // to EOF
+    cache_released_.store(UINT64_MAX, std::memory_order_relaxed);
+    return;
+  }
+  end -= end % kAlign;
   if (end <= from) return;
   (void)::posix_fadvise(log_.fd(), static_cast<off_t>(from), static_cast<off_t>(end - from),
                         POSIX_FADV_DONTNEED);

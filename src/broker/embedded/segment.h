@@ -97,10 +97,10 @@ class Segment {
   /// several partitions overlap their I/O. Advisory: errors surface in DataSync.
   void StartWriteback() const;
   /// Drops the file's cached pages below byte `end` from the OS page cache, once each: only what
-  /// lies past the previous call's end is advised. `end` is rounded down to a page, so that the
-  /// next append does not have to read back a partly written page, unless `end` is the end of
-  /// a segment that will never grow again. Call only for fsync'd bytes (dirty pages would
-  /// stay). Advisory: errors are ignored.
+  /// lies past the previous call's end is advised. `end` is rounded down to a 512-page boundary
+  /// (large folios are never split, and the next append never reads back a partly written
+  /// page), unless `complete`: the segment will never grow again and is dropped to its end.
+  /// Call only for fsync'd bytes (dirty pages would stay). Advisory: errors are ignored.
   void ReleaseCacheBelow(uint64_t end, bool complete);
   /// Bytes below which ReleaseCacheBelow has dropped the cache.
   uint64_t cache_released() const { return cache_released_.load(std::memory_order_relaxed); }
