@@ -11,7 +11,9 @@ namespace rivven::embedded {
 namespace {
 
 /// Encode buffers above this are released after a call, so one huge send does not pin memory.
-constexpr size_t kKeepBufferBytes = 4 << 20;
+/// Above the source runner's 4 MB sends, whose encoding (a little over 4 MiB, in a buffer that
+/// grew to 5-9 MiB) would otherwise be freed and faulted in again on every send.
+constexpr size_t kKeepBufferBytes = 16 << 20;
 /// Half the batch framing limit, so a batch (< kTargetBatchBytes of small records plus one big
 /// one) always stays below it.
 constexpr size_t kMaxRecordBytes = static_cast<size_t>(kMaxBatchBytes / 2);
