@@ -134,7 +134,7 @@ secrets:
   EXPECT_EQ(demo.errors.on_error, OnError::kFail);
   EXPECT_EQ(demo.errors.dead_letter_topic, "demo.dlq");
   EXPECT_EQ(demo.config.Find("pattern")->scalar, "orders");
-  EXPECT_EQ(demo.mark.line, 16);
+  EXPECT_EQ(demo.mark.line, 17);
   EXPECT_EQ(demo.mark.column, 3);
   const SourceConfig& other = c.sources[1];
   EXPECT_EQ(other.topic, "demo-events");  // two sources may share a topic
@@ -150,7 +150,7 @@ secrets:
   EXPECT_EQ(c.sinks[0].consumer_group, "out");  // default: the sink's name
   EXPECT_EQ(c.sinks[1].topics, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(c.sinks[1].consumer_group, "s3-sink");
-  EXPECT_EQ(c.sinks[1].mark.line, 34);
+  EXPECT_EQ(c.sinks[1].mark.line, 35);
   EXPECT_EQ(c.secrets.provider, "env");
 }
 
