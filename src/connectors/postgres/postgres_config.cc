@@ -20,15 +20,6 @@ std::string SlotNameProblem(const std::string& name) {
   return {};
 }
 
-Result<SnapshotMode> SnapshotModeFromName(const std::string& name) {
-  if (name == "initial") return SnapshotMode::kInitial;
-  if (name == "never") return SnapshotMode::kNever;
-  if (name == "initial_only") return SnapshotMode::kInitialOnly;
-  if (name == "when_needed") return SnapshotMode::kWhenNeeded;
-  if (name == "always") return SnapshotMode::kAlways;
-  return Status::InvalidArgument("unknown snapshot mode '" + name + "'");
-}
-
 Result<pg::TlsMode> TlsModeFromName(const std::string& name) {
   if (name == "disable") return pg::TlsMode::kDisable;
   if (name == "prefer") return pg::TlsMode::kPrefer;
@@ -39,17 +30,6 @@ Result<pg::TlsMode> TlsModeFromName(const std::string& name) {
 }
 
 }  // namespace
-
-const char* SnapshotModeName(SnapshotMode mode) {
-  switch (mode) {
-    case SnapshotMode::kInitial: return "initial";
-    case SnapshotMode::kNever: return "never";
-    case SnapshotMode::kInitialOnly: return "initial_only";
-    case SnapshotMode::kWhenNeeded: return "when_needed";
-    case SnapshotMode::kAlways: return "always";
-  }
-  return "initial";
-}
 
 Result<TableName> ParseTableName(const std::string& text) {
   const size_t dot = text.find('.');
@@ -107,20 +87,7 @@ config::Schema PostgresSourceSchema() {
             .Child(Key("cert_path", ValueType::kString, "Client certificate (PEM), optional"))
             .Child(Key("key_path", ValueType::kString,
                        "Client private key (PEM) for cert_path")));
-  s.Add(Key("snapshot", ValueType::kObject, "Reading the rows that exist before streaming")
-            .Child(Key("mode", ValueType::kString,
-                       "initial: snapshot when there is no checkpoint, then stream; never: "
-                       "stream only; initial_only: snapshot, then finish; when_needed: as "
-                       "initial, and snapshot again when the checkpoint's WAL is no longer on "
-                       "the server; always: snapshot at every start, then stream")
-                       .Default("initial")
-                       .OneOf({"initial", "never", "initial_only", "when_needed", "always"}))
-            .Child(Key("chunk_rows", ValueType::kInt,
-                       "Rows read per chunk (one COPY per chunk, by primary key); a restart "
-                       "resumes after the last chunk delivered")
-                       .Default("10000")
-                       .Min(1)
-                       .Max(10000000)));
+  s.Add(SnapshotKey("WAL", "one COPY per chunk"));
   s.Add(Key("heartbeat_interval_ms", ValueType::kInt,
             "How often the source asks the server for its WAL position and, when every change "
             "sent so far is stored, confirms it, so the slot advances while the watched tables "

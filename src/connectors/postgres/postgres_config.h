@@ -9,19 +9,12 @@
 #include "clients/pg/pg_connection.h"
 #include "config/schema.h"
 #include "connectors/postgres/pg_value.h"
+#include "connectors/snapshot_mode.h"
 
 namespace rivven::postgres {
 
-/// When the source reads the tables' existing rows (Debezium's snapshot.mode).
-enum class SnapshotMode {
-  kInitial,      ///< once, when there is no checkpoint yet; then stream
-  kNever,        ///< stream only
-  kInitialOnly,  ///< snapshot, then finish (bounded)
-  kWhenNeeded,   ///< as initial, and again when the checkpoint's WAL is gone
-  kAlways,       ///< at every start, then stream
-};
-
-const char* SnapshotModeName(SnapshotMode mode);
+using ::rivven::SnapshotMode;
+using ::rivven::SnapshotModeName;
 
 /// A table name as schema + table.
 struct TableName {
