@@ -14,7 +14,8 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev procps time bc util-linux openssl
   # real servers for the integration tests and benchmarks
   postgresql-15 postgresql-client-15
-  # benchmark peers (bench/peers: an npm logical replication client)
+  mariadb-server mariadb-client libmariadb-dev
+  # benchmark peers (bench/peers: npm logical replication and binlog clients)
   nodejs
 )
 
@@ -30,6 +31,16 @@ else
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Tests and benchmarks start their own servers (scripts/testenv/); the packages' system
+  # services (postgresql, mariadb) are neither needed nor wanted, and without an init system
+  # starting them can fail the install. A policy-rc.d answering 101 tells invoke-rc.d not to
+  # start services during this install; one that is already there is left alone.
+  POLICY=/usr/sbin/policy-rc.d
+  if [ ! -e "$POLICY" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null
+    $SUDO chmod 755 "$POLICY"
+    trap '$SUDO rm -f "$POLICY"' EXIT
+  fi
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
@@ -42,6 +53,7 @@ if ! command -v npm > /dev/null; then
 fi
 # npm packages of the benchmarks' peers (bench/peers/package-lock.json).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -d "$ROOT/bench/peers/node_modules/pg-logical-replication" ]; then
+if [ ! -d "$ROOT/bench/peers/node_modules/pg-logical-replication" ] ||
+  [ ! -d "$ROOT/bench/peers/node_modules/zongji" ]; then
   npm ci --prefix "$ROOT/bench/peers" --no-audit --no-fund --loglevel error
 fi
