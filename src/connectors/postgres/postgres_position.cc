@@ -11,60 +11,16 @@ Status Bad(const std::string& why) {
   return Status::Corruption("postgres-cdc checkpoint is not valid: " + why);
 }
 
-void AppendSnapshot(std::string& out, const char* name, const SourcePosition::Snapshot& snapshot) {
+void AppendSnapshot(std::string& out, const char* name, const SnapshotProgress& snapshot) {
   out += ",\"";
   out += name;
-  out += "\":{\"tables\":[";
-  for (size_t i = 0; i < snapshot.tables.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendJsonString(out, snapshot.tables[i]);
-  }
-  out += "],\"table\":" + std::to_string(snapshot.table);
-  if (snapshot.after) {
-    out += ",\"after\":[";
-    for (size_t i = 0; i < snapshot.after->size(); ++i) {
-      if (i > 0) out += ',';
-      const auto& v = (*snapshot.after)[i];
-      if (v) {
-        AppendJsonString(out, *v);
-      } else {
-        out += "null";
-      }
-    }
-    out += ']';
-  }
-  out += ",\"rows\":" + std::to_string(snapshot.rows) + "}";
+  out += "\":";
+  snapshot.AppendJson(out);
 }
 
-// Fills `out` in place (moving the nested optionals around upsets GCC's flow analysis).
 Status ReadSnapshot(const rapidjson::Value& s, const std::string& json,
-                    std::optional<SourcePosition::Snapshot>* out) {
-  SourcePosition::Snapshot& snap = out->emplace();
-  if (!s.IsObject() || !s.HasMember("tables") || !s["tables"].IsArray() || !s.HasMember("table") ||
-      !s["table"].IsUint64()) {
-    return Bad("snapshot needs tables and table in " + json);
-  }
-  for (const auto& t : s["tables"].GetArray()) {
-    if (!t.IsString()) return Bad("snapshot tables must be strings in " + json);
-    snap.tables.emplace_back(t.GetString(), t.GetStringLength());
-  }
-  snap.table = s["table"].GetUint64();
-  if (snap.table > snap.tables.size()) return Bad("snapshot table index out of range in " + json);
-  if (s.HasMember("after") && s["after"].IsArray()) {
-    std::vector<std::optional<std::string>> after;
-    for (const auto& v : s["after"].GetArray()) {
-      if (v.IsNull()) {
-        after.emplace_back();
-      } else if (v.IsString()) {
-        after.emplace_back(std::string(v.GetString(), v.GetStringLength()));
-      } else {
-        return Bad("snapshot key values must be strings in " + json);
-      }
-    }
-    snap.after.emplace(std::move(after));
-  }
-  if (s.HasMember("rows") && s["rows"].IsUint64()) snap.rows = s["rows"].GetUint64();
-  return Status::Ok();
+                    std::optional<SnapshotProgress>* out) {
+  return SnapshotProgress::FromJson(s, json, "postgres-cdc", &out->emplace());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "base/status.h"
 #include "connectors/postgres/pgoutput.h"
+#include "connectors/snapshot_progress.h"
 
 namespace rivven::postgres {
 
@@ -28,12 +29,7 @@ struct SourcePosition {
     uint64_t skip = 0;
   };
   std::optional<Transaction> tx;
-  struct Snapshot {
-    std::vector<std::string> tables;  ///< schema.table, in snapshot order
-    size_t table = 0;
-    std::optional<std::vector<std::optional<std::string>>> after;  ///< last key read
-    uint64_t rows = 0;  ///< rows delivered so far (for progress)
-  };
+  using Snapshot = SnapshotProgress;  ///< tables as schema.table
   std::optional<Snapshot> snapshot;
   /// An incremental snapshot in progress (started by a signal while streaming): the same
   /// fields as `snapshot`, with the tables still to read.
