@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -113,27 +114,31 @@ class BinlogStream {
 
   /// The binlog file the stream is in (from the latest ROTATE event; the start file before).
   const std::string& current_file() const { return current_file_; }
-  /// Whether events end with a 4-byte CRC32 (known once the FORMAT_DESCRIPTION event arrived).
-  bool checksums() const;
+  /// Whether events end with a 4-byte CRC32: the server's binlog_checksum at Open, then what
+  /// each FORMAT_DESCRIPTION event says.
+  bool checksums() const { return checksums_; }
   /// "user@host:port/database", for messages.
-  const std::string& where() const { return connection_->where(); }
+  const std::string& where() const { return where_; }
 
  private:
   explicit BinlogStream(std::unique_ptr<Connection> connection)
-      : connection_(std::move(connection)) {}
+      : connection_(std::move(connection)), where_(connection_->where()) {}
   Status Start(const Options& options);
   Result<RawEvent> Fetch();
-  Status FetchError();
+  Status FetchError() const;
+  Status TrackFile(const RawEvent& event);
 
   std::unique_ptr<Connection> connection_;
+  std::string where_;
   void* rpl_ = nullptr;    // MARIADB_RPL*
   void* event_ = nullptr;  // MARIADB_RPL_EVENT*, reused by every fetch
-  bool pending_ = false;   // Open's first event not yet returned by Next
+  bool pending_ = false;   // Open's first event, not yet returned by Next
   RawEvent pending_event_;
   std::string current_file_;
+  bool checksums_ = true;
   std::mutex socket_mutex_;  // guards socket_ between Interrupt and Close
   int socket_ = -1;
-  bool interrupted_ = false;  // guarded by socket_mutex_
+  std::atomic<bool> interrupted_{false};
 };
 
 }  // namespace rivven::mysql

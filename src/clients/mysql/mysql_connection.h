@@ -159,8 +159,10 @@ class Connection {
   Connection(void* mysql, std::string where) : mysql_(mysql), where_(std::move(where)) {}
   /// The connection's last error as a Status: "MySQL error N (STATE) <what> on <where>: ...".
   Status LastError(std::string_view what) const;
-  /// Reads (and drops) any further result sets of a multi-statement Exec.
+  /// Reads (and drops) the current result set and any further ones of a multi-statement query.
   Status DrainResults(std::string_view what);
+  /// Reads (and drops) the result sets after the current one, if any.
+  Status DrainMoreResults(std::string_view what);
 
   void* mysql_ = nullptr;  // MYSQL*
   std::string where_;
