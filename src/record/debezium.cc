@@ -44,6 +44,14 @@ void AppendSourceTail(std::string& out, const SourceInfo& s) {
     out += ",\"gtid\":";
     AppendJsonString(out, *s.gtid);
   }
+  if (s.server_id) {
+    out += ",\"server_id\":";
+    AppendUint(out, *s.server_id);
+  }
+  if (s.row) {
+    out += ",\"row\":";
+    AppendUint(out, *s.row);
+  }
   out.push_back('}');
 }
 

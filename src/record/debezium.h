@@ -49,10 +49,13 @@ struct SourceInfo {
   std::optional<std::string> file;  ///< MySQL binlog file name
   std::optional<uint64_t> pos;      ///< MySQL binlog position
   std::optional<std::string> gtid;
+  std::optional<uint32_t> server_id;  ///< MySQL: the server that wrote the change
+  std::optional<uint32_t> row;        ///< MySQL: the row's index within its binlog event
 };
 
 /// Appends the `source` object in the order of DESIGN §3:
-/// version, connector, name, ts_ms, snapshot, db, schema?, table, txId?, lsn?, file?, pos?, gtid?
+/// version, connector, name, ts_ms, snapshot, db, schema?, table, txId?, lsn?, file?, pos?, gtid?,
+/// server_id?, row?
 void AppendSource(std::string& out, const SourceInfo& source);
 
 /// Appends `{"before":..,"after":..,"source":{..},"op":"x","ts_ms":..}`. `before`/`after` are

@@ -60,6 +60,8 @@ TEST(DebeziumTest, MysqlUpdateGoldenOmitsAbsentFields) {
   s.file = "mysql-bin.000003";
   s.pos = 154;
   s.gtid = "3E11FA47-71CA-11E1-9E33-C80AA9429562:23";
+  s.server_id = 223344;
+  s.row = 2;
   const std::string v =
       BuildEnvelope(R"({"id":7,"v":1})", R"({"id":7,"v":2})", s, Op::kUpdate, 6);
   EXPECT_EQ(v,
@@ -67,7 +69,8 @@ TEST(DebeziumTest, MysqlUpdateGoldenOmitsAbsentFields) {
             R"("source":{"version":"0.1.0","connector":"mysql","name":"my","ts_ms":5,)"
             R"("snapshot":"false","db":"inventory","table":"customers",)"
             R"("file":"mysql-bin.000003","pos":154,)"
-            R"("gtid":"3E11FA47-71CA-11E1-9E33-C80AA9429562:23"},"op":"u","ts_ms":6})");
+            R"("gtid":"3E11FA47-71CA-11E1-9E33-C80AA9429562:23","server_id":223344,"row":2},)"
+            R"("op":"u","ts_ms":6})");
   EXPECT_TRUE(json::IsJson(v));
 }
 
@@ -142,7 +145,11 @@ TEST(SourceWriterTest, WritesExactlyWhatAppendSourceWrites) {
   s.file = "binlog.000001";
   s.pos = 77;
   s.gtid = "0-1-2";
+  s.server_id = 1;
+  s.row = 0;
   check("mysql fields");
+  s.row = 3;
+  check("another row");
   s.db = "db2";
   check("another db");
 }
