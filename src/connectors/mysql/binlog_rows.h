@@ -79,9 +79,10 @@ class RowsReader {
   /// Skips the next image.
   Status SkipImage();
   /// Appends the key object `{"id":1}` of the image the last AppendImage wrote into
-  /// `image_out` (the same string, unchanged since). Key columns the image lacks are null.
-  /// `out` must be another string.
-  void AppendKey(std::string& out, const std::string& image_out) const;
+  /// `image_out` (the same string, unchanged since), copying the values' JSON from there.
+  /// Key columns the image lacks are null. `out` must be another string. Returns false, and
+  /// appends nothing, when the schema has no key columns (the record key is then null).
+  bool AppendKey(std::string& out, const std::string& image_out) const;
 
  private:
   Status ReadImage(std::string& out, bool write);

@@ -9,8 +9,12 @@
 namespace rivven::mysql::internal {
 namespace {
 
-bool IsNumeric(ColumnType t) {
+/// Columns with a bit in SIGNEDNESS. MariaDB counts YEAR among them (an unsigned TINYINT
+/// there), MySQL does not.
+bool IsNumeric(ColumnType t, bool mariadb) {
   switch (t) {
+    case ColumnType::kYear:
+      return mariadb;
     case ColumnType::kTiny:
     case ColumnType::kShort:
     case ColumnType::kInt24:
@@ -214,7 +218,7 @@ void ReadLabels(Reader& r, std::vector<TableColumn>& columns, ColumnType type) {
 
 void ReadOptionalMetadata(Reader& r, TableMap& map, bool mariadb) {
   auto character = [mariadb](const TableColumn& c) { return IsCharacter(c, mariadb); };
-  auto numeric = [](const TableColumn& c) { return IsNumeric(c.real_type); };
+  auto numeric = [mariadb](const TableColumn& c) { return IsNumeric(c.real_type, mariadb); };
   auto geometry = [](const TableColumn& c) { return c.real_type == ColumnType::kGeometry; };
   auto all = [](const TableColumn&) { return true; };
   const uint64_t columns = map.columns.size();
