@@ -193,9 +193,12 @@ cmd_start() {
     chown "$SERVER_USER:" "$dir" "$dir/tmp"
     chmod 755 "$dir"
     user_opt=(--user="$SERVER_USER")
+    runuser -u "$SERVER_USER" -- test -w "$dir" ||
+      die "$dir is not writable by user $SERVER_USER (is a parent directory not searchable?)"
   fi
 
-  mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+  # --tmpdir: the bootstrap server's temporary tables stay in DIR, away from parallel runs.
+  mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" --tmpdir="$dir/tmp" \
     --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 || {
     cat "$dir/install.log" >&2
     die "mariadb-install-db in $dir failed"

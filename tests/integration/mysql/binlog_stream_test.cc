@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include <future>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -115,11 +115,11 @@ TEST_F(BinlogStreamTest, RowChangesArriveInOrderWithTheirBinlogBytes) {
   EXPECT_TRUE(stream->checksums());
 
   const auto data = DataEvents(events);
-  const std::vector<EventType> expected = {
-      EventType::kGtid, EventType::kQuery,                                              // DDL
-      EventType::kGtid, EventType::kTableMap, EventType::kWriteRowsV1,  EventType::kXid,
-      EventType::kGtid, EventType::kTableMap, EventType::kUpdateRowsV1, EventType::kXid,
-      EventType::kGtid, EventType::kTableMap, EventType::kDeleteRowsV1, EventType::kXid};
+  const std::vector<std::string> expected = {
+      "GTID", "QUERY",                                   // the CREATE TABLE
+      "GTID", "TABLE_MAP", "WRITE_ROWS_V1",  "XID",      // each statement its transaction
+      "GTID", "TABLE_MAP", "UPDATE_ROWS_V1", "XID",
+      "GTID", "TABLE_MAP", "DELETE_ROWS_V1", "XID"};
   ASSERT_EQ(Types(data), expected);
 
   // Each event is exactly its bytes in the binlog file, ending with the CRC32 of the rest. The
@@ -141,9 +141,8 @@ TEST_F(BinlogStreamTest, AnnotateRowsWhenAsked) {
   Status error;
   const auto data = DataEvents(ReadUntil(*stream, XidCount(1), 20s, &error));
   ASSERT_TRUE(error.ok()) << error.ToString();
-  const std::vector<EventType> expected = {EventType::kGtid, EventType::kAnnotateRows,
-                                           EventType::kTableMap, EventType::kWriteRowsV1,
-                                           EventType::kXid};
+  const std::vector<std::string> expected = {"GTID", "ANNOTATE_ROWS", "TABLE_MAP",
+                                             "WRITE_ROWS_V1", "XID"};
   ASSERT_EQ(Types(data), expected);
   EXPECT_NE(data[1].bytes.find("INSERT INTO annotated VALUES (7)"), std::string::npos);
   // With the annotations, every event of the file arrives: back to back from the start.
@@ -259,7 +258,15 @@ TEST_F(BinlogStreamTest, PurgedBinlogIsItsOwnFatalError) {
   const MasterPosition old = CurrentPosition(*server_);
   Exec("FLUSH BINARY LOGS");
   const MasterPosition current = CurrentPosition(*server_);
-  ASSERT_EQ(server_->Exec("PURGE BINARY LOGS TO '" + current.file + "'"), "");
+  // Until InnoDB has checkpointed the old file's transactions, crash recovery still needs it
+  // and PURGE only leaves a note: repeat until the file is gone.
+  bool purged = false;
+  for (int i = 0; i < 100 && !purged; ++i) {
+    ASSERT_EQ(server_->Exec("PURGE BINARY LOGS TO '" + current.file + "'"), "");
+    purged = !std::filesystem::exists(server_->binlog_dir() + "/" + old.file);
+    if (!purged) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(purged) << old.file << " still there after 10 s of PURGE BINARY LOGS";
 
   auto stream = BinlogStream::Open(server_->RivvenParams(), At({old.file, 4}, 107));
   ASSERT_FALSE(stream.ok());

@@ -53,9 +53,9 @@ std::vector<SeenEvent> DataEvents(const std::vector<SeenEvent>& events) {
   return out;
 }
 
-std::vector<mysql::EventType> Types(const std::vector<SeenEvent>& events) {
-  std::vector<mysql::EventType> types;
-  for (const SeenEvent& e : events) types.push_back(e.type);
+std::vector<std::string> Types(const std::vector<SeenEvent>& events) {
+  std::vector<std::string> types;
+  for (const SeenEvent& e : events) types.push_back(mysql::EventTypeName(e.type));
   return types;
 }
 

@@ -37,7 +37,8 @@ std::vector<SeenEvent> ReadUntil(mysql::BinlogStream& stream,
 
 /// The events that carry data: no heartbeats, no artificial events, no FORMAT_DESCRIPTION.
 std::vector<SeenEvent> DataEvents(const std::vector<SeenEvent>& events);
-std::vector<mysql::EventType> Types(const std::vector<SeenEvent>& events);
+/// The events' type names, for readable comparisons ("GTID", "TABLE_MAP", ...).
+std::vector<std::string> Types(const std::vector<SeenEvent>& events);
 size_t Count(const std::vector<SeenEvent>& events, mysql::EventType type);
 
 uint32_t LittleEndian32(const std::string& bytes, size_t at);
