@@ -3,6 +3,7 @@
 #include "connectors/datagen/datagen_source.h"
 #include "connectors/file/file_sink.h"
 #include "connectors/file/file_source.h"
+#include "connectors/mysql/mysql_source.h"
 #include "connectors/postgres/postgres_source.h"
 #include "connectors/stdout/stdout_sink.h"
 
@@ -14,6 +15,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterFileSink(registry);
   RegisterFileSource(registry);
   postgres::RegisterPostgresCdc(registry);
+  mysql::RegisterMysqlCdc(registry);
 }
 
 void Registry::Add(ConnectorDescriptor descriptor) {

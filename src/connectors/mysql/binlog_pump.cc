@@ -1,0 +1,78 @@
+#include "connectors/mysql/binlog_pump.h"
+
+namespace rivven::mysql {
+
+Result<std::unique_ptr<BinlogPump>> BinlogPump::Start(const ConnectionParams& params,
+                                                      const BinlogStream::Options& options,
+                                                      size_t max_bytes) {
+  RC_ASSIGN_OR_RETURN(auto stream, BinlogStream::Open(params, options));
+  std::unique_ptr<BinlogPump> pump(new BinlogPump(std::move(stream), max_bytes));
+  pump->thread_ = std::thread([p = pump.get()] { p->Run(); });
+  return pump;
+}
+
+BinlogPump::~BinlogPump() { Stop(); }
+
+void BinlogPump::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  room_.notify_all();
+  stream_->Interrupt();
+  if (thread_.joinable()) thread_.join();
+  (void)stream_->Close();
+}
+
+void BinlogPump::Run() {
+  while (true) {
+    Result<RawEvent> event = stream_->Next();
+    std::unique_lock<std::mutex> l(mu_);
+    if (stopping_) return;
+    if (!event.ok()) {
+      error_ = event.status();
+      ready_.notify_all();
+      return;
+    }
+    // Wait for room; one event always fits, however large.
+    room_.wait(l, [&] { return stopping_ || queued_bytes_ == 0 || queued_bytes_ < max_bytes_; });
+    if (stopping_) return;
+    PumpedEvent pumped;
+    if (!spare_.empty()) {
+      pumped.bytes = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    pumped.bytes.assign(event->bytes.data(), event->bytes.size());
+    queued_bytes_ += pumped.bytes.size();
+    queue_.push_back(std::move(pumped));
+    if (queue_.size() == 1) ready_.notify_one();
+  }
+}
+
+Result<std::optional<PumpedEvent>> BinlogPump::Next(std::chrono::milliseconds wait) {
+  std::unique_lock<std::mutex> l(mu_);
+  if (queue_.empty() && error_.ok()) {
+    ready_.wait_for(l, wait, [&] { return !queue_.empty() || !error_.ok(); });
+  }
+  if (queue_.empty()) {
+    if (!error_.ok()) return error_;
+    return std::optional<PumpedEvent>();
+  }
+  PumpedEvent event = std::move(queue_.front());
+  queue_.pop_front();
+  const bool was_full = queued_bytes_ >= max_bytes_;
+  queued_bytes_ -= event.bytes.size();
+  l.unlock();
+  if (was_full) room_.notify_one();
+  return std::optional<PumpedEvent>(std::move(event));
+}
+
+void BinlogPump::Recycle(PumpedEvent event) {
+  // Keep a few ordinary buffers; a huge one goes.
+  if (event.bytes.capacity() > (1u << 20)) return;
+  std::lock_guard<std::mutex> l(mu_);
+  if (spare_.size() < 64) spare_.push_back(std::move(event.bytes));
+}
+
+}  // namespace rivven::mysql

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "clients/mysql/binlog_stream.h"
+
+namespace rivven::mysql {
+
+/// One binlog event copied out of the stream.
+struct PumpedEvent {
+  std::string bytes;  ///< header + body + checksum, as received
+};
+
+/// Reads a BinlogStream on a thread of its own and hands its events over in order, so that the
+/// source can wait with a deadline and stop promptly while the stream blocks on the network,
+/// and so that receiving overlaps decoding. At most `max_bytes` of events wait (back-pressure
+/// on the server through TCP); event buffers are reused.
+///
+/// Owner: the source's poll thread calls Next/Recycle/Stop; the pump's thread only reads.
+class BinlogPump {
+ public:
+  ~BinlogPump();
+  BinlogPump(const BinlogPump&) = delete;
+  BinlogPump& operator=(const BinlogPump&) = delete;
+
+  /// Opens the stream in the calling thread (its errors, e.g. a purged binlog, come back here)
+  /// and starts reading.
+  static Result<std::unique_ptr<BinlogPump>> Start(const ConnectionParams& params,
+                                                   const BinlogStream::Options& options,
+                                                   size_t max_bytes = 4u << 20);
+
+  /// The next event, waiting up to `wait`; nullopt when none came in time. The stream's error
+  /// once it failed (every later call returns it too).
+  Result<std::optional<PumpedEvent>> Next(std::chrono::milliseconds wait);
+  /// Gives an event's buffer back for reuse.
+  void Recycle(PumpedEvent event);
+  /// Interrupts the stream and joins the thread. Idempotent.
+  void Stop();
+
+ private:
+  BinlogPump(std::unique_ptr<BinlogStream> stream, size_t max_bytes)
+      : stream_(std::move(stream)), max_bytes_(max_bytes) {}
+  void Run();
+
+  std::unique_ptr<BinlogStream> stream_;
+  const size_t max_bytes_;
+  std::thread thread_;
+
+  std::mutex mu_;
+  std::condition_variable ready_;  ///< an event or an error arrived
+  std::condition_variable room_;   ///< bytes were taken
+  std::deque<PumpedEvent> queue_;
+  size_t queued_bytes_ = 0;
+  std::vector<std::string> spare_;  ///< buffers to reuse
+  Status error_;                    ///< sticky, once the stream failed
+  bool stopping_ = false;
+};
+
+}  // namespace rivven::mysql
