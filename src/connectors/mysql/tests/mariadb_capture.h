@@ -10,7 +10,8 @@
 // kStream*: packets of a COM_BINLOG_DUMP read with libmariadb's mariadb_rpl_fetch (raw_data
 // without the OK byte), after SET @mariadb_slave_capability=4, @master_heartbeat_period=0.2 s and
 // @master_binlog_checksum = @@global.binlog_checksum (kStreamRotateCrc, kStreamHeartbeat,
-// kStreamFdeMidFile: the dump started at 18170, the end of the file) or 'NONE'
+// kStreamFdeMidFile: the dump started at 18170, the end of the copied file; the server's
+// binlog had grown to 18298 by then) or 'NONE'
 // (kStreamRotateNoCrc).
 
 #include <cstddef>
@@ -605,7 +606,7 @@ inline constexpr const char* kStreamFdeMidFile =
     "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000004130400"
     "0d0808080a0a0a0108b8cc60";
 
-/// A HEARTBEAT_LOG_EVENT at the end of the file (log_pos 18170).
+/// A HEARTBEAT_LOG_EVENT at the end of the server's binlog (log_pos 18298).
 inline constexpr const char* kStreamHeartbeat =
     "000000001b01000000270000007a47000000006d7973716c2d62696e2e303030303031dd077f58";
 
