@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "base/json_escape.h"
 
@@ -67,7 +68,40 @@ inline void AppendCodePoint(std::string& out, uint32_t cp) {
 
 inline uint32_t Be16(const unsigned char* p) { return uint32_t{p[0]} << 8 | p[1]; }
 
-void AppendSingleByte(std::string& out, std::string_view bytes, const uint16_t* table) {
+/// Whether the table maps bytes 0-127 to themselves (every charset here but swe7 and a few
+/// other 7-bit national variants): then pure-ASCII text is already UTF-8.
+bool AsciiIdentity(const Charset& cs) {
+  static const std::vector<bool> identity = [] {
+    std::vector<bool> v(kCharsetCount, false);
+    for (size_t i = 0; i < kCharsetCount; ++i) {
+      const uint16_t* t = kCharsets[i].to_unicode;
+      bool same = t != nullptr;
+      for (uint16_t b = 0; same && b < 128; ++b) same = t[b] == b;
+      v[i] = same;
+    }
+    return v;
+  }();
+  return identity[static_cast<size_t>(&cs - kCharsets)];
+}
+
+bool IsAscii(std::string_view bytes) {
+  size_t i = 0;
+  for (uint64_t w; i + 8 <= bytes.size(); i += 8) {
+    std::memcpy(&w, bytes.data() + i, 8);
+    if (w & 0x8080808080808080ULL) return false;
+  }
+  for (; i < bytes.size(); ++i) {
+    if (static_cast<uint8_t>(bytes[i]) >= 0x80) return false;
+  }
+  return true;
+}
+
+void AppendSingleByte(std::string& out, std::string_view bytes, const Charset& cs) {
+  if (IsAscii(bytes) && AsciiIdentity(cs)) {
+    AppendJsonString(out, bytes);
+    return;
+  }
+  const uint16_t* table = cs.to_unicode;
   out.push_back('"');
   for (const char c : bytes) AppendCodePoint(out, table[static_cast<uint8_t>(c)]);
   out.push_back('"');
@@ -170,7 +204,7 @@ void AppendCharsetJsonString(std::string& out, std::string_view bytes, const Cha
       AppendBase64Json(out, bytes);
       return;
     case CharsetKind::kSingleByte:
-      AppendSingleByte(out, bytes, cs.to_unicode);
+      AppendSingleByte(out, bytes, cs);
       return;
     case CharsetKind::kUcs2:
     case CharsetKind::kUtf16:
