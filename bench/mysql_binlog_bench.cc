@@ -81,9 +81,9 @@ bool StreamOnce(const MariadbServer& server, const char* name, const Position& f
       "%s verify_checksum=%d: %lu events (%lu row events, %ld rows), %.1f MB in %.3f s wall: "
       "%.0f events/s, %.1f MB/s, %.0f rows/s; CPU %.3f s (%.3f s per 100 MB, %.2f us per event, "
       "%.0f%% of wall)\n",
-      name, verify ? 1 : 0, static_cast<unsigned long>(events), static_cast<unsigned long>(row_events),
-      rows, mb, wall, static_cast<double>(events) / wall, mb / wall,
-      static_cast<double>(rows) / wall, cpu, cpu / mb * 100,
+      name, verify ? 1 : 0, static_cast<unsigned long>(events),
+      static_cast<unsigned long>(row_events), rows, mb, wall, static_cast<double>(events) / wall,
+      mb / wall, static_cast<double>(rows) / wall, cpu, cpu / mb * 100,
       cpu * 1e6 / static_cast<double>(events), cpu / wall * 100);
   return true;
 }
@@ -112,18 +112,20 @@ int main() {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string insert =
       "INSERT INTO bench SELECT seq, REPEAT('a', 60), REPEAT(CHAR(65 + seq % 26), 100), "
-      "seq * 7, seq / 3, CONCAT('row-', seq) FROM seq_1_to_" + std::to_string(rows);
+      "seq * 7, seq / 3, CONCAT('row-', seq) FROM seq_1_to_" +
+      std::to_string(rows);
   if (const std::string e = server->Exec(insert, "rivven_test"); !e.empty()) {
     std::fprintf(stderr, "%s\n", e.c_str());
     return 1;
   }
   const Position to = Master(*server);
-  std::printf("MariaDB %s: INSERT ... SELECT of %ld rows took %.1f s; binlog %s %lu..%lu (%.1f MB)\n",
-              server->QueryValue("SELECT VERSION()").c_str(), rows,
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-              from.file.c_str(), static_cast<unsigned long>(from.position),
-              static_cast<unsigned long>(to.position),
-              static_cast<double>(to.position - from.position) / 1e6);
+  std::printf(
+      "MariaDB %s: INSERT ... SELECT of %ld rows took %.1f s; binlog %s %lu..%lu (%.1f MB)\n",
+      server->QueryValue("SELECT VERSION()").c_str(), rows,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+      from.file.c_str(), static_cast<unsigned long>(from.position),
+      static_cast<unsigned long>(to.position),
+      static_cast<double>(to.position - from.position) / 1e6);
 
   // Small transactions: autocommit makes every INSERT in the loop its own transaction.
   const std::string small_setup =
@@ -136,15 +138,14 @@ int main() {
   }
   const Position small_from = Master(*server);
   const auto t1 = std::chrono::steady_clock::now();
-  if (const std::string e = server->Exec("CALL fill(" + std::to_string(small_txns) + ")",
-                                         "rivven_test");
+  if (const std::string e =
+          server->Exec("CALL fill(" + std::to_string(small_txns) + ")", "rivven_test");
       !e.empty()) {
     std::fprintf(stderr, "%s\n", e.c_str());
     return 1;
   }
   const Position small_to = Master(*server);
-  std::printf("%ld single-row transactions took %.1f s; binlog %s %lu..%lu (%.1f MB)\n",
-              small_txns,
+  std::printf("%ld single-row transactions took %.1f s; binlog %s %lu..%lu (%.1f MB)\n", small_txns,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(),
               small_from.file.c_str(), static_cast<unsigned long>(small_from.position),
               static_cast<unsigned long>(small_to.position),

@@ -115,15 +115,9 @@ MariadbServer::~MariadbServer() {
 }
 
 std::string MariadbServer::ca_path() const { return tls_ ? dir_ + "/tls/ca.crt" : ""; }
-std::string MariadbServer::server_cert_path() const {
-  return tls_ ? dir_ + "/tls/server.crt" : "";
-}
-std::string MariadbServer::client_cert_path() const {
-  return tls_ ? dir_ + "/tls/client.crt" : "";
-}
-std::string MariadbServer::client_key_path() const {
-  return tls_ ? dir_ + "/tls/client.key" : "";
-}
+std::string MariadbServer::server_cert_path() const { return tls_ ? dir_ + "/tls/server.crt" : ""; }
+std::string MariadbServer::client_cert_path() const { return tls_ ? dir_ + "/tls/client.crt" : ""; }
+std::string MariadbServer::client_key_path() const { return tls_ ? dir_ + "/tls/client.key" : ""; }
 
 mysql::ConnectionParams MariadbServer::RootParams(const std::string& database) const {
   mysql::ConnectionParams params;

@@ -5,7 +5,8 @@
 #include <limits>
 
 #include <mysql.h>
-#include <mariadb_rpl.h>
+
+#include <mariadb_rpl.h>  // needs mysql.h first
 
 #include "clients/mysql/mysql_error.h"
 
@@ -50,26 +51,33 @@ Status CheckOptions(const BinlogStream::Options& o, const std::string& where) {
 
 }  // namespace
 
+constexpr struct {
+  EventType type;
+  const char* name;
+} kEventNames[] = {
+    {EventType::kUnknown, "UNKNOWN"},
+    {EventType::kQuery, "QUERY"},
+    {EventType::kStop, "STOP"},
+    {EventType::kRotate, "ROTATE"},
+    {EventType::kFormatDescription, "FORMAT_DESCRIPTION"},
+    {EventType::kXid, "XID"},
+    {EventType::kTableMap, "TABLE_MAP"},
+    {EventType::kWriteRowsV1, "WRITE_ROWS_V1"},
+    {EventType::kUpdateRowsV1, "UPDATE_ROWS_V1"},
+    {EventType::kDeleteRowsV1, "DELETE_ROWS_V1"},
+    {EventType::kHeartbeat, "HEARTBEAT"},
+    {EventType::kWriteRows, "WRITE_ROWS"},
+    {EventType::kUpdateRows, "UPDATE_ROWS"},
+    {EventType::kDeleteRows, "DELETE_ROWS"},
+    {EventType::kAnnotateRows, "ANNOTATE_ROWS"},
+    {EventType::kBinlogCheckpoint, "BINLOG_CHECKPOINT"},
+    {EventType::kGtid, "GTID"},
+    {EventType::kGtidList, "GTID_LIST"},
+};
+
 std::string EventTypeName(EventType type) {
-  switch (type) {
-    case EventType::kUnknown: return "UNKNOWN";
-    case EventType::kQuery: return "QUERY";
-    case EventType::kStop: return "STOP";
-    case EventType::kRotate: return "ROTATE";
-    case EventType::kFormatDescription: return "FORMAT_DESCRIPTION";
-    case EventType::kXid: return "XID";
-    case EventType::kTableMap: return "TABLE_MAP";
-    case EventType::kWriteRowsV1: return "WRITE_ROWS_V1";
-    case EventType::kUpdateRowsV1: return "UPDATE_ROWS_V1";
-    case EventType::kDeleteRowsV1: return "DELETE_ROWS_V1";
-    case EventType::kHeartbeat: return "HEARTBEAT";
-    case EventType::kWriteRows: return "WRITE_ROWS";
-    case EventType::kUpdateRows: return "UPDATE_ROWS";
-    case EventType::kDeleteRows: return "DELETE_ROWS";
-    case EventType::kAnnotateRows: return "ANNOTATE_ROWS";
-    case EventType::kBinlogCheckpoint: return "BINLOG_CHECKPOINT";
-    case EventType::kGtid: return "GTID";
-    case EventType::kGtidList: return "GTID_LIST";
+  for (const auto& e : kEventNames) {
+    if (e.type == type) return e.name;
   }
   return "EVENT_" + std::to_string(static_cast<unsigned>(type));
 }
@@ -100,8 +108,7 @@ Status BinlogStream::Start(const Options& options) {
   // Tell the server we understand checksums (else it refuses to send checksummed events) and
   // GTID events (else it rewrites them into dummy events).
   RC_RETURN_IF_ERROR(c.Exec("SET @master_binlog_checksum = @@global.binlog_checksum"));
-  RC_RETURN_IF_ERROR(
-      c.Exec("SET @mariadb_slave_capability = " + std::to_string(kCapabilityGtid)));
+  RC_RETURN_IF_ERROR(c.Exec("SET @mariadb_slave_capability = " + std::to_string(kCapabilityGtid)));
   if (options.heartbeat_period.count() > 0) {
     const auto ns = std::chrono::nanoseconds(options.heartbeat_period).count();
     RC_RETURN_IF_ERROR(c.Exec("SET @master_heartbeat_period = " + std::to_string(ns)));
@@ -127,7 +134,8 @@ Status BinlogStream::Start(const Options& options) {
   const unsigned int flags = options.send_annotate_rows ? MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS : 0;
   mariadb_rpl_optionsv(Rpl(rpl_), MARIADB_RPL_FILENAME, file.c_str(), file.size());
   mariadb_rpl_optionsv(Rpl(rpl_), MARIADB_RPL_START, position);
-  mariadb_rpl_optionsv(Rpl(rpl_), MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(options.server_id));
+  mariadb_rpl_optionsv(Rpl(rpl_), MARIADB_RPL_SERVER_ID,
+                       static_cast<unsigned int>(options.server_id));
   mariadb_rpl_optionsv(Rpl(rpl_), MARIADB_RPL_FLAGS, flags);
   mariadb_rpl_optionsv(Rpl(rpl_), MARIADB_RPL_VERIFY_CHECKSUM,
                        static_cast<uint32_t>(options.verify_checksum ? 1 : 0));
@@ -150,7 +158,8 @@ Result<RawEvent> BinlogStream::Next() {
     pending_ = false;
     return pending_event_;
   }
-  if (rpl_ == nullptr) return Status::FailedPrecondition("binlog stream from " + where_ + " is closed");
+  if (rpl_ == nullptr)
+    return Status::FailedPrecondition("binlog stream from " + where_ + " is closed");
   return Fetch();
 }
 
@@ -162,15 +171,14 @@ Result<RawEvent> BinlogStream::Fetch() {
     return FetchError();
   }
   event_ = ev;
-  if (ev->raw_data_ofs > ev->raw_data_size ||
-      ev->raw_data_size - ev->raw_data_ofs < kHeaderSize) {
+  if (ev->raw_data_ofs > ev->raw_data_size || ev->raw_data_size - ev->raw_data_ofs < kHeaderSize) {
     return Status::Corruption("binlog event of " + std::to_string(ev->raw_data_size) +
                               " bytes from " + where_ + " is shorter than its header");
   }
   const unsigned char* p = ev->raw_data + ev->raw_data_ofs;
   RawEvent event;
-  event.bytes = std::string_view(reinterpret_cast<const char*>(p),
-                                 ev->raw_data_size - ev->raw_data_ofs);
+  event.bytes =
+      std::string_view(reinterpret_cast<const char*>(p), ev->raw_data_size - ev->raw_data_ofs);
   event.timestamp = Le32(p);
   event.type = static_cast<EventType>(p[4]);
   event.server_id = Le32(p + 5);
@@ -214,8 +222,7 @@ Status BinlogStream::FetchError() const {
   if (mysql_errno(mysql) == 0) {
     return Status::Unavailable("the server ended the binlog stream on " + where_);
   }
-  return ErrorStatus(mysql_errno(mysql), mysql_sqlstate(mysql), what, where_,
-                     mysql_error(mysql));
+  return ErrorStatus(mysql_errno(mysql), mysql_sqlstate(mysql), what, where_, mysql_error(mysql));
 }
 
 void BinlogStream::Interrupt() {

@@ -27,8 +27,10 @@ constexpr struct {
   SslMode mode;
   const char* name;
 } kSslModes[] = {
-    {SslMode::kDisabled, "disabled"},       {SslMode::kPreferred, "preferred"},
-    {SslMode::kRequired, "required"},       {SslMode::kVerifyCa, "verify_ca"},
+    {SslMode::kDisabled, "disabled"},
+    {SslMode::kPreferred, "preferred"},
+    {SslMode::kRequired, "required"},
+    {SslMode::kVerifyCa, "verify_ca"},
     {SslMode::kVerifyIdentity, "verify_identity"},
 };
 
@@ -178,8 +180,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionParams& par
   SetTlsOptions(mysql, params);
 
   const unsigned long flags = params.multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
-  if (mysql_real_connect(mysql, params.host.c_str(), params.user.c_str(),
-                         params.password.c_str(),
+  if (mysql_real_connect(mysql, params.host.c_str(), params.user.c_str(), params.password.c_str(),
                          params.database.empty() ? nullptr : params.database.c_str(),
                          static_cast<unsigned int>(params.port), nullptr, flags) == nullptr) {
     return conn->LastError("connecting to");
@@ -277,8 +278,8 @@ Status Connection::QueryEach(std::string_view sql,
   }
   // A NULL row is the end or a broken connection; tell them apart before freeing, which reads
   // (and drops) whatever is left of the result.
-  Status read = stopped.ok() && mysql_errno(mysql) != 0 ? LastError("reading rows failed on")
-                                                         : Status::Ok();
+  Status read =
+      stopped.ok() && mysql_errno(mysql) != 0 ? LastError("reading rows failed on") : Status::Ok();
   mysql_free_result(res);
   if (!stopped.ok()) return stopped;
   RC_RETURN_IF_ERROR(read);

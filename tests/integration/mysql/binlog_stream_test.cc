@@ -116,9 +116,9 @@ TEST_F(BinlogStreamTest, RowChangesArriveInOrderWithTheirBinlogBytes) {
 
   const auto data = DataEvents(events);
   const std::vector<std::string> expected = {
-      "GTID", "QUERY",                                   // the CREATE TABLE
-      "GTID", "TABLE_MAP", "WRITE_ROWS_V1",  "XID",      // each statement its transaction
-      "GTID", "TABLE_MAP", "UPDATE_ROWS_V1", "XID",
+      "GTID", "QUERY",                               // the CREATE TABLE
+      "GTID", "TABLE_MAP", "WRITE_ROWS_V1",  "XID",  // each statement its transaction
+      "GTID", "TABLE_MAP", "UPDATE_ROWS_V1", "XID",  // before and after image in one event
       "GTID", "TABLE_MAP", "DELETE_ROWS_V1", "XID"};
   ASSERT_EQ(Types(data), expected);
 
@@ -141,8 +141,8 @@ TEST_F(BinlogStreamTest, AnnotateRowsWhenAsked) {
   Status error;
   const auto data = DataEvents(ReadUntil(*stream, XidCount(1), 20s, &error));
   ASSERT_TRUE(error.ok()) << error.ToString();
-  const std::vector<std::string> expected = {"GTID", "ANNOTATE_ROWS", "TABLE_MAP",
-                                             "WRITE_ROWS_V1", "XID"};
+  const std::vector<std::string> expected = {"GTID", "ANNOTATE_ROWS", "TABLE_MAP", "WRITE_ROWS_V1",
+                                             "XID"};
   ASSERT_EQ(Types(data), expected);
   EXPECT_NE(data[1].bytes.find("INSERT INTO annotated VALUES (7)"), std::string::npos);
   // With the annotations, every event of the file arrives: back to back from the start.
@@ -207,7 +207,8 @@ TEST_F(BinlogStreamTest, HeartbeatsWhileIdle) {
   auto stream = Open(At(start, 105));
   ASSERT_NE(stream, nullptr);
   Status error;
-  const auto events = ReadUntil(*stream, [](const SeenEvent&) { return false; }, 1500ms, &error);
+  const auto events = ReadUntil(
+      *stream, [](const SeenEvent&) { return false; }, 1500ms, &error);
   ASSERT_TRUE(error.ok()) << error.ToString();
   std::vector<SeenEvent> beats;
   for (const SeenEvent& e : events) {
@@ -299,7 +300,8 @@ TEST_F(BinlogStreamTest, ServerRestartIsRetriable) {
 
   ASSERT_TRUE(server_->Stop());
   // Events the server still sent (its STOP event) may come first; then the error.
-  const auto events = ReadUntil(*stream, [](const SeenEvent&) { return false; }, 15s, &error);
+  const auto events = ReadUntil(
+      *stream, [](const SeenEvent&) { return false; }, 15s, &error);
   ASSERT_FALSE(error.ok()) << events.size() << " events, no error";
   EXPECT_TRUE(error.retriable()) << error.ToString();
   EXPECT_EQ(error.code(), StatusCode::kUnavailable) << error.ToString();

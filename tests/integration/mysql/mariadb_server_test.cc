@@ -169,14 +169,14 @@ TEST(MariadbServerLifecycleTest, WatchdogStopsTheServerWhenItsOwnerDies) {
   const std::string dir = tmp / "server";
   // The owner: a process we end ourselves.
   BackgroundProcess owner({"/bin/sleep", "60"}, {}, tmp / "owner.out", tmp / "owner.err");
-  const ProcessResult started = RunProcess(
-      {"/bin/bash", SourceDir() + "/scripts/testenv/mariadb.sh", "start", dir, std::to_string(FreePort()),
-       "--owner-pid", std::to_string(owner.pid())},
-      [] {
-        ProcessOptions o;
-        o.timeout = std::chrono::seconds(120);
-        return o;
-      }());
+  const ProcessResult started =
+      RunProcess({"/bin/bash", SourceDir() + "/scripts/testenv/mariadb.sh", "start", dir,
+                  std::to_string(FreePort()), "--owner-pid", std::to_string(owner.pid())},
+                 [] {
+                   ProcessOptions o;
+                   o.timeout = std::chrono::seconds(120);
+                   return o;
+                 }());
   ASSERT_EQ(started.exit_code, 0) << started.err;
   const std::string pid = ReadFile(dir + "/mysqld.pid");
   ASSERT_FALSE(pid.empty());

@@ -124,16 +124,16 @@ TEST_F(MysqlConnectionTest, QueryEachStreamsALargeResultInBoundedMemory) {
   const size_t before = ResidentBytes();
   size_t peak = before;
   uint64_t rows = 0, sum = 0, bytes = 0;
-  const Status s = conn->QueryEach(
-      "SELECT seq, REPEAT('x', 500) AS pad FROM seq_1_to_" + std::to_string(kRows),
-      [&](const mysql::RowView& row) {
-        ++rows;
-        sum += std::stoull(std::string(row.View(0)));
-        bytes += row.View(1).size();
-        EXPECT_EQ(row.column_names()[1], "pad");
-        if (rows % 10000 == 0) peak = std::max(peak, ResidentBytes());
-        return Status::Ok();
-      });
+  const Status s =
+      conn->QueryEach("SELECT seq, REPEAT('x', 500) AS pad FROM seq_1_to_" + std::to_string(kRows),
+                      [&](const mysql::RowView& row) {
+                        ++rows;
+                        sum += std::stoull(std::string(row.View(0)));
+                        bytes += row.View(1).size();
+                        EXPECT_EQ(row.column_names()[1], "pad");
+                        if (rows % 10000 == 0) peak = std::max(peak, ResidentBytes());
+                        return Status::Ok();
+                      });
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(rows, kRows);
   EXPECT_EQ(sum, kRows * (kRows + 1) / 2);
@@ -160,9 +160,9 @@ TEST_F(MysqlConnectionTest, EscapeAndQuoteIdentifierRoundTrip) {
   auto root = server_->Connect("rivven_test");
   const std::string table = "odd`name; DROP";
   const std::string value = std::string("it's a \"test\"\\\n\0end", 20);
-  ASSERT_TRUE(root->Exec("CREATE TABLE " + Connection::QuoteIdentifier(table) +
-                         " (v VARBINARY(100))")
-                  .ok());
+  ASSERT_TRUE(
+      root->Exec("CREATE TABLE " + Connection::QuoteIdentifier(table) + " (v VARBINARY(100))")
+          .ok());
   ASSERT_TRUE(root->Exec("INSERT INTO " + Connection::QuoteIdentifier(table) + " VALUES ('" +
                          root->Escape(value) + "')")
                   .ok());
@@ -187,10 +187,10 @@ TEST_F(MysqlConnectionTest, WrongPasswordIsFatalAndNamesWhere) {
   p.password = "not-the-secret";
   auto conn = Connection::Open(p);
   ASSERT_FALSE(conn.ok());
-  EXPECT_EQ(conn.status().message(),
-            "MySQL error 1045 (28000) connecting to rivven@127.0.0.1:" +
-                std::to_string(server_->port()) +
-                "/rivven_test: Access denied for user 'rivven'@'127.0.0.1' (using password: YES)");
+  EXPECT_EQ(
+      conn.status().message(),
+      "MySQL error 1045 (28000) connecting to rivven@127.0.0.1:" + std::to_string(server_->port()) +
+          "/rivven_test: Access denied for user 'rivven'@'127.0.0.1' (using password: YES)");
   EXPECT_FALSE(conn.status().retriable());
   EXPECT_EQ(mysql::ErrorSqlState(conn.status()), "28000");
 }

@@ -10,8 +10,10 @@ namespace {
 
 TEST(SslModeTest, ParsesEveryConfigName) {
   const std::pair<const char*, SslMode> cases[] = {
-      {"disabled", SslMode::kDisabled},   {"preferred", SslMode::kPreferred},
-      {"required", SslMode::kRequired},   {"verify_ca", SslMode::kVerifyCa},
+      {"disabled", SslMode::kDisabled},
+      {"preferred", SslMode::kPreferred},
+      {"required", SslMode::kRequired},
+      {"verify_ca", SslMode::kVerifyCa},
       {"verify_identity", SslMode::kVerifyIdentity},
   };
   for (const auto& [name, mode] : cases) {

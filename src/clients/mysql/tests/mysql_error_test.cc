@@ -18,8 +18,9 @@ TEST(MysqlErrorTest, MessageNamesNumberStateWhatAndWhere) {
 }
 
 TEST(MysqlErrorTest, NumberAndStateSurviveContext) {
-  const Status s = ErrorStatus(1146, "42S02", "query failed on", "u@h:1/d", "Table 'd.t' doesn't exist")
-                       .WithContext("reading the catalog");
+  const Status s =
+      ErrorStatus(1146, "42S02", "query failed on", "u@h:1/d", "Table 'd.t' doesn't exist")
+          .WithContext("reading the catalog");
   EXPECT_EQ(ErrorNumber(s), 1146u);
   EXPECT_EQ(ErrorSqlState(s), "42S02");
 }
@@ -44,8 +45,8 @@ TEST(MysqlErrorTest, MultiLineMessagesBecomeOneLine) {
 TEST(MysqlErrorTest, ConnectionLossAndServerStatesAreRetriable) {
   // client: connection refused / host / gone away / lost; server: too many connections,
   // shutdown, killed, deadlock, lock wait timeout
-  for (unsigned n : {2002u, 2003u, 2005u, 2006u, 2013u, 2055u, 5013u, 5014u, 1040u, 1053u,
-                     1152u, 1158u, 1159u, 1160u, 1161u, 1203u, 1205u, 1213u, 1927u}) {
+  for (unsigned n : {2002u, 2003u, 2005u, 2006u, 2013u, 2055u, 5013u, 5014u, 1040u, 1053u, 1152u,
+                     1158u, 1159u, 1160u, 1161u, 1203u, 1205u, 1213u, 1927u}) {
     const Status s = ErrorStatus(n, "HY000", "query failed on", "u@h:1/d", "x");
     EXPECT_TRUE(s.retriable()) << n;
     EXPECT_EQ(s.code(), StatusCode::kUnavailable) << n;
@@ -56,8 +57,8 @@ TEST(MysqlErrorTest, ConnectionLossAndServerStatesAreRetriable) {
 TEST(MysqlErrorTest, AuthPrivilegesSyntaxAndUnknownObjectsAreFatal) {
   // access denied (user, database, table, specific privilege), unknown database, no such
   // table, syntax, TLS errors, unknown binlog event
-  for (unsigned n : {1045u, 1044u, 1142u, 1227u, 1698u, 4151u, 1049u, 1146u, 1064u, 2026u,
-                     5020u, 1236u}) {
+  for (unsigned n :
+       {1045u, 1044u, 1142u, 1227u, 1698u, 4151u, 1049u, 1146u, 1064u, 2026u, 5020u, 1236u}) {
     const Status s = ErrorStatus(n, "HY000", "query failed on", "u@h:1/d", "x");
     EXPECT_FALSE(s.retriable()) << n;
     EXPECT_FALSE(IsRetriableError(n)) << n;
@@ -65,8 +66,9 @@ TEST(MysqlErrorTest, AuthPrivilegesSyntaxAndUnknownObjectsAreFatal) {
 }
 
 TEST(MysqlErrorTest, BinlogUnavailableIsItsOwnKind) {
-  const Status s = ErrorStatus(1236, "HY000", "reading the binlog (mysql-bin.000001) from",
-                               "u@h:1/", "Could not find first log file name in binary log index file");
+  const Status s =
+      ErrorStatus(1236, "HY000", "reading the binlog (mysql-bin.000001) from", "u@h:1/",
+                  "Could not find first log file name in binary log index file");
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
   EXPECT_FALSE(s.retriable());
   EXPECT_TRUE(IsBinlogUnavailable(s));
