@@ -111,7 +111,10 @@ void AppendTextValueJson(std::string& out, std::optional<std::string_view> value
       if (plan.bits == 1) {
         out += (!v.empty() && (static_cast<unsigned char>(v.back()) & 1)) ? "true" : "false";
       } else {
-        AppendBase64Json(out, v);
+        // The server sends the bits big-endian; Debezium's Bits are least significant byte
+        // first, as the row decoder writes them.
+        std::string reversed(v.rbegin(), v.rend());
+        AppendBase64Json(out, reversed);
       }
       return;
     case Kind::kDate:

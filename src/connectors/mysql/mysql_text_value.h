@@ -24,7 +24,7 @@ struct TextColumnPlan {
     kText,       ///< a JSON string (the server already converted it to utf8mb4)
     kJsonText,   ///< MariaDB JSON (LONGTEXT): a string holding the document, or embedded
     kBinary,     ///< base64
-    kBit,        ///< BIT(1): boolean; wider: base64 of the big-endian bytes
+    kBit,        ///< BIT(1): boolean; wider: base64 of the bytes, least significant first
     kDate,       ///< "2024-01-31"; zero dates null (nullable) or the epoch
     kDateTime,   ///< "2024-01-31T10:00:00.123456" (fsp digits)
     kTimestamp,  ///< as kDateTime with a Z

@@ -26,6 +26,7 @@
 #include <rapidjson/document.h>
 
 #include "clients/pg/pg_connection.h"
+#include "support/change_events.h"
 #include "support/postgres_server.h"
 #include "support/process.h"
 
@@ -33,34 +34,6 @@ namespace rivven::testing {
 
 inline constexpr char kOpenssl[] = "/usr/bin/openssl";  // RunProcess does not search PATH
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-using std::chrono::seconds;
-
-/// One change event of the output file, reduced to what the checks need. Every table here is
-/// t(id bigint primary key, version bigint, val text).
-struct Event {
-  char op = '?';
-  int64_t id = -1;                   ///< after.id, or before.id for deletes
-  std::optional<int64_t> before_id;  ///< before.id when the event carries a before image
-  int64_t version = -1;              ///< after.version; -1 without an after image
-  std::string val;                   ///< after.val
-  std::string snapshot;              ///< source.snapshot: "true", "last" or "false"
-  int64_t tx_id = -1;                ///< source.txId; -1 for snapshot rows
-  int64_t lsn = -1;                  ///< source.lsn
-};
-
-/// A row as the checks compare it: "version|val".
-using TableState = std::map<int64_t, std::string>;
-
-std::string RowText(int64_t version, const std::string& val);
-std::optional<Event> ParseEvent(const std::string& line, std::string* error);
-std::vector<Event> ReadEvents(const std::string& path);
-TableState Replay(const std::vector<Event>& events);
-std::string Difference(const TableState& captured, const TableState& table);
-std::string Tail(const std::string& text, size_t n = 4000);
-bool WaitUntil(const std::function<bool()>& done, Clock::duration timeout);
-double SecondsSince(Clock::time_point start);
 
 /// Client threads running many small transactions of random inserts, updates and deletes on
 /// keys [first_key, first_key + keys). Each transaction takes its 1-3 keys under
