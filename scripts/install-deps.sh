@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libcpp-httplib-dev libsimdjson-dev libre2-dev jq zlib1g-dev libzstd-dev liblz4-dev libssl-dev
   libpq-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev procps time bc util-linux openssl
+  libgtest-dev libgmock-dev libbenchmark-dev procps time bc util-linux openssl curl
   # real servers for the integration tests and benchmarks
   postgresql-15 postgresql-client-15
   mariadb-server mariadb-client libmariadb-dev

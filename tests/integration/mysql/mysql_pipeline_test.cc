@@ -1,6 +1,11 @@
 // mysql-cdc through the whole binary against a real MariaDB: snapshot then streaming, every
 // change kind, schema changes, a concurrent workload, SIGKILL during the snapshot and during
 // streaming, a server restart and binlog rotation — each checked against the table's state.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "mysql_pipeline_fixture.h"
 
 namespace rivven::testing {
@@ -179,6 +184,77 @@ TEST_F(MysqlPipelineTest, PurgedBinlogIsAClearErrorUnlessWhenNeeded) {
   Start();
   ASSERT_TRUE(WaitForTableState()) << Difference(Replay(Events()), Table()) << Logs();
   Stop();
+}
+
+}  // namespace
+}  // namespace rivven::testing
+
+namespace rivven::testing {
+namespace {
+
+// A port nothing listens on right now (the kernel's pick, released again).
+int UnusedPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The "pos" of the source's checkpoint as /metrics reports it; -1 when not there yet.
+int64_t CheckpointPos(int port) {
+  ProcessOptions o;
+  o.timeout = seconds(5);
+  auto r = RunProcess({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"}, o);
+  const size_t label = r.out.find("rivven_source_position_info{");
+  if (label == std::string::npos) return -1;
+  const size_t pos = r.out.find("\\\"pos\\\":", label);
+  if (pos == std::string::npos) return -1;
+  return std::atoll(r.out.c_str() + pos + 8);
+}
+
+TEST_F(MysqlPipelineTest, OnlyChosenTablesAreCapturedAndHeartbeatsMoveThePosition) {
+  CreateTable(0);
+  ASSERT_EQ(server_->Exec("CREATE TABLE u (id BIGINT PRIMARY KEY, version BIGINT, val TEXT);"
+                          "CREATE TABLE tmp_1 (id BIGINT PRIMARY KEY, version BIGINT, val TEXT);"
+                          "CREATE TABLE tmp_x (id BIGINT PRIMARY KEY);"
+                          "CREATE DATABASE IF NOT EXISTS other_db;"
+                          "CREATE TABLE IF NOT EXISTS other_db.t (id BIGINT PRIMARY KEY);",
+                          db_),
+            "");
+  const int port = UnusedPort();
+  WriteConfig("never", 1000, "      table_regex: '" + db_ + "\\.tmp_[0-9]+'\n");
+  std::string config = ReadFile(dir_ / "p.yaml");
+  config.insert(config.find("sources:"),
+                "settings:\n  http: {port: " + std::to_string(port) + ", bind: 127.0.0.1}\n");
+  WriteFile(dir_ / "p.yaml", config);
+  Start();
+  ASSERT_TRUE(WaitUntil([&] { return CheckpointPos(port) > 0; }, seconds(30))) << Logs();
+  ASSERT_EQ(server_->Exec("INSERT INTO u VALUES (1, 1, 'not captured');"
+                          "INSERT INTO tmp_x VALUES (1);"
+                          "INSERT INTO other_db.t VALUES (1);"
+                          "INSERT INTO tmp_1 VALUES (7, 7, 'by regex');"
+                          "INSERT INTO t VALUES (8, 8, 'listed');",
+                          db_),
+            "");
+  ASSERT_TRUE(WaitForEvents(2)) << Logs();
+  // Writes elsewhere move the binlog on; the idle source's heartbeats carry its position there.
+  ASSERT_EQ(server_->Exec("INSERT INTO u SELECT seq + 10, seq, 'x' FROM seq_1_to_100;", db_), "");
+  auto conn = server_->Connect();
+  auto status = conn->Query("SHOW MASTER STATUS");
+  ASSERT_TRUE(status.ok() && status->rows() == 1);
+  const int64_t end = std::stoll(std::string(*status->Value(0, "Position")));
+  EXPECT_TRUE(WaitUntil([&] { return CheckpointPos(port) >= end; }, seconds(20)))
+      << "checkpoint pos " << CheckpointPos(port) << ", binlog at " << end << "\n" << Logs();
+  Stop();
+  const auto events = Events();
+  ASSERT_EQ(events.size(), 2u) << ReadFile(output());
+  EXPECT_EQ(events[0].id, 7);
+  EXPECT_EQ(events[1].id, 8);
 }
 
 }  // namespace
