@@ -1,5 +1,7 @@
 #include "connectors/mysql/binlog_pump.h"
 
+#include <algorithm>
+
 namespace rivven::mysql {
 
 Result<std::unique_ptr<BinlogPump>> BinlogPump::Start(const ConnectionParams& params,
@@ -32,6 +34,7 @@ void BinlogPump::Run() {
     if (stopping_) return;
     if (!event.ok()) {
       error_ = event.status();
+      wake_at_bytes_ = 0;
       ready_.notify_all();
       return;
     }
@@ -46,14 +49,21 @@ void BinlogPump::Run() {
     pumped.bytes.assign(event->bytes.data(), event->bytes.size());
     queued_bytes_ += pumped.bytes.size();
     queue_.push_back(std::move(pumped));
-    if (queue_.size() == 1) ready_.notify_one();
+    if (wake_at_bytes_ != 0 && queued_bytes_ >= wake_at_bytes_) {
+      wake_at_bytes_ = 0;
+      ready_.notify_one();
+    }
   }
 }
 
-Result<std::optional<PumpedEvent>> BinlogPump::Next(std::chrono::milliseconds wait) {
+Result<std::optional<PumpedEvent>> BinlogPump::Next(std::chrono::milliseconds wait,
+                                                    size_t min_bytes) {
   std::unique_lock<std::mutex> l(mu_);
-  if (queue_.empty() && error_.ok()) {
-    ready_.wait_for(l, wait, [&] { return !queue_.empty() || !error_.ok(); });
+  min_bytes = std::max<size_t>(min_bytes, 1);
+  if (queued_bytes_ < min_bytes && error_.ok() && wait.count() > 0) {
+    wake_at_bytes_ = min_bytes;
+    ready_.wait_for(l, wait, [&] { return queued_bytes_ >= min_bytes || !error_.ok(); });
+    wake_at_bytes_ = 0;
   }
   if (queue_.empty()) {
     if (!error_.ok()) return error_;

@@ -39,9 +39,11 @@ class BinlogPump {
                                                    const BinlogStream::Options& options,
                                                    size_t max_bytes = 4u << 20);
 
-  /// The next event, waiting up to `wait`; nullopt when none came in time. The stream's error
-  /// once it failed (every later call returns it too).
-  Result<std::optional<PumpedEvent>> Next(std::chrono::milliseconds wait);
+  /// The next event, waiting up to `wait`; nullopt when none came in time. With `min_bytes`,
+  /// a wait ends early only once that many bytes of events are queued (at `wait`, whatever is
+  /// there is taken): a consumer that already has work lets events pile up instead of being
+  /// woken for each. The stream's error once it failed (every later call returns it too).
+  Result<std::optional<PumpedEvent>> Next(std::chrono::milliseconds wait, size_t min_bytes = 1);
   /// Gives an event's buffer back for reuse.
   void Recycle(PumpedEvent event);
   /// Interrupts the stream and joins the thread. Idempotent.
@@ -64,6 +66,7 @@ class BinlogPump {
   std::vector<std::string> spare_;  ///< buffers to reuse
   Status error_;                    ///< sticky, once the stream failed
   bool stopping_ = false;
+  size_t wake_at_bytes_ = 0;  ///< a waiting consumer's min_bytes; 0 when none waits
 };
 
 }  // namespace rivven::mysql

@@ -128,7 +128,17 @@ void CivilFromDays(int64_t z, unsigned& y, unsigned& m, unsigned& d) {
 
 void PutUnixSeconds(std::string& out, uint64_t seconds, uint32_t usec, uint32_t fsp) {
   Civil c{};
-  CivilFromDays(static_cast<int64_t>(seconds / 86400), c.year, c.month, c.day);
+  // The rows of a statement mostly share their day: keep the last day's date.
+  thread_local int64_t cached_days = -1;
+  thread_local unsigned cached_year = 0, cached_month = 0, cached_day = 0;
+  const auto days = static_cast<int64_t>(seconds / 86400);
+  if (days != cached_days) {
+    CivilFromDays(days, cached_year, cached_month, cached_day);
+    cached_days = days;
+  }
+  c.year = cached_year;
+  c.month = cached_month;
+  c.day = cached_day;
   const unsigned rem = static_cast<unsigned>(seconds % 86400);
   c.hour = rem / 3600;
   c.minute = rem / 60 % 60;

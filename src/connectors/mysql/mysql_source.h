@@ -107,7 +107,7 @@ class MysqlSource final : public Source {
   std::optional<MariaGtid> tx_maria_gtid_;
   uint64_t tx_rows_ = 0;  ///< changes of the open transaction handed out or skipped
   uint64_t tx_skip_ = 0;  ///< of those, how many a previous run delivered
-  std::string image_, key_;
+  std::string image_, key_, tail_;
 };
 
 /// Registers `mysql-cdc`.

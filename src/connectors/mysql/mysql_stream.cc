@@ -4,12 +4,16 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/version.h"
+#include "record/json.h"
 #include "connectors/mysql/mysql_source.h"
 
 namespace rivven::mysql {
 namespace {
 
 constexpr char kComponent[] = "mysql-cdc";
+/// Events received but not yet decoded: enough to keep the network busy while a batch is
+/// decoded, small next to the runner's queues.
+constexpr size_t kPumpBytes = 1u << 20;
 
 Status BinlogGoneError(const std::string& where, const MysqlPosition& p, const Status& cause) {
   return Status::FailedPrecondition(
@@ -59,7 +63,7 @@ Status MysqlSource::StartStreaming() {
   file_ = options.file;
   decoder_.Reset();
   in_tx_ = false;
-  auto pump = BinlogPump::Start(config_.connection, options);
+  auto pump = BinlogPump::Start(config_.connection, options, kPumpBytes);
   if (!pump.ok()) {
     if (pump.status().code() == StatusCode::kNotFound) {
       return BinlogGoneError(config_.connection.Where(), position_, pump.status());
@@ -78,23 +82,39 @@ Result<SourceBatch> MysqlSource::PollStream(size_t max_records, std::chrono::mil
   SourceBatch batch;
   emit_ms_ = NowMs();
   const auto deadline = SteadyClock::now() + max_wait;
-  while (batch.records.size() < max_records && !stop.stop_requested()) {
-    // Without records, wait for events (in slices, to notice `stop`); with some, take what is
-    // already there.
+  // Batches end at about kBatchBytes of events too: the runner queues several while an fsync
+  // runs, and large rows would otherwise make each batch many megabytes.
+  constexpr size_t kBatchBytes = 1u << 20;
+  size_t batch_bytes = 0;
+  constexpr auto kLinger = std::chrono::milliseconds(2);
+  constexpr size_t kLingerBytes = 64u << 10;
+  bool lingered = false;
+  while (batch.records.size() < max_records && batch_bytes < kBatchBytes &&
+         !stop.stop_requested()) {
+    // Without records, wait for an event (in slices, to notice `stop`). With some, take what
+    // is queued; when nothing is, linger a moment for kLingerBytes more instead of being woken
+    // per event (the server sends event by event), then end the batch.
     std::chrono::milliseconds wait(0);
+    size_t min_bytes = 1;
     if (batch.records.empty()) {
       const auto now = SteadyClock::now();
       if (now >= deadline) break;
       wait = std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now),
                       std::chrono::milliseconds(100));
+    } else if (!lingered) {
+      wait = kLinger;
+      min_bytes = kLingerBytes;
     }
-    RC_ASSIGN_OR_RETURN(std::optional<PumpedEvent> event, pump_->Next(wait));
+    RC_ASSIGN_OR_RETURN(std::optional<PumpedEvent> event, pump_->Next(wait, min_bytes));
     if (!event) {
       if (batch.records.empty()) continue;
-      break;
+      if (lingered) break;
+      lingered = true;
+      continue;
     }
     if (current_) pump_->Recycle(std::move(*current_));
     current_ = std::move(event);
+    batch_bytes += current_->bytes.size();
     RC_RETURN_IF_ERROR(HandleEvent(current_->bytes, &batch.records));
   }
   std::string position = PositionJson();
@@ -235,6 +255,13 @@ Status MysqlSource::HandleRows(const EventHeader& h, const RowsEvent& rows,
   const debezium::Op op = rows.kind == RowsKind::kWrite    ? debezium::Op::kCreate
                           : rows.kind == RowsKind::kUpdate ? debezium::Op::kUpdate
                                                            : debezium::Op::kDelete;
+  // The envelope's tail is the same for every row of the event but for source.row: render it
+  // once and split it where "row" goes.
+  tail_.clear();
+  debezium::AppendEnvelopeTail(tail_, source_writer_, source, op, emit_ms_);
+  const size_t row_at = tail_.find("},\"op\":");
+  const std::string_view tail_head = std::string_view(tail_).substr(0, row_at);
+  const std::string_view tail_rest = std::string_view(tail_).substr(row_at);
   uint32_t row = 0;
   while (!rows_reader_.done()) {
     if (tx_rows_ < tx_skip_) {
@@ -262,8 +289,10 @@ Status MysqlSource::HandleRows(const EventHeader& h, const RowsEvent& rows,
       if (keyed) rows_reader_.AppendKey(key_, value);
       value += ",\"after\":null";
     }
-    source.row = row;
-    debezium::AppendEnvelopeTail(value, source_writer_, source, op, emit_ms_);
+    value += tail_head;
+    value += ",\"row\":";
+    json::AppendInt(value, row);
+    value += tail_rest;
     if (value.size() > image_.capacity()) image_.reserve(value.size());  // size hint only
     Record record;
     if (keyed) record.key = key_;
