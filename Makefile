@@ -31,6 +31,7 @@ bench: build
 	bench/file_pipeline.sh $(BINARY)
 	bench/transforms.sh $(BUILD_DIR)
 	bench/postgres_cdc.sh $(BUILD_DIR)
+	bench/mysql_cdc.sh $(BUILD_DIR)
 
 # Regenerates docs/connectors.md from the connectors' config declarations.
 docs: build
