@@ -259,6 +259,7 @@ void BinlogDecoder::Reset() {
   server_version_.clear();
   post_header_lengths_.clear();
   tables_.clear();
+  table_bytes_.clear();
 }
 
 std::shared_ptr<const TableMap> BinlogDecoder::FindTable(uint64_t table_id) const {
@@ -356,6 +357,7 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
       post_header_lengths_.assign(e.post_header_lengths);
       // Table ids mean something only within one file: a new file starts afresh.
       tables_.clear();
+      table_bytes_.clear();
       event.body = e;
       break;
     }
@@ -399,11 +401,25 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
       event.body = AnnotateRowsEvent{r.Rest()};
       break;
     case BinlogEventType::kTableMap: {
+      const uint8_t post_header = PostHeaderLength(h.type, 8);
+      const std::string_view body = content.substr(kEventHeaderSize);
+      const size_t id_bytes = post_header == 6 ? 4 : 6;
+      if (body.size() > id_bytes) {
+        uint64_t id = 0;
+        for (size_t i = id_bytes; i-- > 0;) id = id << 8 | static_cast<uint8_t>(body[i]);
+        auto known = table_bytes_.find(id);
+        if (known != table_bytes_.end() && known->second == body) {
+          event.body = tables_.at(id);  // the same map as before
+          (void)r.Rest();
+          break;
+        }
+      }
       auto map = std::make_shared<TableMap>();
-      internal::ReadTableMap(r, PostHeaderLength(h.type, 8), *map,
+      internal::ReadTableMap(r, post_header, *map,
                              server_version_.find("MariaDB") != std::string::npos);
       RC_RETURN_IF_ERROR(r.Finish());
-      event.body = *map;
+      table_bytes_[map->table_id].assign(body);
+      event.body = std::shared_ptr<const TableMap>(map);
       tables_[map->table_id] = std::move(map);
       break;
     }

@@ -237,11 +237,12 @@ struct OtherEvent {
 
 using EventBody =
     std::variant<FormatDescriptionEvent, RotateEvent, QueryEvent, XidEvent, MariaGtidEvent,
-                 MariaGtidListEvent, MysqlGtidEvent, PreviousGtidsEvent, TableMap, RowsEvent,
-                 HeartbeatEvent, AnnotateRowsEvent, OtherEvent>;
+                 MariaGtidListEvent, MysqlGtidEvent, PreviousGtidsEvent,
+                 std::shared_ptr<const TableMap>, RowsEvent, HeartbeatEvent, AnnotateRowsEvent,
+                 OtherEvent>;
 
-/// A decoded event. Views point into the bytes given to BinlogDecoder::Decode; a TableMap
-/// body is a copy (the decoder keeps it too).
+/// A decoded event. Views point into the bytes given to BinlogDecoder::Decode; a table map
+/// is shared with the decoder, which keeps it for the rows events that follow.
 struct BinlogEvent {
   EventHeader header;
   EventBody body;
@@ -285,6 +286,9 @@ class BinlogDecoder {
   std::string server_version_;
   std::string post_header_lengths_;
   std::unordered_map<uint64_t, std::shared_ptr<const TableMap>> tables_;
+  /// The body bytes each table map was decoded from: servers repeat the same TABLE_MAP_EVENT
+  /// before every transaction's rows, and an identical one is not decoded again.
+  std::unordered_map<uint64_t, std::string> table_bytes_;
 };
 
 /// Splits the bytes of a binlog file (magic, then events) into its events. A torn last event

@@ -38,8 +38,13 @@ void BinlogPump::Run() {
       ready_.notify_all();
       return;
     }
-    // Wait for room; one event always fits, however large.
-    room_.wait(l, [&] { return stopping_ || queued_bytes_ == 0 || queued_bytes_ < max_bytes_; });
+    // Wait for room; one event always fits, however large. Once full, wait until half is
+    // taken, so the consumer does not wake this thread for every event it takes.
+    if (queued_bytes_ >= max_bytes_) {
+      producer_waiting_ = true;
+      room_.wait(l, [&] { return stopping_ || queued_bytes_ <= max_bytes_ / 2; });
+      producer_waiting_ = false;
+    }
     if (stopping_) return;
     PumpedEvent pumped;
     if (!spare_.empty()) {
@@ -71,10 +76,10 @@ Result<std::optional<PumpedEvent>> BinlogPump::Next(std::chrono::milliseconds wa
   }
   PumpedEvent event = std::move(queue_.front());
   queue_.pop_front();
-  const bool was_full = queued_bytes_ >= max_bytes_;
   queued_bytes_ -= event.bytes.size();
+  const bool wake_producer = producer_waiting_ && queued_bytes_ <= max_bytes_ / 2;
   l.unlock();
-  if (was_full) room_.notify_one();
+  if (wake_producer) room_.notify_one();
   return std::optional<PumpedEvent>(std::move(event));
 }
 

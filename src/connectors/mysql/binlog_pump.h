@@ -67,6 +67,7 @@ class BinlogPump {
   Status error_;                    ///< sticky, once the stream failed
   bool stopping_ = false;
   size_t wake_at_bytes_ = 0;  ///< a waiting consumer's min_bytes; 0 when none waits
+  bool producer_waiting_ = false;  ///< the reader waits for the queue to drain to half
 };
 
 }  // namespace rivven::mysql

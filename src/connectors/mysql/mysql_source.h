@@ -59,7 +59,7 @@ class MysqlSource final : public Source {
   /// The schema the row decoder uses for `map`: the map's own when it names its columns
   /// (binlog_row_metadata=FULL), else information_schema's.
   Result<const TableSchema*> SchemaFor(const TableMap& map);
-  std::string PositionJson() const;
+  std::string PositionJson();
   std::string GtidStateText() const;
 
   const MysqlSourceConfig config_;
@@ -99,6 +99,7 @@ class MysqlSource final : public Source {
   std::unordered_map<uint64_t, std::pair<std::shared_ptr<const TableMap>, std::unique_ptr<TableSchema>>>
       map_schemas_;  ///< by table id, built from FULL table maps
   std::map<uint32_t, MariaGtid> gtid_state_;  ///< MariaDB: the last GTID of each domain
+  bool gtids_changed_ = false;                ///< position_.gtids lags gtid_state_
   bool in_tx_ = false;
   bool tx_standalone_ = false;  ///< a GTID group with no COMMIT/XID (DDL)
   std::string tx_file_;

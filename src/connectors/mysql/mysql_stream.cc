@@ -168,14 +168,16 @@ void MysqlSource::BeginTransaction(const EventHeader& header, std::string gtid, 
 }
 
 void MysqlSource::EndTransaction(uint64_t end) {
-  if (tx_maria_gtid_) gtid_state_[tx_maria_gtid_->domain_id] = *tx_maria_gtid_;
+  if (tx_maria_gtid_) {
+    gtid_state_[tx_maria_gtid_->domain_id] = *tx_maria_gtid_;
+    gtids_changed_ = true;  // the text is made once per batch, in PositionJson
+  }
   in_tx_ = false;
   tx_maria_gtid_.reset();
   tx_rows_ = tx_skip_ = 0;
   position_.tx.reset();
   position_.file = file_;
   if (end != 0) position_.pos = end;
-  position_.gtids = GtidStateText();
 }
 
 void MysqlSource::OnQuery(const EventHeader& header, const QueryEvent& query) {
@@ -314,7 +316,11 @@ std::string MysqlSource::GtidStateText() const {
   return out;
 }
 
-std::string MysqlSource::PositionJson() const {
+std::string MysqlSource::PositionJson() {
+  if (gtids_changed_) {
+    position_.gtids = GtidStateText();
+    gtids_changed_ = false;
+  }
   MysqlPosition p = position_;
   if (in_tx_ && tx_rows_ > 0) {
     p.tx = MysqlPosition::Transaction{tx_file_, tx_pos_, tx_gtid_, tx_rows_};

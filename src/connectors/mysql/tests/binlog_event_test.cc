@@ -77,7 +77,7 @@ TEST(BinlogEventCapturedTest, GtidsQueriesAndXids) {
 
 TEST(BinlogEventCapturedTest, TableMapWithFullMetadata) {
   BinlogDecoder d;
-  const auto map = std::get<TableMap>(DecodeUpTo(d, 35).body);
+  const auto map = *std::get<std::shared_ptr<const TableMap>>(DecodeUpTo(d, 35).body);
   EXPECT_EQ(map.database, "shop");
   EXPECT_EQ(map.table, "strs");
   ASSERT_EQ(map.columns.size(), 21u);
@@ -110,7 +110,7 @@ TEST(BinlogEventCapturedTest, TableMapWithFullMetadata) {
   EXPECT_EQ(col("u16").collation, 54u);
   ASSERT_EQ(d.FindTable(map.table_id)->table, "strs");
 
-  const auto ints = std::get<TableMap>(DecodeUpTo(d, 9).body);
+  const auto ints = *std::get<std::shared_ptr<const TableMap>>(DecodeUpTo(d, 9).body);
   // MariaDB counts YEAR among the signed/unsigned columns.
   EXPECT_EQ(ints.columns[2].is_unsigned, true);   // tu
   EXPECT_EQ(ints.columns[11].is_unsigned, true);  // y YEAR
@@ -310,7 +310,7 @@ TEST(BinlogEventMysqlTest, RowsV2WithExtraDataAndRowsQuery) {
   map += Unhex("01 01 80  04 05 026964 0176  08 01 00");
   Result<BinlogEvent> r = d.Decode(Frame(19, map, false));
   ASSERT_TRUE(r.ok()) << r.status().message();
-  const auto& t = std::get<TableMap>(r->body);
+  const auto& t = *std::get<std::shared_ptr<const TableMap>>(r->body);
   EXPECT_EQ(t.table_id, 0x010203040506u);
   EXPECT_EQ(t.columns[0].is_unsigned, true);
   EXPECT_EQ(t.columns[1].is_unsigned, std::nullopt);  // VARCHAR is not numeric
