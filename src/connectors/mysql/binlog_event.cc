@@ -22,11 +22,6 @@ uint32_t LoadLe32(const char* p) {
          static_cast<uint32_t>(static_cast<uint8_t>(p[3])) << 24;
 }
 
-std::string Describe(const EventHeader& h) {
-  return std::string(BinlogEventTypeName(h.type)) + " (type " + std::to_string(h.type) +
-         ") at position " + std::to_string(h.start().value());
-}
-
 /// Whether a server of this version ends its FDE with the checksum algorithm byte and a
 /// checksum: MySQL 5.6.1 and later, MariaDB 5.3 and later.
 bool VersionHasChecksum(std::string_view version) {
@@ -291,7 +286,14 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
     h.log_pos = hr.U32("log position");
     h.flags = hr.U16("flags");
   }
-  const std::string what = "binlog " + Describe(h);
+  // Names the event in errors; built in place, in a buffer kept from event to event.
+  std::string& what = what_;
+  what.assign("binlog ");
+  what += BinlogEventTypeName(h.type);
+  what += " (type ";
+  what += std::to_string(h.type);
+  what += ") at position ";
+  what += std::to_string(h.start().value());
   if (h.event_size != bytes.size()) {
     return Status::Corruption(what + ": the header says " + std::to_string(h.event_size) +
                               " bytes, " + std::to_string(bytes.size()) + " given at byte 9");

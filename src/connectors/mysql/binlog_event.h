@@ -289,6 +289,7 @@ class BinlogDecoder {
   /// The body bytes each table map was decoded from: servers repeat the same TABLE_MAP_EVENT
   /// before every transaction's rows, and an identical one is not decoded again.
   std::unordered_map<uint64_t, std::string> table_bytes_;
+  std::string what_;  ///< the event being decoded, for messages
 };
 
 /// Splits the bytes of a binlog file (magic, then events) into its events. A torn last event

@@ -63,13 +63,18 @@ Status RowsReader::Start(const RowsEvent& event, const TableSchema& schema) {
         std::to_string(schema.columns().size()) + " columns, the binlog's table map " +
         std::to_string(map_->columns.size()) + ": the schema is out of date");
   }
-  schema_ = &schema;
   const size_t n = map_->columns.size();
-  plans_.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    const ColumnSchema& c = schema.columns()[i];
-    plans_[i] = MakeValuePlan(map_->columns[i], c.is_unsigned, c.charset, c.json,
-                              &schema.json_labels(i));
+  // The same map and schema as the last event (a table written again and again): the plans
+  // hold. planned_map_ keeps the map alive, so its address cannot be reused by another.
+  if (planned_map_ != event.table || schema_ != &schema || plans_.size() != n) {
+    schema_ = &schema;
+    planned_map_ = event.table;
+    plans_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      const ColumnSchema& c = schema.columns()[i];
+      plans_[i] = MakeValuePlan(map_->columns[i], c.is_unsigned, c.charset, c.json,
+                                &schema.json_labels(i));
+    }
   }
   present_before_ = event.columns_present;
   present_after_ = event.kind == RowsKind::kUpdate ? event.columns_after : event.columns_present;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,8 +66,15 @@ class RowsReader {
   explicit RowsReader(RowOptions options = {}) : options_(options) {}
 
   /// Starts on `event`, whose `table` must be set; `schema` must have the table map's column
-  /// count (FailedPrecondition otherwise: the schema is stale) and outlive the reading.
+  /// count (FailedPrecondition otherwise: the schema is stale) and outlive the reading. The
+  /// per-column plans are kept while the map and the schema stay the same objects.
   Status Start(const RowsEvent& event, const TableSchema& schema);
+  /// Forgets the kept plans: call before a TableSchema that Start saw is destroyed (its
+  /// address could be reused by another).
+  void Invalidate() {
+    planned_map_.reset();
+    schema_ = nullptr;
+  }
   bool done() const { return pos_ >= rows_.size(); }
   /// For updates, whether the next image is the after image.
   bool next_is_after() const { return after_next_; }
@@ -91,6 +99,7 @@ class RowsReader {
   const TableSchema* schema_ = nullptr;
   const TableMap* map_ = nullptr;
   std::vector<ValuePlan> plans_;
+  std::shared_ptr<const TableMap> planned_map_;  ///< the map plans_ were made for
   std::string_view present_before_;
   std::string_view present_after_;
   std::string_view rows_;

@@ -195,6 +195,7 @@ void MysqlSource::OnQuery(const EventHeader& header, const QueryEvent& query) {
     case QueryKind::kDdl:
       // The columns of any table may have changed: information_schema is asked again when a
       // table's rows come next (tables whose binlog names their columns need nothing).
+      rows_reader_.Invalidate();
       catalog_schemas_.clear();
       log::Debug(kComponent, "DDL at {}:{}: {}", file_, header.log_pos, query.sql);
       // A DDL statement commits on its own (MySQL commits implicitly; MariaDB marks its GTID
@@ -212,6 +213,7 @@ Result<const TableSchema*> MysqlSource::SchemaFor(const TableMap& map) {
   if (map.has_optional(OptionalMetadataType::kColumnName)) {
     auto& slot = map_schemas_[map.table_id];
     if (slot.first.get() != &map) {
+      rows_reader_.Invalidate();
       slot.second = std::make_unique<TableSchema>(TableSchema::FromTableMap(map));
       slot.first = decoder_.FindTable(map.table_id);
     }
@@ -228,6 +230,7 @@ Result<const TableSchema*> MysqlSource::SchemaFor(const TableMap& map) {
           " in the binlog: its schema changed since these changes, and the server does not "
           "log column names (set binlog_row_metadata = FULL)");
     }
+    rows_reader_.Invalidate();
     it = catalog_schemas_.insert_or_assign(qualified, std::make_unique<TableSchema>(std::move(t.schema)))
              .first;
   }

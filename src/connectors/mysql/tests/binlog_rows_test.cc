@@ -82,19 +82,19 @@ TEST(BinlogRowsTest, CapturedImagesMatchTheGolden) {
 }
 
 /// The rows event at `index` of the capture, with the decoder that read up to it.
+/// The rows event at `index` of the captured file; its views point into `events`, which lives
+/// as long as this.
 struct At {
   BinlogDecoder decoder;
+  std::vector<std::string> events = CapturedFileEvents();
   RowsEvent rows;
   explicit At(int index) {
-    const auto events = CapturedFileEvents();
     for (int i = 0; i <= index; ++i) {
       Result<BinlogEvent> e = decoder.Decode(events[i]);
       EXPECT_TRUE(e.ok());
       if (i == index) rows = std::get<RowsEvent>(e->body);
     }
-    storage = events[index];
   }
-  std::string storage;
 };
 
 TEST(BinlogRowsTest, UpdatesGiveBeforeThenAfterAndTheKey) {
