@@ -3,6 +3,14 @@
 #include <algorithm>
 
 namespace rivven::mysql {
+namespace {
+
+// Event buffers kept for reuse: enough for a queue of small events (a transaction of one row is
+// four events of a few hundred bytes), at most kSpareBuffers * kSpareCapacity bytes.
+constexpr size_t kSpareBuffers = 4096;
+constexpr size_t kSpareCapacity = 16u << 10;
+
+}  // namespace
 
 Result<std::unique_ptr<BinlogPump>> BinlogPump::Start(const ConnectionParams& params,
                                                       const BinlogStream::Options& options,
@@ -83,11 +91,39 @@ Result<std::optional<PumpedEvent>> BinlogPump::Next(std::chrono::milliseconds wa
   return std::optional<PumpedEvent>(std::move(event));
 }
 
-void BinlogPump::Recycle(PumpedEvent event) {
-  // Keep a few ordinary buffers; a huge one goes.
-  if (event.bytes.capacity() > (1u << 20)) return;
+Status BinlogPump::Take(std::deque<PumpedEvent>* out, std::chrono::milliseconds wait,
+                        size_t min_bytes) {
+  std::unique_lock<std::mutex> l(mu_);
+  min_bytes = std::max<size_t>(min_bytes, 1);
+  if (queued_bytes_ < min_bytes && error_.ok() && wait.count() > 0) {
+    wake_at_bytes_ = min_bytes;
+    ready_.wait_for(l, wait, [&] { return queued_bytes_ >= min_bytes || !error_.ok(); });
+    wake_at_bytes_ = 0;
+  }
+  if (queue_.empty()) return error_;
+  for (auto& e : queue_) out->push_back(std::move(e));
+  queue_.clear();
+  queued_bytes_ = 0;
+  const bool wake_producer = producer_waiting_;
+  l.unlock();
+  if (wake_producer) room_.notify_one();
+  return Status::Ok();
+}
+
+void BinlogPump::Recycle(std::deque<PumpedEvent>* events) {
   std::lock_guard<std::mutex> l(mu_);
-  if (spare_.size() < 64) spare_.push_back(std::move(event.bytes));
+  for (auto& e : *events) {
+    if (spare_.size() >= kSpareBuffers) break;
+    if (e.bytes.capacity() <= kSpareCapacity) spare_.push_back(std::move(e.bytes));
+  }
+  events->clear();
+}
+
+void BinlogPump::Recycle(PumpedEvent event) {
+  // Keep ordinary buffers; a huge one goes.
+  if (event.bytes.capacity() > kSpareCapacity) return;
+  std::lock_guard<std::mutex> l(mu_);
+  if (spare_.size() < kSpareBuffers) spare_.push_back(std::move(event.bytes));
 }
 
 }  // namespace rivven::mysql

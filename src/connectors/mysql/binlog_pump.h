@@ -46,6 +46,12 @@ class BinlogPump {
   Result<std::optional<PumpedEvent>> Next(std::chrono::milliseconds wait, size_t min_bytes = 1);
   /// Gives an event's buffer back for reuse.
   void Recycle(PumpedEvent event);
+  /// Moves every queued event to the end of `*out`, waiting as Next does when fewer than
+  /// `min_bytes` are queued: one lock for many events. Ok with nothing moved on timeout; the
+  /// stream's error once it failed and nothing is left.
+  Status Take(std::deque<PumpedEvent>* out, std::chrono::milliseconds wait, size_t min_bytes = 1);
+  /// Gives the buffers of `events` back for reuse and empties it.
+  void Recycle(std::deque<PumpedEvent>* events);
   /// Interrupts the stream and joins the thread. Idempotent.
   void Stop();
 

@@ -19,6 +19,8 @@ MysqlSource::MysqlSource(MysqlSourceConfig config, ConnectorContext context)
     : config_(std::move(config)),
       context_(std::move(context)),
       row_options_(RowOptionsOf(config_)),
+      // Event checksums are verified by the reader thread (libmariadb), off the decoding path.
+      decoder_(DecoderOptions{.verify_checksum = false}),
       rows_reader_(row_options_) {}
 
 MysqlSource::~MysqlSource() { (void)Close(); }

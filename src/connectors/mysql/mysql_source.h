@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -91,7 +92,8 @@ class MysqlSource final : public Source {
 
   // Streaming state.
   std::unique_ptr<BinlogPump> pump_;
-  std::optional<PumpedEvent> current_;  ///< the event being decoded (views point into it)
+  std::deque<PumpedEvent> pending_;  ///< taken from the pump, not yet handled
+  std::deque<PumpedEvent> handled_;  ///< handled; their buffers go back to the pump
   BinlogDecoder decoder_;
   RowsReader rows_reader_;
   std::string file_;  ///< the binlog file the stream is in

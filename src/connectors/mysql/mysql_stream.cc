@@ -56,6 +56,7 @@ Status MysqlSource::StartStreaming() {
   BinlogStream::Options options;
   options.server_id = config_.server_id;
   options.heartbeat_period = config_.heartbeat_interval;
+  options.verify_checksum = true;
   // A partly delivered transaction is read again from its start; its delivered changes are
   // skipped by count.
   options.file = position_.tx ? position_.tx->file : position_.file;
@@ -63,6 +64,8 @@ Status MysqlSource::StartStreaming() {
   file_ = options.file;
   decoder_.Reset();
   in_tx_ = false;
+  pending_.clear();
+  handled_.clear();
   auto pump = BinlogPump::Start(config_.connection, options, kPumpBytes);
   if (!pump.ok()) {
     if (pump.status().code() == StatusCode::kNotFound) {
@@ -105,17 +108,21 @@ Result<SourceBatch> MysqlSource::PollStream(size_t max_records, std::chrono::mil
       wait = kLinger;
       min_bytes = kLingerBytes;
     }
-    RC_ASSIGN_OR_RETURN(std::optional<PumpedEvent> event, pump_->Next(wait, min_bytes));
-    if (!event) {
-      if (batch.records.empty()) continue;
-      if (lingered) break;
-      lingered = true;
-      continue;
+    if (pending_.empty()) {
+      if (!handled_.empty()) pump_->Recycle(&handled_);
+      RC_RETURN_IF_ERROR(pump_->Take(&pending_, wait, min_bytes));
+      if (pending_.empty()) {
+        if (batch.records.empty()) continue;
+        if (lingered) break;
+        lingered = true;
+        continue;
+      }
     }
-    if (current_) pump_->Recycle(std::move(*current_));
-    current_ = std::move(event);
-    batch_bytes += current_->bytes.size();
-    RC_RETURN_IF_ERROR(HandleEvent(current_->bytes, &batch.records));
+    // Records own their bytes: once handled, an event's buffer can be reused.
+    batch_bytes += pending_.front().bytes.size();
+    RC_RETURN_IF_ERROR(HandleEvent(pending_.front().bytes, &batch.records));
+    handled_.push_back(std::move(pending_.front()));
+    pending_.pop_front();
   }
   std::string position = PositionJson();
   if (position != last_position_json_) {
