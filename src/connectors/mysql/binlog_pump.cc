@@ -6,9 +6,10 @@ namespace rivven::mysql {
 namespace {
 
 // Event buffers kept for reuse: enough for a queue of small events (a transaction of one row is
-// four events of a few hundred bytes), at most kSpareBuffers * kSpareCapacity bytes.
+// four events of a few hundred bytes), at most kSpareBytes of capacity in all.
 constexpr size_t kSpareBuffers = 4096;
 constexpr size_t kSpareCapacity = 16u << 10;
+constexpr size_t kSpareBytes = 1u << 20;
 
 }  // namespace
 
@@ -58,6 +59,7 @@ void BinlogPump::Run() {
     if (!spare_.empty()) {
       pumped.bytes = std::move(spare_.back());
       spare_.pop_back();
+      spare_bytes_ -= pumped.bytes.capacity();
     }
     pumped.bytes.assign(event->bytes.data(), event->bytes.size());
     queued_bytes_ += pumped.bytes.size();
@@ -113,8 +115,11 @@ Status BinlogPump::Take(std::deque<PumpedEvent>* out, std::chrono::milliseconds 
 void BinlogPump::Recycle(std::deque<PumpedEvent>* events) {
   std::lock_guard<std::mutex> l(mu_);
   for (auto& e : *events) {
-    if (spare_.size() >= kSpareBuffers) break;
-    if (e.bytes.capacity() <= kSpareCapacity) spare_.push_back(std::move(e.bytes));
+    if (spare_.size() >= kSpareBuffers || spare_bytes_ >= kSpareBytes) break;
+    if (e.bytes.capacity() <= kSpareCapacity) {
+      spare_bytes_ += e.bytes.capacity();
+      spare_.push_back(std::move(e.bytes));
+    }
   }
   events->clear();
 }
@@ -123,7 +128,10 @@ void BinlogPump::Recycle(PumpedEvent event) {
   // Keep ordinary buffers; a huge one goes.
   if (event.bytes.capacity() > kSpareCapacity) return;
   std::lock_guard<std::mutex> l(mu_);
-  if (spare_.size() < kSpareBuffers) spare_.push_back(std::move(event.bytes));
+  if (spare_.size() < kSpareBuffers && spare_bytes_ < kSpareBytes) {
+    spare_bytes_ += event.bytes.capacity();
+    spare_.push_back(std::move(event.bytes));
+  }
 }
 
 }  // namespace rivven::mysql

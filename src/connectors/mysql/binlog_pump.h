@@ -70,6 +70,7 @@ class BinlogPump {
   std::deque<PumpedEvent> queue_;
   size_t queued_bytes_ = 0;
   std::vector<std::string> spare_;  ///< buffers to reuse
+  size_t spare_bytes_ = 0;          ///< their capacity
   Status error_;                    ///< sticky, once the stream failed
   bool stopping_ = false;
   size_t wake_at_bytes_ = 0;  ///< a waiting consumer's min_bytes; 0 when none waits

@@ -13,7 +13,7 @@ namespace {
 constexpr char kComponent[] = "mysql-cdc";
 /// Events received but not yet decoded: enough to keep the network busy while a batch is
 /// decoded, small next to the runner's queues.
-constexpr size_t kPumpBytes = 1u << 20;
+constexpr size_t kPumpBytes = 512u << 10;
 
 Status BinlogGoneError(const std::string& where, const MysqlPosition& p, const Status& cause) {
   return Status::FailedPrecondition(
@@ -87,7 +87,7 @@ Result<SourceBatch> MysqlSource::PollStream(size_t max_records, std::chrono::mil
   const auto deadline = SteadyClock::now() + max_wait;
   // Batches end at about kBatchBytes of events too: the runner queues several while an fsync
   // runs, and large rows would otherwise make each batch many megabytes.
-  constexpr size_t kBatchBytes = 1u << 20;
+  constexpr size_t kBatchBytes = 512u << 10;
   size_t batch_bytes = 0;
   constexpr auto kLinger = std::chrono::milliseconds(2);
   constexpr size_t kLingerBytes = 64u << 10;
