@@ -277,8 +277,8 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
   BinlogEvent event;
   EventHeader& h = event.header;
   {
-    const std::string what = "binlog event header";
-    Reader hr(bytes, 0, what);
+    static const std::string kHeaderWhat = "binlog event header";
+    Reader hr(bytes, 0, kHeaderWhat);
     h.timestamp = hr.U32("timestamp");
     h.type = hr.U8("type");
     h.server_id = hr.U32("server id");
