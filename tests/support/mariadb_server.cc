@@ -23,45 +23,8 @@ constexpr std::chrono::seconds kScriptTimeout{120};
 // Another process may take the port between our probe and the server's bind: start over.
 constexpr int kStartAttempts = 3;
 
-std::string Script() { return SourceDir() + "/scripts/testenv/mariadb.sh"; }
-
-ProcessResult RunScript(std::vector<std::string> args) {
-  std::vector<std::string> argv = {"/bin/bash", Script()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessOptions options;
-  options.timeout = kScriptTimeout;
-  return RunProcess(argv, options);
-}
-
-std::string Describe(const ProcessResult& r) {
-  std::string text = r.timed_out ? "timed out" : "exit code " + std::to_string(r.exit_code);
-  if (!r.err.empty()) text += "\n" + r.err;
-  if (!r.out.empty()) text += "\n" + r.out;
-  return text;
-}
-
-/// A port nobody listens on right now: the kernel's pick for a socket bound to port 0.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::string MakeTempDir() {
-  char tmpl[] = "/tmp/rivven-mariadb.XXXXXX";
-  const char* d = mkdtemp(tmpl);
-  return d != nullptr ? d : "";
+ProcessResult RunScript(const std::vector<std::string>& args) {
+  return RunTestenvScript("mariadb.sh", args, kScriptTimeout);
 }
 
 }  // namespace
@@ -76,8 +39,8 @@ std::unique_ptr<MariadbServer> MariadbServer::Start(const Options& options, std:
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     std::unique_ptr<MariadbServer> server(new MariadbServer());
     server->tls_ = options.tls || !options.tls_name.empty();
-    server->port_ = FreePort();
-    server->dir_ = MakeTempDir();
+    server->port_ = UnusedLoopbackPort();
+    server->dir_ = MakeTempDir("rivven-mariadb");
     if (server->port_ == 0 || server->dir_.empty()) {
       *error = "no free loopback port or temp directory for MariaDB";
       return nullptr;
@@ -97,7 +60,7 @@ std::unique_ptr<MariadbServer> MariadbServer::Start(const Options& options, std:
       error->clear();
       return server;
     }
-    *error = "scripts/testenv/mariadb.sh start failed (" + Describe(r) + ")";
+    *error = "scripts/testenv/mariadb.sh start failed (" + DescribeResult(r) + ")";
     const bool port_taken = r.err.find("Address already in use") != std::string::npos;
     if (!port_taken) return nullptr;
   }
@@ -169,7 +132,7 @@ std::string MariadbServer::QueryValue(std::string_view sql, const std::string& d
 bool MariadbServer::RunAndReport(const char* command) {
   const ProcessResult r = RunScript({command, dir_});
   if (r.exit_code != 0) {
-    std::fprintf(stderr, "MariadbServer: %s\n", Describe(r).c_str());
+    std::fprintf(stderr, "MariadbServer: %s\n", DescribeResult(r).c_str());
     return false;
   }
   return true;

@@ -23,45 +23,8 @@ constexpr std::chrono::seconds kScriptTimeout{120};
 // Another process may take the port between our probe and the server's bind: start over.
 constexpr int kStartAttempts = 3;
 
-std::string Script() { return SourceDir() + "/scripts/testenv/postgres.sh"; }
-
-ProcessResult RunScript(std::vector<std::string> args) {
-  std::vector<std::string> argv = {"/bin/bash", Script()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessOptions options;
-  options.timeout = kScriptTimeout;
-  return RunProcess(argv, options);
-}
-
-std::string Describe(const ProcessResult& r) {
-  std::string text = r.timed_out ? "timed out" : "exit code " + std::to_string(r.exit_code);
-  if (!r.err.empty()) text += "\n" + r.err;
-  if (!r.out.empty()) text += "\n" + r.out;
-  return text;
-}
-
-/// A port nobody listens on right now: the kernel's pick for a socket bound to port 0.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::string MakeTempDir() {
-  char tmpl[] = "/tmp/rivven-pg.XXXXXX";
-  const char* d = mkdtemp(tmpl);
-  return d != nullptr ? d : "";
+ProcessResult RunScript(const std::vector<std::string>& args) {
+  return RunTestenvScript("postgres.sh", args, kScriptTimeout);
 }
 
 void RemoveDir(const std::string& dir) {
@@ -81,8 +44,8 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(const Options& options, st
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     std::unique_ptr<PostgresServer> server(new PostgresServer());
     server->tls_ = options.tls;
-    server->port_ = FreePort();
-    server->dir_ = MakeTempDir();
+    server->port_ = UnusedLoopbackPort();
+    server->dir_ = MakeTempDir("rivven-pg");
     if (server->port_ == 0 || server->dir_.empty()) {
       *error = "no free loopback port or temp directory for PostgreSQL";
       return nullptr;
@@ -98,7 +61,7 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(const Options& options, st
       error->clear();
       return server;
     }
-    *error = "scripts/testenv/postgres.sh start failed (" + Describe(r) + ")";
+    *error = "scripts/testenv/postgres.sh start failed (" + DescribeResult(r) + ")";
     const bool port_taken = r.err.find("Address already in use") != std::string::npos;
     if (!port_taken) return nullptr;
   }
@@ -161,7 +124,7 @@ std::string PostgresServer::QueryValue(std::string_view sql, const std::string& 
 bool PostgresServer::Stop() {
   const ProcessResult r = RunScript({"stop", dir_});
   if (r.exit_code != 0) {
-    std::fprintf(stderr, "PostgresServer: %s\n", Describe(r).c_str());
+    std::fprintf(stderr, "PostgresServer: %s\n", DescribeResult(r).c_str());
     return false;
   }
   running_ = false;
@@ -171,7 +134,7 @@ bool PostgresServer::Stop() {
 bool PostgresServer::StartAgain() {
   const ProcessResult r = RunScript({"restart-server", dir_});
   if (r.exit_code != 0) {
-    std::fprintf(stderr, "PostgresServer: %s\n", Describe(r).c_str());
+    std::fprintf(stderr, "PostgresServer: %s\n", DescribeResult(r).c_str());
     return false;
   }
   running_ = true;

@@ -1,9 +1,12 @@
 #include "support/process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -214,6 +217,45 @@ std::vector<std::string> SplitLines(const std::string& text) {
     start = end + 1;
   }
   return lines;
+}
+
+ProcessResult RunTestenvScript(const std::string& script, const std::vector<std::string>& args,
+                               std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {"/bin/bash", SourceDir() + "/scripts/testenv/" + script};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions options;
+  options.timeout = timeout;
+  return RunProcess(argv, options);
+}
+
+std::string DescribeResult(const ProcessResult& r) {
+  std::string text = r.timed_out ? "timed out" : "exit code " + std::to_string(r.exit_code);
+  if (!r.err.empty()) text += "\n" + r.err;
+  if (!r.out.empty()) text += "\n" + r.out;
+  return text;
+}
+
+int UnusedLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::string MakeTempDir(const std::string& prefix) {
+  std::string tmpl = "/tmp/" + prefix + ".XXXXXX";
+  const char* d = mkdtemp(tmpl.data());
+  return d != nullptr ? std::string(d) : std::string();
 }
 
 }  // namespace rivven::testing

@@ -63,6 +63,16 @@ class TempDir {
   std::string path_;
 };
 
+/// Runs `scripts/testenv/<script>` with `args` under bash, bounded by `timeout`.
+ProcessResult RunTestenvScript(const std::string& script, const std::vector<std::string>& args,
+                               std::chrono::milliseconds timeout);
+/// "exit code N" / "timed out", then stderr and stdout: for failure messages.
+std::string DescribeResult(const ProcessResult& r);
+/// A loopback port nobody listens on right now (the kernel's pick for port 0); 0 on failure.
+int UnusedLoopbackPort();
+/// A new directory /tmp/<prefix>.XXXXXX that the caller owns; "" on failure.
+std::string MakeTempDir(const std::string& prefix);
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);
 std::vector<std::string> SplitLines(const std::string& text);

@@ -1,11 +1,6 @@
 // mysql-cdc through the whole binary against a real MariaDB: snapshot then streaming, every
 // change kind, schema changes, a concurrent workload, SIGKILL during the snapshot and during
 // streaming, a server restart and binlog rotation — each checked against the table's state.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "mysql_pipeline_fixture.h"
 
 namespace rivven::testing {
@@ -192,19 +187,6 @@ TEST_F(MysqlPipelineTest, PurgedBinlogIsAClearErrorUnlessWhenNeeded) {
 namespace rivven::testing {
 namespace {
 
-// A port nothing listens on right now (the kernel's pick, released again).
-int UnusedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // The "pos" of the source's checkpoint as /metrics reports it; -1 when not there yet.
 int64_t CheckpointPos(int port) {
   ProcessOptions o;
@@ -226,7 +208,7 @@ TEST_F(MysqlPipelineTest, OnlyChosenTablesAreCapturedAndHeartbeatsMoveThePositio
                           "CREATE TABLE IF NOT EXISTS other_db.t (id BIGINT PRIMARY KEY);",
                           db_),
             "");
-  const int port = UnusedPort();
+  const int port = UnusedLoopbackPort();
   WriteConfig("never", 1000, "      table_regex: '" + db_ + "\\.tmp_[0-9]+'\n");
   std::string config = ReadFile(dir_ / "p.yaml");
   config.insert(config.find("sources:"),
