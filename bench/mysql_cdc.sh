@@ -36,67 +36,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2==1) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-med_of() { tr ' ' '\n' <<< "$1" | grep . | median; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$HERE/common.sh"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found" >&2; exit 1; }
 [ -d "$PEERS/node_modules/zongji" ] || npm ci --prefix "$PEERS" --no-audit --no-fund --loglevel error
 
-# measure.py exit LOG -- CMD: runs CMD to its end; prints "wall cpu rss_kb".
-# measure.py metric LOG URL ROWS -- CMD: runs CMD until its source stored ROWS records, reads
-# its CPU time and VmHWM there, prints "wall cpu rss_kb", then SIGTERMs it.
-cat > "$WORK/measure.py" <<'PY'
-import os, re, signal, subprocess, sys, time, urllib.request
-mode, log = sys.argv[1], sys.argv[2]
-rest = sys.argv[3:]
-sep = rest.index('--')
-args, cmd = rest[:sep], rest[sep + 1:]
-timeout = float(os.environ.get('MEASURE_TIMEOUT', '300'))
-tick = os.sysconf('SC_CLK_TCK')
-def fail(msg, p):
-    try: os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError: pass
-    sys.exit(f'bench: {msg} (log: {open(log).read()[-2000:]})')
-if mode == 'exit':
-    cmd = ['/usr/bin/time', '-f', '%U %S %M', '-o', log + '.time'] + cmd
-with open(log, 'w') as out:
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-if mode == 'exit':
-    while True:
-        pid, status = os.waitpid(p.pid, os.WNOHANG)
-        if pid: break
-        if time.monotonic() - t0 > timeout: fail(f'{cmd[5]} did not finish in {timeout:.0f} s', p)
-        time.sleep(0.002)
-    wall = time.monotonic() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f'bench: {cmd} failed: {open(log).read()[-2000:]}')
-    user, system, rss_kb = open(log + '.time').read().split()[-3:]
-    print(f'{wall:.4f} {float(user) + float(system):.3f} {rss_kb}')
-else:
-    url, rows = args[0], int(args[1])
-    pattern = re.compile(r'^rivven_connector_records_total\{[^}]*kind="source"[^}]*\} (\d+)', re.M)
-    while True:
-        if p.poll() is not None: fail(f'rivven-connect exited with {p.returncode}', p)
-        if time.monotonic() - t0 > timeout: fail(f'rivven-connect did not store {rows} rows', p)
-        try:
-            m = pattern.search(urllib.request.urlopen(url, timeout=1).read().decode())
-            if m and int(m.group(1)) >= rows: break
-        except OSError:
-            pass
-        time.sleep(0.01)
-    wall = time.monotonic() - t0
-    with open(f'/proc/{p.pid}/stat') as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / tick
-    with open(f'/proc/{p.pid}/status') as f:
-        hwm = int(re.search(r'^VmHWM:\s+(\d+)', f.read(), re.M).group(1))
-    p.send_signal(signal.SIGTERM)
-    try: p.wait(timeout=60)
-    except subprocess.TimeoutExpired: fail('rivven-connect did not stop', p)
-    print(f'{wall:.4f} {cpu:.3f} {hwm}')
-PY
+# bench/measure.py runs each consumer: wall time, CPU seconds and peak RSS.
 
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 MYPORT=$(free_port)
@@ -178,11 +123,11 @@ consume() {  # $1 consumer, $2 start file, $3 start pos, $4 seed dir; prints "wa
   sync
   case "$1" in
     binlog)
-      MEASURE_TIMEOUT=$TIMEOUT python3 "$WORK/measure.py" exit "$dir/log" -- \
+      MEASURE_TIMEOUT=$TIMEOUT python3 "$HERE/measure.py" exit "$dir/log" -- \
         /usr/bin/mariadb-binlog --no-defaults --read-from-remote-server -h127.0.0.1 -P"$MYPORT" -uroot \
         --start-position="$3" --stop-position="$END_POS" -v "$2" --result-file=/dev/null | sed 's/$/ 0/' ;;
     zongji)
-      MEASURE_TIMEOUT=$TIMEOUT python3 "$WORK/measure.py" exit "$dir/log" -- \
+      MEASURE_TIMEOUT=$TIMEOUT python3 "$HERE/measure.py" exit "$dir/log" -- \
         node "$PEERS/zongji_binlog.js" 127.0.0.1 "$MYPORT" root "" 4244 "$2" "$3" "$ROWS" | sed 's/$/ 0/' ;;
     rivven_shm|rivven_disk)
       local data=$dir/data
@@ -190,7 +135,7 @@ consume() {  # $1 consumer, $2 start file, $3 start pos, $4 seed dir; prints "wa
       rm -rf "$data"; cp -a "$4" "$data"
       rivven_config "$dir/p.yaml" "$data"
       local out
-      out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$WORK/measure.py" metric "$dir/log" \
+      out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$HERE/measure.py" metric "$dir/log" \
         "http://127.0.0.1:$HTTP_PORT/metrics" "$ROWS" -- "$BIN" run -c "$dir/p.yaml" --log-level warn)
       echo "$out $(du -sb "$data/topics" | cut -f1)"
       rm -rf "$data" ;;

@@ -56,85 +56,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2==1) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-med() { printf '%s\n' "$@" | median; }
-med_of() { tr ' ' '\n' <<< "$1" | grep . | median; }  # of a space-separated list
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$HERE/common.sh"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found" >&2; exit 1; }
 "$BIN" connectors | grep -q '^postgres-cdc ' || { echo "bench: $BIN has no postgres-cdc source" >&2; exit 1; }
 [ -d "$PEERS/node_modules/pg-logical-replication" ] || npm ci --prefix "$PEERS" --no-audit --no-fund --loglevel error
 
-# measure.py exit LOG -- CMD...: runs CMD to its end; prints "wall cpu rss_kb" (CPU and RSS from
-# /usr/bin/time).
-# measure.py metric LOG URL ROWS -- CMD...: runs CMD until its source has stored ROWS records
-# (Prometheus), reads its CPU time and VmHWM there, prints "wall cpu rss_kb", then SIGTERMs it.
-cat > "$WORK/measure.py" <<'PY'
-import os, re, signal, subprocess, sys, time, urllib.request
-mode, log = sys.argv[1], sys.argv[2]
-rest = sys.argv[3:]
-sep = rest.index('--')
-args, cmd = rest[:sep], rest[sep + 1:]
-timeout = float(os.environ.get('MEASURE_TIMEOUT', '300'))
-tick = os.sysconf('SC_CLK_TCK')
-
-def fail(msg, p):
-    try: os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError: pass
-    sys.exit(f'bench: {msg} (log: {open(log).read()[-2000:]})')
-
-name = os.path.basename(cmd[0])
-if mode == 'exit':
-    # Through /usr/bin/time: a child forked from this interpreter would start with its RSS.
-    cmd = ['/usr/bin/time', '-f', '%U %S %M', '-o', log + '.time'] + cmd
-with open(log, 'w') as out:
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-if mode == 'exit':
-    while True:
-        pid, status = os.waitpid(p.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() - t0 > timeout:
-            fail(f'{name} did not finish in {timeout:.0f} s', p)
-        time.sleep(0.002)
-    wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        sys.exit(f'bench: {name} exited with {p.returncode}: {open(log).read()[-2000:]}')
-    user, system, rss_kb = open(log + '.time').read().split()[-3:]
-    print(f'{wall:.4f} {float(user) + float(system):.3f} {rss_kb}')
-else:
-    url, rows = args[0], int(args[1])
-    pattern = re.compile(r'^rivven_connector_records_total\{[^}]*kind="source"[^}]*\} (\d+)', re.M)
-    while True:
-        if p.poll() is not None:
-            fail(f'rivven-connect exited with {p.returncode} before storing {rows} rows', p)
-        if time.monotonic() - t0 > timeout:
-            fail(f'rivven-connect did not store {rows} rows in {timeout:.0f} s', p)
-        try:
-            body = urllib.request.urlopen(url, timeout=1).read().decode()
-            m = pattern.search(body)
-            if m and int(m.group(1)) >= rows:
-                break
-        except OSError:
-            pass
-        time.sleep(0.02)
-    wall = time.monotonic() - t0
-    with open(f'/proc/{p.pid}/stat') as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / tick
-    with open(f'/proc/{p.pid}/status') as f:
-        hwm = int(re.search(r'^VmHWM:\s+(\d+)', f.read(), re.M).group(1))
-    p.send_signal(signal.SIGTERM)
-    try:
-        p.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        fail('rivven-connect did not stop within 60 s of SIGTERM', p)
-    if p.returncode != 0:
-        sys.exit(f'bench: rivven-connect exited with {p.returncode} after SIGTERM: {open(log).read()[-2000:]}')
-    print(f'{wall:.4f} {cpu:.3f} {hwm}')
-PY
+# bench/measure.py runs each consumer: wall time, CPU seconds and peak RSS.
 
 # latency.py FILE ROWS TIMEOUT READY: follows FILE until it has ROWS lines; prints the p50, p99
 # and max of (time the line was read - source.ts_ms) in ms. Creates READY once it is following,
@@ -264,15 +192,15 @@ consume() {  # $1 consumer, $2 slot, $3 endpos; prints "wall cpu rss_kb walsende
   local out
   case "$1" in
     recvlogical)
-      out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$WORK/measure.py" exit "$dir/log" -- \
+      out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$HERE/measure.py" exit "$dir/log" -- \
         "$PGBIN/pg_recvlogical" -d postgres --slot "$2" --start -o proto_version=1 \
         -o publication_names=pub --endpos="$3" -f /dev/null) ;;
     node)
-      out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$WORK/measure.py" exit "$dir/log" -- \
+      out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$HERE/measure.py" exit "$dir/log" -- \
         node "$PEERS/pg_logical_replication.js" 127.0.0.1 "$PGPORT" postgres postgres "$2" pub "$ROWS") ;;
     rivven)
       rivven_config "$dir/p.yaml" "$dir/data" "$2" never
-      out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$WORK/measure.py" metric "$dir/log" \
+      out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$HERE/measure.py" metric "$dir/log" \
         "http://127.0.0.1:$HTTP_PORT/metrics" "$ROWS" -- "$BIN" run -c "$dir/p.yaml" --log-level warn)
       local stored; stored=$("$BIN" topics describe --data-dir "$dir/data" bench | awk '$1 == "0" {print $3}')
       [ "$stored" = "$ROWS" ] || { echo "bench: the topic holds $stored records, not $ROWS" >&2; return 1; } ;;
@@ -335,7 +263,7 @@ snapshot_rivven() {  # $1 run; sets wall cpu rss
   local dir out stored; dir=$(mktemp -d "$WORK/snap.XXXXXX")
   rivven_config "$dir/p.yaml" "$dir/data" "snap_$1" initial_only
   sync  # earlier runs' writeback must not land on this one
-  out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$WORK/measure.py" exit "$dir/log" -- \
+  out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$HERE/measure.py" exit "$dir/log" -- \
     "$BIN" run -c "$dir/p.yaml" --log-level warn)
   read -r wall cpu rss <<< "$out"
   stored=$("$BIN" topics describe --data-dir "$dir/data" bench | awk '$1 == "0" {print $3}')
