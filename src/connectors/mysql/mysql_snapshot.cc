@@ -226,7 +226,8 @@ Result<SourceBatch> MysqlSource::PollSnapshot(size_t max_records) {
     batch.position = position;
     last_position_json_ = std::move(position);
   }
-  batch.progress = SourceProgress{rows_so_far, std::max(snapshot_estimate_, rows_so_far), "rows"};
+  batch.progress = SourceProgress{rows_so_far, std::max(snapshot_estimate_, rows_so_far),
+                                  "snapshot rows"};
   return batch;
 }
 

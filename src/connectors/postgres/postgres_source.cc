@@ -291,7 +291,9 @@ Result<SourceBatch> PostgresSource::PollSnapshot(size_t max_records) {
     batch.position = SnapshotPositionJson(delivered->table, delivered->after);
     last_position_json_ = batch.position;
   }
-  batch.progress = SourceProgress{snapshot_rows_, std::max(snapshot_estimate_, snapshot_rows_), "rows"};
+  // "snapshot rows": the display says the snapshot is done, not the source (it streams on).
+  batch.progress = SourceProgress{snapshot_rows_, std::max(snapshot_estimate_, snapshot_rows_),
+                                  "snapshot rows"};
   return batch;
 }
 

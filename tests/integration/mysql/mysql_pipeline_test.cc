@@ -36,6 +36,11 @@ TEST_F(MysqlPipelineTest, SnapshotThenEveryChangeKind) {
   EXPECT_EQ(events.back().before_id, 200);
   EXPECT_EQ(events.back().id, 201);
   for (const Event& e : events) EXPECT_NE(e.id, 300) << "a rolled-back change was delivered";
+  // Progress speaks of the snapshot, which is done, not of the source, which streams on.
+  EXPECT_TRUE(WaitUntil(
+      [&] { return ReadFile(dir_ / "stderr.log").find("my: done, 25 snapshot rows") != std::string::npos; },
+      seconds(10)))
+      << Logs();
   Stop();
 }
 
