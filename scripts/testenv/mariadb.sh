@@ -108,40 +108,8 @@ server_stop() {
   die "the server in $dir (pid $pid) did not stop"
 }
 
-# A CA, a server certificate and a client certificate for CN=rivven, all valid for two days.
-# EC keys: generating them takes milliseconds.
-make_certificates() {
-  local tls=$1 server_names=$2
-  mkdir -p "$tls"
-  chmod 755 "$tls"
-  local newkey=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  (
-    cd "$tls"
-    umask 077
-    openssl req -x509 "${newkey[@]}" -keyout ca.key -out ca.crt -days 2 -subj "/CN=rivven test CA" \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-    openssl req -new "${newkey[@]}" -keyout server.key -out server.csr -subj "/CN=rivven test server"
-    openssl req -new "${newkey[@]}" -keyout client.key -out client.csr -subj "/CN=rivven"
-    printf '%s\n' "subjectAltName=$server_names" "basicConstraints=CA:FALSE" \
-      "extendedKeyUsage=serverAuth" >server.ext
-    printf '%s\n' "basicConstraints=CA:FALSE" "extendedKeyUsage=clientAuth" >client.ext
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -CAserial ca.srl \
-      -days 2 -extfile server.ext -out server.crt
-    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAserial ca.srl \
-      -days 2 -extfile client.ext -out client.crt
-    rm -f server.csr client.csr server.ext client.ext ca.srl
-    chmod 644 ca.crt server.crt client.crt
-    chmod 600 ca.key server.key client.key
-  ) >"$tls/openssl.log" 2>&1 || {
-    cat "$tls/openssl.log" >&2
-    die "making test certificates in $tls failed"
-  }
-  rm -f "$tls/openssl.log"
-  # The server runs as mysql and reads its key after dropping root.
-  if [ "$(id -u)" -eq 0 ]; then
-    chown "$SERVER_USER:" "$tls/server.key"
-  fi
-}
+# Test certificates (make_certificates).
+. "$(dirname "${BASH_SOURCE[0]}")/certificates.sh"
 
 # Stops the server and removes DIR once `owner` has exited, unless DIR went away first (the
 # owner stopped and removed it itself). Detached from every inherited descriptor so that
@@ -217,7 +185,7 @@ cmd_start() {
   if [ "$tls" -eq 1 ]; then
     local names="IP:127.0.0.1,DNS:localhost"
     [ -z "$tls_name" ] || names="DNS:$tls_name"
-    make_certificates "$dir/tls" "$names"
+    make_certificates "$dir/tls" "$names" "rivven test server" rivven
     args+=(--ssl-ca="$dir/tls/ca.crt" --ssl-cert="$dir/tls/server.crt"
       --ssl-key="$dir/tls/server.key")
   fi

@@ -56,41 +56,8 @@ server_start() {
   }
 }
 
-# A CA, a server certificate for 127.0.0.1/localhost and a client certificate for CN=postgres,
-# all valid for two days. EC keys: generating them takes milliseconds.
-make_certificates() {
-  local tls=$1
-  mkdir -p "$tls"
-  chmod 755 "$tls"
-  local newkey=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  (
-    cd "$tls"
-    umask 077
-    openssl req -x509 "${newkey[@]}" -keyout ca.key -out ca.crt -days 2 -subj "/CN=rivven test CA" \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-    openssl req -new "${newkey[@]}" -keyout server.key -out server.csr -subj "/CN=localhost"
-    openssl req -new "${newkey[@]}" -keyout client.key -out client.csr -subj "/CN=postgres"
-    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
-      "extendedKeyUsage=serverAuth" >server.ext
-    printf '%s\n' "basicConstraints=CA:FALSE" "extendedKeyUsage=clientAuth" >client.ext
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -CAserial ca.srl \
-      -days 2 -extfile server.ext -out server.crt
-    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAserial ca.srl \
-      -days 2 -extfile client.ext -out client.crt
-    rm -f server.csr client.csr server.ext client.ext ca.srl
-    chmod 644 ca.crt server.crt client.crt
-    chmod 600 ca.key server.key client.key
-  ) >"$tls/openssl.log" 2>&1 || {
-    cat "$tls/openssl.log" >&2
-    die "making test certificates in $tls failed"
-  }
-  rm -f "$tls/openssl.log"
-  # The server wants its key owned by itself and 0600; libpq wants the client key owned by the
-  # user running the client (or root) and 0600, so only the server key changes owner.
-  if [ "$(id -u)" -eq 0 ]; then
-    chown "$SERVER_USER:" "$tls/server.key"
-  fi
-}
+# Test certificates (make_certificates).
+. "$(dirname "${BASH_SOURCE[0]}")/certificates.sh"
 
 # Stops the cluster and removes DIR once `owner` has exited, unless DIR went away first (the
 # owner stopped and removed it itself). Detached from every inherited descriptor so that
@@ -175,7 +142,7 @@ host    replication  all       127.0.0.1/32   scram-sha-256
 HBA
 
   if [ "$tls" -eq 1 ]; then
-    make_certificates "$dir/tls"
+    make_certificates "$dir/tls" IP:127.0.0.1,DNS:localhost localhost postgres
     as_server tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
 ssl = on
 ssl_cert_file = '$dir/tls/server.crt'
