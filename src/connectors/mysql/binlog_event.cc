@@ -1,11 +1,10 @@
 #include "connectors/mysql/binlog_event.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <utility>
 
+#include "connectors/mysql/binlog_crc32.h"
 #include "connectors/mysql/binlog_reader.h"
 
 namespace rivven::mysql {
@@ -234,17 +233,6 @@ std::string MariaGtid::ToString() const {
 std::string MysqlGtidEvent::Uuid() const { return FormatUuid(uuid.data()); }
 
 std::string MysqlGtidEvent::ToString() const { return Uuid() + ':' + std::to_string(gno); }
-
-uint32_t BinlogCrc32(std::string_view bytes) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  // zlib takes uInt lengths; events are far smaller, but a file need not be.
-  while (!bytes.empty()) {
-    const size_t n = std::min<size_t>(bytes.size(), 1u << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(n));
-    bytes.remove_prefix(n);
-  }
-  return static_cast<uint32_t>(crc);
-}
 
 BinlogDecoder::BinlogDecoder(DecoderOptions options) : options_(options) {}
 

@@ -296,7 +296,5 @@ class BinlogDecoder {
 /// is an error naming its position (kCorruption).
 Result<std::vector<std::string_view>> SplitBinlogFile(std::string_view file);
 
-/// CRC-32 (ISO-HDLC, zlib's) of `bytes`, as the binlog checksums events.
-uint32_t BinlogCrc32(std::string_view bytes);
 
 }  // namespace rivven::mysql

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/mysql/binlog_crc32.h"
 #include "connectors/mysql/binlog_event.h"
 #include "connectors/mysql/tests/mariadb_capture.h"
 
