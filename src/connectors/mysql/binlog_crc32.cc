@@ -92,29 +92,33 @@ inline __m128i Load(const unsigned char* p) {
   return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
 }
 
-// n >= 64.
+// n >= 16.
 uint32_t ClmulRaw(uint32_t c, const unsigned char* p, size_t n) {
-  const __m128i k512 = _mm_set_epi64x(static_cast<long long>(kFold512.second_half),
-                                      static_cast<long long>(kFold512.first_half));
   const __m128i k128 = _mm_set_epi64x(static_cast<long long>(kFold128.second_half),
                                       static_cast<long long>(kFold128.first_half));
-  __m128i x0 = _mm_xor_si128(Load(p), _mm_cvtsi32_si128(static_cast<int>(c)));
-  __m128i x1 = Load(p + 16);
-  __m128i x2 = Load(p + 32);
-  __m128i x3 = Load(p + 48);
-  p += 64;
-  n -= 64;
-  while (n >= 64) {
-    x0 = Fold(x0, k512, Load(p));
-    x1 = Fold(x1, k512, Load(p + 16));
-    x2 = Fold(x2, k512, Load(p + 32));
-    x3 = Fold(x3, k512, Load(p + 48));
-    p += 64;
-    n -= 64;
+  __m128i x = _mm_xor_si128(Load(p), _mm_cvtsi32_si128(static_cast<int>(c)));
+  p += 16;
+  n -= 16;
+  if (n >= 48) {  // four blocks in flight, folded 64 bytes on
+    const __m128i k512 = _mm_set_epi64x(static_cast<long long>(kFold512.second_half),
+                                        static_cast<long long>(kFold512.first_half));
+    __m128i x1 = Load(p);
+    __m128i x2 = Load(p + 16);
+    __m128i x3 = Load(p + 32);
+    p += 48;
+    n -= 48;
+    while (n >= 64) {
+      x = Fold(x, k512, Load(p));
+      x1 = Fold(x1, k512, Load(p + 16));
+      x2 = Fold(x2, k512, Load(p + 32));
+      x3 = Fold(x3, k512, Load(p + 48));
+      p += 64;
+      n -= 64;
+    }
+    x = Fold(x, k128, x1);
+    x = Fold(x, k128, x2);
+    x = Fold(x, k128, x3);
   }
-  __m128i x = Fold(x0, k128, x1);
-  x = Fold(x, k128, x2);
-  x = Fold(x, k128, x3);
   while (n >= 16) {
     x = Fold(x, k128, Load(p));
     p += 16;
@@ -135,7 +139,7 @@ uint32_t BinlogCrc32Portable(uint32_t crc, std::string_view bytes) {
 
 uint32_t BinlogCrc32Extend(uint32_t crc, std::string_view bytes) {
 #if defined(RIVVEN_CRC32_CLMUL)
-  if (bytes.size() >= 64) {
+  if (bytes.size() >= 16) {
     return ~ClmulRaw(~crc, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   }
 #endif

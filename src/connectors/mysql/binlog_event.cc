@@ -1,6 +1,7 @@
 #include "connectors/mysql/binlog_event.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <utility>
 
@@ -10,6 +11,7 @@
 namespace rivven::mysql {
 namespace {
 
+using internal::EventName;
 using internal::Reader;
 
 constexpr uint8_t kFormatDescriptionType = static_cast<uint8_t>(BinlogEventType::kFormatDescription);
@@ -226,13 +228,30 @@ PreviousGtidsEvent ReadPreviousGtids(Reader& r) {
 }  // namespace
 
 std::string MariaGtid::ToString() const {
-  return std::to_string(domain_id) + '-' + std::to_string(server_id) + '-' +
-         std::to_string(sequence);
+  std::string out;
+  AppendTo(out);
+  return out;
+}
+
+void MariaGtid::AppendTo(std::string& out) const {
+  char buf[48];
+  char* p = std::to_chars(buf, buf + sizeof buf, domain_id).ptr;
+  *p++ = '-';
+  p = std::to_chars(p, buf + sizeof buf, server_id).ptr;
+  *p++ = '-';
+  p = std::to_chars(p, buf + sizeof buf, sequence).ptr;
+  out.append(buf, p);
 }
 
 std::string MysqlGtidEvent::Uuid() const { return FormatUuid(uuid.data()); }
 
 std::string MysqlGtidEvent::ToString() const { return Uuid() + ':' + std::to_string(gno); }
+
+std::string internal::EventName::Render() const {
+  if (!fixed.empty()) return std::string(fixed);
+  return std::string("binlog ") + BinlogEventTypeName(type) + " (type " + std::to_string(type) +
+         ") at position " + std::to_string(position);
+}
 
 BinlogDecoder::BinlogDecoder(DecoderOptions options) : options_(options) {}
 
@@ -265,7 +284,7 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
   BinlogEvent event;
   EventHeader& h = event.header;
   {
-    static const std::string kHeaderWhat = "binlog event header";
+    static const EventName kHeaderWhat{"binlog event header"};
     Reader hr(bytes, 0, kHeaderWhat);
     h.timestamp = hr.U32("timestamp");
     h.type = hr.U8("type");
@@ -274,16 +293,9 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
     h.log_pos = hr.U32("log position");
     h.flags = hr.U16("flags");
   }
-  // Names the event in errors; built in place, in a buffer kept from event to event.
-  std::string& what = what_;
-  what.assign("binlog ");
-  what += BinlogEventTypeName(h.type);
-  what += " (type ";
-  what += std::to_string(h.type);
-  what += ") at position ";
-  what += std::to_string(h.start().value());
+  const EventName what{{}, h.type, h.start().value()};  // names the event in errors
   if (h.event_size != bytes.size()) {
-    return Status::Corruption(what + ": the header says " + std::to_string(h.event_size) +
+    return Status::Corruption(what.Render() + ": the header says " + std::to_string(h.event_size) +
                               " bytes, " + std::to_string(bytes.size()) + " given at byte 9");
   }
 
@@ -311,7 +323,7 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
   }
   if (has_crc) {
     if (bytes.size() < kEventHeaderSize + kChecksumSize) {
-      return Status::Corruption(what + ": no room for the checksum at byte 19");
+      return Status::Corruption(what.Render() + ": no room for the checksum at byte 19");
     }
     if (options_.verify_checksum) {
       const uint32_t stored = LoadLe32(bytes.data() + bytes.size() - kChecksumSize);
@@ -327,7 +339,7 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "checksum mismatch (stored 0x%08x, computed 0x%08x)",
                       stored, computed);
-        return Status::Corruption(what + ": " + buf + " at byte " +
+        return Status::Corruption(what.Render() + ": " + buf + " at byte " +
                                   std::to_string(bytes.size() - kChecksumSize));
       }
     }
@@ -458,7 +470,7 @@ Result<BinlogEvent> BinlogDecoder::Decode(std::string_view bytes) {
       if (e.table == nullptr) {
         // MySQL ends some statements with an empty event for the dummy id 0x00FFFFFF.
         if (!e.rows.empty()) {
-          return Status::Corruption(what + ": table id " + std::to_string(e.table_id) +
+          return Status::Corruption(what.Render() + ": table id " + std::to_string(e.table_id) +
                                     " has no TABLE_MAP_EVENT before it at byte 19");
         }
       } else if (e.table->columns.size() != columns) {

@@ -95,6 +95,7 @@ struct MariaGtid {
   uint32_t server_id = 0;
   uint64_t sequence = 0;
   std::string ToString() const;  ///< "0-1-5"
+  void AppendTo(std::string& out) const;  ///< appends ToString()'s text
   bool operator==(const MariaGtid&) const = default;
 };
 
@@ -289,7 +290,6 @@ class BinlogDecoder {
   /// The body bytes each table map was decoded from: servers repeat the same TABLE_MAP_EVENT
   /// before every transaction's rows, and an identical one is not decoded again.
   std::unordered_map<uint64_t, std::string> table_bytes_;
-  std::string what_;  ///< the event being decoded, for messages
 };
 
 /// Splits the bytes of a binlog file (magic, then events) into its events. A torn last event

@@ -5,13 +5,21 @@
 namespace rivven::mysql {
 namespace {
 
-// Event buffers kept for reuse: enough for a queue of small events (a transaction of one row is
-// four events of a few hundred bytes), at most kSpareBytes of capacity in all.
-constexpr size_t kSpareBuffers = 4096;
-constexpr size_t kSpareCapacity = 16u << 10;
-constexpr size_t kSpareBytes = 1u << 20;
+// A slab takes events until it holds this many bytes (one larger event gets a slab of its
+// own); slabs grown past kSpareCapacity by such an event are not kept, nor more than
+// kSpareSlabs of them.
+constexpr size_t kSlabBytes = 64u << 10;
+constexpr size_t kSpareCapacity = 2 * kSlabBytes;
+constexpr size_t kSpareSlabs = 32;
 
 }  // namespace
+
+void PumpedEvents::Pop(std::vector<EventSlab>* done) {
+  if (++next_ < slabs_.front().events()) return;
+  done->push_back(std::move(slabs_.front()));
+  slabs_.pop_front();
+  next_ = 0;
+}
 
 Result<std::unique_ptr<BinlogPump>> BinlogPump::Start(const ConnectionParams& params,
                                                       const BinlogStream::Options& options,
@@ -36,6 +44,22 @@ void BinlogPump::Stop() {
   (void)stream_->Close();
 }
 
+void BinlogPump::Append(std::string_view event) {
+  if (queue_.empty() || (!queue_.back().bytes.empty() &&
+                         queue_.back().bytes.size() + event.size() > kSlabBytes)) {
+    if (spare_.empty()) {
+      queue_.emplace_back().bytes.reserve(kSlabBytes);
+    } else {
+      queue_.push_back(std::move(spare_.back()));
+      spare_.pop_back();
+    }
+  }
+  EventSlab& slab = queue_.back();
+  slab.bytes.append(event);
+  slab.ends.push_back(static_cast<uint32_t>(slab.bytes.size()));
+  queued_bytes_ += event.size();
+}
+
 void BinlogPump::Run() {
   while (true) {
     Result<RawEvent> event = stream_->Next();
@@ -55,15 +79,7 @@ void BinlogPump::Run() {
       producer_waiting_ = false;
     }
     if (stopping_) return;
-    PumpedEvent pumped;
-    if (!spare_.empty()) {
-      pumped.bytes = std::move(spare_.back());
-      spare_.pop_back();
-      spare_bytes_ -= pumped.bytes.capacity();
-    }
-    pumped.bytes.assign(event->bytes.data(), event->bytes.size());
-    queued_bytes_ += pumped.bytes.size();
-    queue_.push_back(std::move(pumped));
+    Append(event->bytes);
     if (wake_at_bytes_ != 0 && queued_bytes_ >= wake_at_bytes_) {
       wake_at_bytes_ = 0;
       ready_.notify_one();
@@ -71,30 +87,7 @@ void BinlogPump::Run() {
   }
 }
 
-Result<std::optional<PumpedEvent>> BinlogPump::Next(std::chrono::milliseconds wait,
-                                                    size_t min_bytes) {
-  std::unique_lock<std::mutex> l(mu_);
-  min_bytes = std::max<size_t>(min_bytes, 1);
-  if (queued_bytes_ < min_bytes && error_.ok() && wait.count() > 0) {
-    wake_at_bytes_ = min_bytes;
-    ready_.wait_for(l, wait, [&] { return queued_bytes_ >= min_bytes || !error_.ok(); });
-    wake_at_bytes_ = 0;
-  }
-  if (queue_.empty()) {
-    if (!error_.ok()) return error_;
-    return std::optional<PumpedEvent>();
-  }
-  PumpedEvent event = std::move(queue_.front());
-  queue_.pop_front();
-  queued_bytes_ -= event.bytes.size();
-  const bool wake_producer = producer_waiting_ && queued_bytes_ <= max_bytes_ / 2;
-  l.unlock();
-  if (wake_producer) room_.notify_one();
-  return std::optional<PumpedEvent>(std::move(event));
-}
-
-Status BinlogPump::Take(std::deque<PumpedEvent>* out, std::chrono::milliseconds wait,
-                        size_t min_bytes) {
+Status BinlogPump::Take(PumpedEvents* out, std::chrono::milliseconds wait, size_t min_bytes) {
   std::unique_lock<std::mutex> l(mu_);
   min_bytes = std::max<size_t>(min_bytes, 1);
   if (queued_bytes_ < min_bytes && error_.ok() && wait.count() > 0) {
@@ -103,7 +96,7 @@ Status BinlogPump::Take(std::deque<PumpedEvent>* out, std::chrono::milliseconds 
     wake_at_bytes_ = 0;
   }
   if (queue_.empty()) return error_;
-  for (auto& e : queue_) out->push_back(std::move(e));
+  for (auto& slab : queue_) out->slabs_.push_back(std::move(slab));
   queue_.clear();
   queued_bytes_ = 0;
   const bool wake_producer = producer_waiting_;
@@ -112,26 +105,16 @@ Status BinlogPump::Take(std::deque<PumpedEvent>* out, std::chrono::milliseconds 
   return Status::Ok();
 }
 
-void BinlogPump::Recycle(std::deque<PumpedEvent>* events) {
+void BinlogPump::Recycle(std::vector<EventSlab>* slabs) {
   std::lock_guard<std::mutex> l(mu_);
-  for (auto& e : *events) {
-    if (spare_.size() >= kSpareBuffers || spare_bytes_ >= kSpareBytes) break;
-    if (e.bytes.capacity() <= kSpareCapacity) {
-      spare_bytes_ += e.bytes.capacity();
-      spare_.push_back(std::move(e.bytes));
+  for (auto& slab : *slabs) {
+    if (spare_.size() >= kSpareSlabs) break;
+    if (slab.bytes.capacity() <= kSpareCapacity) {
+      slab.clear();
+      spare_.push_back(std::move(slab));
     }
   }
-  events->clear();
-}
-
-void BinlogPump::Recycle(PumpedEvent event) {
-  // Keep ordinary buffers; a huge one goes.
-  if (event.bytes.capacity() > kSpareCapacity) return;
-  std::lock_guard<std::mutex> l(mu_);
-  if (spare_.size() < kSpareBuffers && spare_bytes_ < kSpareBytes) {
-    spare_bytes_ += event.bytes.capacity();
-    spare_.push_back(std::move(event.bytes));
-  }
+  slabs->clear();
 }
 
 }  // namespace rivven::mysql

@@ -12,11 +12,20 @@
 /// values without moving, so a decoder reads a whole event and checks once.
 namespace rivven::mysql::internal {
 
+/// Names what a Reader reads, for messages: `fixed` when set, else "binlog <TYPE> (type N) at
+/// position P". Rendered only when a message is made, not for every event.
+struct EventName {
+  std::string_view fixed;
+  uint8_t type = 0;
+  uint64_t position = 0;
+  std::string Render() const;  // binlog_event.cc
+};
+
 class Reader {
  public:
   /// `bytes` is the event without its checksum; reading starts at `start`. `what` names the
-  /// event for messages ("TABLE_MAP_EVENT at position 1204") and must outlive the reader.
-  Reader(std::string_view bytes, size_t start, const std::string& what)
+  /// event for messages and must outlive the reader.
+  Reader(std::string_view bytes, size_t start, const EventName& what)
       : bytes_(bytes), what_(what), pos_(start) {}
 
   bool ok() const { return status_.ok(); }
@@ -86,7 +95,7 @@ class Reader {
 
   void FailAt(size_t at, const std::string& why) {
     if (!ok()) return;
-    std::string msg = what_;
+    std::string msg = what_.Render();
     msg += ": ";
     if (column_ >= 0) msg += "column " + std::to_string(column_) + ": ";
     msg += why;
@@ -118,7 +127,7 @@ class Reader {
   }
 
   std::string_view bytes_;
-  const std::string& what_;
+  const EventName& what_;
   size_t pos_;
   int64_t column_ = -1;
   Status status_;

@@ -53,7 +53,7 @@ class MysqlSource final : public Source {
                                  std::stop_token stop);
   Status HandleEvent(std::string_view bytes, std::vector<Record>* out);
   Status HandleRows(const EventHeader& header, const RowsEvent& rows, std::vector<Record>* out);
-  void BeginTransaction(const EventHeader& header, std::string gtid, bool standalone);
+  void BeginTransaction(const EventHeader& header, std::string_view gtid, bool standalone);
   /// Every change up to the event ending at `end` is delivered.
   void EndTransaction(uint64_t end);
   void OnQuery(const EventHeader& header, const QueryEvent& query);
@@ -72,6 +72,7 @@ class MysqlSource final : public Source {
   std::string last_position_json_;
   TimestampMs emit_ms_ = 0;
   debezium::SourceWriter source_writer_;
+  debezium::SourceInfo row_source_;  ///< source of the last rows event, reused
 
   // Snapshot state.
   std::vector<CapturedTable> snapshot_tables_;
@@ -92,8 +93,8 @@ class MysqlSource final : public Source {
 
   // Streaming state.
   std::unique_ptr<BinlogPump> pump_;
-  std::deque<PumpedEvent> pending_;  ///< taken from the pump, not yet handled
-  std::deque<PumpedEvent> handled_;  ///< handled; their buffers go back to the pump
+  PumpedEvents pending_;           ///< taken from the pump, not yet handled
+  std::vector<EventSlab> handled_;  ///< handled; they go back to the pump
   BinlogDecoder decoder_;
   RowsReader rows_reader_;
   std::string file_;  ///< the binlog file the stream is in

@@ -64,7 +64,7 @@ Status MysqlSource::StartStreaming() {
   file_ = options.file;
   decoder_.Reset();
   in_tx_ = false;
-  pending_.clear();
+  pending_ = PumpedEvents();
   handled_.clear();
   auto pump = BinlogPump::Start(config_.connection, options, kPumpBytes);
   if (!pump.ok()) {
@@ -118,11 +118,11 @@ Result<SourceBatch> MysqlSource::PollStream(size_t max_records, std::chrono::mil
         continue;
       }
     }
-    // Records own their bytes: once handled, an event's buffer can be reused.
-    batch_bytes += pending_.front().bytes.size();
-    RC_RETURN_IF_ERROR(HandleEvent(pending_.front().bytes, &batch.records));
-    handled_.push_back(std::move(pending_.front()));
-    pending_.pop_front();
+    // Records own their bytes: once handled, an event's slab can be reused.
+    const std::string_view event = pending_.front();
+    batch_bytes += event.size();
+    RC_RETURN_IF_ERROR(HandleEvent(event, &batch.records));
+    pending_.Pop(&handled_);
   }
   std::string position = PositionJson();
   if (position != last_position_json_) {
@@ -137,7 +137,8 @@ Status MysqlSource::HandleEvent(std::string_view bytes, std::vector<Record>* out
   const EventHeader& h = event.header;
   if (const auto* rows = std::get_if<RowsEvent>(&event.body)) return HandleRows(h, *rows, out);
   if (const auto* gtid = std::get_if<MariaGtidEvent>(&event.body)) {
-    BeginTransaction(h, gtid->gtid.ToString(), gtid->standalone());
+    BeginTransaction(h, "", gtid->standalone());
+    gtid->gtid.AppendTo(tx_gtid_);  // in place: no allocation per transaction
     tx_maria_gtid_ = gtid->gtid;
   } else if (const auto* mysql_gtid = std::get_if<MysqlGtidEvent>(&event.body)) {
     BeginTransaction(h, mysql_gtid->anonymous ? "" : mysql_gtid->ToString(), false);
@@ -160,12 +161,13 @@ Status MysqlSource::HandleEvent(std::string_view bytes, std::vector<Record>* out
   return Status::Ok();
 }
 
-void MysqlSource::BeginTransaction(const EventHeader& header, std::string gtid, bool standalone) {
+void MysqlSource::BeginTransaction(const EventHeader& header, std::string_view gtid,
+                                   bool standalone) {
   in_tx_ = true;
   tx_standalone_ = standalone;
   tx_file_ = file_;
   tx_pos_ = header.start().value();
-  tx_gtid_ = std::move(gtid);
+  tx_gtid_.assign(gtid);
   tx_maria_gtid_.reset();
   tx_rows_ = 0;
   tx_skip_ = 0;
@@ -252,16 +254,26 @@ Status MysqlSource::HandleRows(const EventHeader& h, const RowsEvent& rows,
   if (!in_tx_) BeginTransaction(h, "", false);
   RC_ASSIGN_OR_RETURN(const TableSchema* schema, SchemaFor(map));
   RC_RETURN_IF_ERROR(rows_reader_.Start(rows, *schema));
-  debezium::SourceInfo source;
-  source.version = kVersion;
-  source.connector = "mysql";
-  source.name = config_.server_name;
+  // Kept from event to event: assigning in place reuses the strings' buffers.
+  debezium::SourceInfo& source = row_source_;
+  if (source.connector.empty()) {
+    source.version = kVersion;
+    source.connector = "mysql";
+    source.name = config_.server_name;
+    source.file.emplace();
+  }
   source.ts_ms = static_cast<TimestampMs>(h.timestamp) * 1000;
-  source.db = map.database;
-  source.table = map.table;
-  source.file = file_;
+  source.db.assign(map.database);
+  source.table.assign(map.table);
+  source.file->assign(file_);
   source.pos = h.start().value();
-  if (!tx_gtid_.empty()) source.gtid = tx_gtid_;
+  if (tx_gtid_.empty()) {
+    source.gtid.reset();
+  } else if (source.gtid) {
+    source.gtid->assign(tx_gtid_);
+  } else {
+    source.gtid = tx_gtid_;
+  }
   source.server_id = h.server_id;
   const bool keyed = !schema->key_columns().empty();
   const debezium::Op op = rows.kind == RowsKind::kWrite    ? debezium::Op::kCreate
