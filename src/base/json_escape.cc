@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace rivven {
 namespace {
 
@@ -40,6 +44,19 @@ inline bool WordNeedsCare(uint64_t w) {
   return ((w & kHighs) | control | is_quote | is_backslash) != 0;
 }
 
+#if defined(__SSE2__)
+// Bit k set when byte k of the 16 at `p` needs care (as WordNeedsCare, exactly): a signed
+// compare with 0x20 catches both control bytes and bytes >= 0x80.
+inline unsigned CareMask16(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  const __m128i low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  return static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), low_or_high)));
+}
+#endif
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -49,8 +66,18 @@ void AppendJsonString(std::string& out, std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<uint8_t>(s[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      // Copy the run of plain ASCII in one go, finding its end 8 bytes at a time.
+      // Copy the run of plain ASCII in one go, finding its end 16 (or 8) bytes at a time.
       size_t j = i + 1;
+#if defined(__SSE2__)
+      while (j + 16 <= s.size()) {
+        const unsigned mask = CareMask16(s.data() + j);
+        if (mask != 0) {
+          j += static_cast<size_t>(__builtin_ctz(mask));
+          break;
+        }
+        j += 16;
+      }
+#endif
       for (uint64_t w; j + 8 <= s.size(); j += 8) {
         std::memcpy(&w, s.data() + j, 8);
         if (WordNeedsCare(w)) break;

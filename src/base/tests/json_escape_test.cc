@@ -22,14 +22,14 @@ TEST(JsonEscapeTest, KeepsValidUtf8AndReplacesInvalid) {
 }
 
 TEST(JsonEscapeTest, SpecialBytesAtEveryPositionOfLongStrings) {
-  // The plain-ASCII runs are scanned 8 bytes at a time: a special byte anywhere in a word, or in
-  // the tail after the last whole word, must still be seen.
+  // The plain-ASCII runs are scanned 16 and 8 bytes at a time: a special byte anywhere in a
+  // block, or in the tail after the last whole block, must still be seen.
   const std::pair<std::string, std::string> cases[] = {
       {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {"\x01", "\\u0001"},
       {"\x1f", "\\u001f"}, {"\x7f", "\x7f"}, {"\xC3\xA9", "\xC3\xA9"}, {"\xFF", "\xEF\xBF\xBD"},
       {" ", " "}, {"~", "~"}};
   for (const auto& [raw, escaped] : cases) {
-    for (size_t length : {7u, 8u, 9u, 16u, 23u, 40u}) {
+    for (size_t length : {7u, 8u, 9u, 16u, 23u, 31u, 33u, 40u, 47u}) {
       for (size_t pos = 0; pos <= length; ++pos) {
         const std::string text = std::string(pos, 'a') + raw + std::string(length - pos, 'b');
         const std::string expected =

@@ -117,6 +117,10 @@ class Reader {
 
  private:
   bool Need(size_t n, const char* field) {
+    if (ok() && remaining() >= n) [[likely]] return true;
+    return NeedFailed(n, field);
+  }
+  [[gnu::noinline]] bool NeedFailed(size_t n, const char* field) {
     if (!ok()) return false;
     if (remaining() < n) {
       Fail(std::string(field) + " needs " + std::to_string(n) + (n == 1 ? " byte, " : " bytes, ") +
