@@ -7,6 +7,7 @@ namespace rivven::embedded {
 
 /// CRC-32C (Castagnoli), the checksum of Kafka RecordBatch v2. Uses the SSE4.2 `crc32`
 /// instruction when the build targets it (x86-64 builds use -msse4.2), else a table.
+/// Long inputs are folded with carry-less multiplication (base/reflected_crc32.h).
 /// Thread-safe, no allocation.
 uint32_t Crc32c(const void* data, size_t n);
 

@@ -7,7 +7,7 @@ namespace rivven::mysql {
 
 /// CRC-32 (ISO-HDLC: reflected polynomial 0xEDB88320, pre- and post-inverted; zlib's crc32),
 /// the checksum the binlog puts after every event. Folds 64 bytes at a time with carry-less
-/// multiplication (PCLMULQDQ) when the build targets it, else slicing-by-8 tables.
+/// multiplication when the build targets it (base/reflected_crc32.h).
 /// Thread-safe, no allocation.
 uint32_t BinlogCrc32(std::string_view bytes);
 

@@ -24,7 +24,7 @@ TEST(Crc32cTest, HardwareAndPortableAgreeAtEveryLengthAndAlignment) {
   std::string data(4096 + 64, '\0');
   for (auto& c : data) c = static_cast<char>(rng());
   for (size_t offset = 0; offset < 9; ++offset) {
-    for (size_t n : {0, 1, 7, 8, 9, 31, 32, 33, 63, 100, 1000, 4096}) {
+    for (size_t n : {0, 1, 7, 8, 9, 31, 32, 33, 63, 100, 255, 256, 257, 300, 513, 1000, 2049, 4096}) {
       EXPECT_EQ(Crc32c(data.data() + offset, n), Crc32cPortable(0, data.data() + offset, n))
           << "offset " << offset << " length " << n;
     }
