@@ -10,7 +10,7 @@ namespace {
 constexpr std::string_view kPrefix = "MySQL error ";
 
 // Error numbers that describe a transient state of the server or the network. Client errors
-// (2xxx, 5xxx) are from errmsg.h, server errors from mysqld_error.h.
+// (2000-2999, 5000-5999) are from errmsg.h, server errors from mysqld_error.h.
 constexpr unsigned kRetriable[] = {
     // client: cannot create a socket / connect / find the host, server gone or lost,
     // handshake cut, network read or write failed

@@ -13,10 +13,11 @@ namespace rivven::mysql {
 /// file/position/GTID (purged, never existed, or past its end).
 inline constexpr unsigned kErrorBinlogUnavailable = 1236;
 
-/// Whether an operation that failed with this MySQL/MariaDB error number (server 1xxx-4xxx,
-/// client 2xxx/5xxx) may succeed when repeated later: connection refused or lost, server
-/// starting, shutting down or killing the connection, too many connections, deadlock and lock
-/// wait timeouts. Authentication, privileges, syntax, unknown objects and TLS failures are not.
+/// Whether an operation that failed with this MySQL/MariaDB error number (server errors
+/// 1000-4999, client errors 2000-2999 and 5000-5999) may succeed when repeated later:
+/// connection refused or lost, server starting, shutting down or killing the connection, too
+/// many connections, deadlock and lock wait timeouts. Authentication, privileges, syntax,
+/// unknown objects and TLS failures are not.
 bool IsRetriableError(unsigned error_number);
 
 /// The Status for a failed call: "MySQL error <number> (<sqlstate>) <what> <where>: <message>",
