@@ -99,6 +99,10 @@ class Source {
                                    std::stop_token stop) = 0;
   /// Called once `position` is durable in the checkpoint store (e.g. confirm an LSN upstream).
   virtual Status Acknowledge(const std::string& position) { return Status::Ok(); }
+  /// Records handed out earlier whose delivery is complete, given back so a source may reuse
+  /// their buffers for new records (see record/spare_values.h). Whatever it leaves in `spent`
+  /// is freed by the caller. Called from the same thread as Poll.
+  virtual void Recycle(std::vector<Record>& spent) {}
   virtual Status Close() { return Status::Ok(); }
 };
 

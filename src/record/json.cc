@@ -7,6 +7,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include "base/append_in_place.h"
 #include "base/json_escape.h"
 
 namespace rivven::json {
@@ -196,9 +197,7 @@ void AppendJsonOrString(std::string& out, const std::optional<std::string>& byte
 }
 
 void AppendInt(std::string& out, int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, r.ptr);
+  AppendInPlace(out, 20, [v](char* p) { return std::to_chars(p, p + 20, v).ptr; });
 }
 
 void AppendFixed2(std::string& out, int64_t hundredths) {

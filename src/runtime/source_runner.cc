@@ -76,6 +76,7 @@ void SourceRunner::PollLoop(std::stop_token stop) {
     max_records = std::min<size_t>(max_records, static_cast<size_t>(limiter->burst()));
   }
   std::set<std::string> warned_gauges;  // invalid gauge names already logged
+  std::vector<Record> spent;            // delivered records, back from the send thread
   auto note_failure = [&](const Status& failure) {
     status_.errors++;
     status_.restarts++;
@@ -101,10 +102,15 @@ void SourceRunner::PollLoop(std::stop_token stop) {
     {
       std::lock_guard<std::mutex> lock(ack_mu_);
       ack.swap(ack_position_);
+      spent.swap(spent_);
     }
     if (!ack.empty()) {
       Status s = source->Acknowledge(ack);
       if (!s.ok()) log::Warn(name(), "acknowledging position failed: {}", s.ToString());
+    }
+    if (!spent.empty()) {
+      source->Recycle(spent);
+      spent.clear();
     }
 
     const auto polled_at = SteadyClock::now();
@@ -303,6 +309,16 @@ void SourceRunner::SendLoop() {
       completed_ += merged;
       return;
     }
+    {
+      // Handed back instead of freed here: the poll thread allocated them.
+      std::lock_guard<std::mutex> lock(ack_mu_);
+      if (spent_.empty()) {
+        spent_.swap(records);
+      } else {
+        for (auto& r : records) spent_.push_back(std::move(r));
+      }
+    }
+    records.clear();
     status_.records += n;
     status_.bytes += bytes;
     status_.SetHealthy(true);

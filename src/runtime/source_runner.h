@@ -84,6 +84,9 @@ class SourceRunner {
 
   std::mutex ack_mu_;
   std::string ack_position_;  ///< latest durable checkpoint not yet acknowledged
+  /// Records the send thread delivered, given back to the source by the poll thread: their
+  /// buffers are reused (or freed) on the thread that allocated them.
+  std::vector<Record> spent_;  ///< guarded by ack_mu_
 
   std::atomic<uint64_t> pushed_{0};
   std::atomic<uint64_t> completed_{0};

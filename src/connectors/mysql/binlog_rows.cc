@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "base/append_in_place.h"
 #include "base/json_escape.h"
 #include "connectors/mysql/binlog_event.h"
 #include "connectors/mysql/mysql_charset.h"
@@ -27,7 +28,7 @@ TableSchema::TableSchema(std::string database, std::string table, std::vector<Co
     std::string name;
     AppendJsonString(name, columns_[i].name);
     name.push_back(':');
-    json_names_.push_back(std::move(name));
+    json_names_.push_back(PaddedString(name));
     for (const std::string& label : columns_[i].labels) {
       std::string quoted;
       AppendJsonString(quoted, label);
@@ -131,10 +132,10 @@ Status RowsReader::ReadImage(std::string& out, bool write) {
     if (!Bit(present, i)) continue;
     if (!first) out.push_back(',');
     first = false;
-    out.append(schema_->json_name(i));
+    AppendPadded(out, schema_->json_name(i));
     const size_t begin = out.size();
     if (Bit(nulls, k++)) {
-      out.append("null", 4);
+      AppendLiteral(out, "null");
     } else {
       Result<size_t> used = AppendValueJson(out, rows_.substr(pos_), plans_[i], options_);
       if (!used.ok()) {
@@ -163,7 +164,7 @@ bool RowsReader::AppendKey(std::string& out, const std::string& image_out) const
   for (const uint32_t k : schema_->key_columns()) {
     if (!first) out.push_back(',');
     first = false;
-    out.append(schema_->json_name(k));
+    AppendPadded(out, schema_->json_name(k));
     if (value_end_[k] > value_begin_[k]) {
       out.append(image_out, image_start_ + value_begin_[k], value_end_[k] - value_begin_[k]);
     } else {

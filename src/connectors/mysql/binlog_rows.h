@@ -44,8 +44,8 @@ class TableSchema {
   const std::string& table() const { return table_; }
   const std::vector<ColumnSchema>& columns() const { return columns_; }
   const std::vector<uint32_t>& key_columns() const { return key_columns_; }
-  /// `"name":` of column i, JSON-escaped.
-  std::string_view json_name(size_t i) const { return json_names_[i]; }
+  /// `"name":` of column i, JSON-escaped, padded for AppendPadded.
+  const std::string& json_name(size_t i) const { return json_names_[i]; }
   const std::vector<std::string>& json_labels(size_t i) const { return json_labels_[i]; }
 
  private:

@@ -1,5 +1,7 @@
 #include "connectors/mysql/binlog_temporal.h"
 
+#include "base/append_in_place.h"
+
 namespace rivven::mysql::internal {
 namespace {
 
@@ -54,53 +56,53 @@ struct Civil {
 
 /// "YYYY-MM-DDTHH:MM:SS[.f]" + suffix (quoted) into out.
 void PutDateTime(std::string& out, const Civil& c, uint32_t fsp, bool zulu) {
-  char buf[40];
-  char* p = buf;
-  *p++ = '"';
-  p = Put4(p, c.year);
-  *p++ = '-';
-  p = Put2(p, c.month);
-  *p++ = '-';
-  p = Put2(p, c.day);
-  *p++ = 'T';
-  p = Put2(p, c.hour);
-  *p++ = ':';
-  p = Put2(p, c.minute);
-  *p++ = ':';
-  p = Put2(p, c.second);
-  p = PutFraction(p, c.usec, fsp);
-  if (zulu) *p++ = 'Z';
-  *p++ = '"';
-  out.append(buf, static_cast<size_t>(p - buf));
+  AppendInPlace(out, 40, [&](char* p) {
+    *p++ = '"';
+    p = Put4(p, c.year);
+    *p++ = '-';
+    p = Put2(p, c.month);
+    *p++ = '-';
+    p = Put2(p, c.day);
+    *p++ = 'T';
+    p = Put2(p, c.hour);
+    *p++ = ':';
+    p = Put2(p, c.minute);
+    *p++ = ':';
+    p = Put2(p, c.second);
+    p = PutFraction(p, c.usec, fsp);
+    if (zulu) *p++ = 'Z';
+    *p++ = '"';
+    return p;
+  });
 }
 
 void PutDate(std::string& out, unsigned year, unsigned month, unsigned day) {
-  char buf[16];
-  char* p = buf;
-  *p++ = '"';
-  p = Put4(p, year);
-  *p++ = '-';
-  p = Put2(p, month);
-  *p++ = '-';
-  p = Put2(p, day);
-  *p++ = '"';
-  out.append(buf, static_cast<size_t>(p - buf));
+  AppendInPlace(out, 16, [&](char* p) {
+    *p++ = '"';
+    p = Put4(p, year);
+    *p++ = '-';
+    p = Put2(p, month);
+    *p++ = '-';
+    p = Put2(p, day);
+    *p++ = '"';
+    return p;
+  });
 }
 
 void PutTime(std::string& out, bool negative, unsigned hour, unsigned minute, unsigned second,
              uint32_t usec, uint32_t fsp, bool quoted = true) {
-  char buf[24];
-  char* p = buf;
-  if (quoted) *p++ = '"';
-  if (negative) *p++ = '-';
-  p = PutHours(p, hour);
-  *p++ = ':';
-  p = Put2(p, minute);
-  *p++ = ':';
-  p = Put2(p, second);
-  p = PutFraction(p, usec, fsp);
-  if (quoted) *p++ = '"';
-  out.append(buf, static_cast<size_t>(p - buf));
+  AppendInPlace(out, 24, [&](char* p) {
+    if (quoted) *p++ = '"';
+    if (negative) *p++ = '-';
+    p = PutHours(p, hour);
+    *p++ = ':';
+    p = Put2(p, minute);
+    *p++ = ':';
+    p = Put2(p, second);
+    p = PutFraction(p, usec, fsp);
+    if (quoted) *p++ = '"';
+    return p;
+  });
 }
 
 /// A zero date: null, or the epoch in the type's form when the column is NOT NULL.
@@ -187,7 +189,8 @@ bool AppendTimeOld(std::string& out, const unsigned char* p) {
   if (v & 0x800000) v -= 0x1000000;
   const bool negative = v < 0;
   const uint64_t a = static_cast<uint64_t>(negative ? -v : v);
-  const unsigned minute = static_cast<unsigned>(a / 100 % 100), second = static_cast<unsigned>(a % 100);
+  const unsigned minute = static_cast<unsigned>(a / 100 % 100),
+                 second = static_cast<unsigned>(a % 100);
   if (minute > 59 || second > 59) return false;
   PutTime(out, negative, static_cast<unsigned>(a / 10000), minute, second, 0, 0);
   return true;
@@ -196,10 +199,15 @@ bool AppendTimeOld(std::string& out, const unsigned char* p) {
 bool AppendDateTimeOld(std::string& out, const unsigned char* p, bool nullable) {
   const uint64_t v = Le(p, 8);  // YYYYMMDDhhmmss
   const uint64_t date = v / 1000000, time = v % 1000000;
-  Civil c{static_cast<unsigned>(date / 10000), static_cast<unsigned>(date / 100 % 100),
-          static_cast<unsigned>(date % 100), static_cast<unsigned>(time / 10000),
-          static_cast<unsigned>(time / 100 % 100), static_cast<unsigned>(time % 100), 0};
-  if (c.year > 9999 || c.month > 12 || c.day > 31 || c.hour > 23 || c.minute > 59 || c.second > 59) {
+  Civil c{static_cast<unsigned>(date / 10000),
+          static_cast<unsigned>(date / 100 % 100),
+          static_cast<unsigned>(date % 100),
+          static_cast<unsigned>(time / 10000),
+          static_cast<unsigned>(time / 100 % 100),
+          static_cast<unsigned>(time % 100),
+          0};
+  if (c.year > 9999 || c.month > 12 || c.day > 31 || c.hour > 23 || c.minute > 59 ||
+      c.second > 59) {
     return false;
   }
   if (c.month == 0 || c.day == 0) {
@@ -244,7 +252,8 @@ bool AppendTime2(std::string& out, const unsigned char* p, uint32_t fsp) {
   const uint64_t hms = static_cast<uint64_t>(packed) >> 24;
   const uint32_t usec = static_cast<uint32_t>(packed & 0xFFFFFF);
   const unsigned hour = static_cast<unsigned>(hms >> 12 & 1023);
-  const unsigned minute = static_cast<unsigned>(hms >> 6 & 63), second = static_cast<unsigned>(hms & 63);
+  const unsigned minute = static_cast<unsigned>(hms >> 6 & 63),
+                 second = static_cast<unsigned>(hms & 63);
   if (minute > 59 || second > 59 || usec > 999999) return false;
   PutTime(out, negative, hour, minute, second, usec, fsp);
   return true;
@@ -256,9 +265,9 @@ bool AppendDateTime2(std::string& out, const unsigned char* p, uint32_t fsp, boo
   if (packed < 0) return false;  // DATETIME is never negative
   const uint64_t ymdhms = static_cast<uint64_t>(packed) >> 24;
   const uint64_t ymd = ymdhms >> 17, ym = ymd >> 5, hms = ymdhms & 0x1FFFF;
-  Civil c{static_cast<unsigned>(ym / 13), static_cast<unsigned>(ym % 13),
-          static_cast<unsigned>(ymd & 31), static_cast<unsigned>(hms >> 12),
-          static_cast<unsigned>(hms >> 6 & 63), static_cast<unsigned>(hms & 63),
+  Civil c{static_cast<unsigned>(ym / 13),          static_cast<unsigned>(ym % 13),
+          static_cast<unsigned>(ymd & 31),         static_cast<unsigned>(hms >> 12),
+          static_cast<unsigned>(hms >> 6 & 63),    static_cast<unsigned>(hms & 63),
           static_cast<uint32_t>(packed & 0xFFFFFF)};
   if (c.year > 9999 || c.hour > 23 || c.minute > 59 || c.second > 59 || c.usec > 999999) {
     return false;
@@ -311,8 +320,9 @@ void AppendPackedTime(std::string& out, int64_t packed) {
   const bool negative = packed < 0;
   if (negative) packed = -packed;
   const uint64_t hms = static_cast<uint64_t>(packed) >> 24;
-  PutTime(out, negative, static_cast<unsigned>(hms >> 12 & 1023), static_cast<unsigned>(hms >> 6 & 63),
-          static_cast<unsigned>(hms & 63), static_cast<uint32_t>(packed & 0xFFFFFF) % 1000000, 6);
+  PutTime(out, negative, static_cast<unsigned>(hms >> 12 & 1023),
+          static_cast<unsigned>(hms >> 6 & 63), static_cast<unsigned>(hms & 63),
+          static_cast<uint32_t>(packed & 0xFFFFFF) % 1000000, 6);
 }
 
 void AppendPackedDateTime(std::string& out, int64_t packed) {

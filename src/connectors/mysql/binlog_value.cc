@@ -4,6 +4,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "base/append_in_place.h"
 #include "base/json_escape.h"
 #include "connectors/mysql/binlog_event.h"
 #include "connectors/mysql/binlog_temporal.h"
@@ -24,15 +25,11 @@ inline uint64_t Le(const unsigned char* p, size_t n) {
 }
 
 inline void AppendInt(std::string& out, int64_t v) {
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(res.ptr - buf));
+  AppendInPlace(out, 20, [v](char* p) { return std::to_chars(p, p + 20, v).ptr; });
 }
 
 inline void AppendUint(std::string& out, uint64_t v) {
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(res.ptr - buf));
+  AppendInPlace(out, 20, [v](char* p) { return std::to_chars(p, p + 20, v).ptr; });
 }
 
 Status Short(size_t need, size_t have) {
@@ -60,9 +57,13 @@ inline bool Prefixed(std::string_view data, size_t prefix, std::string_view& val
 
 void AppendDecimalJson(std::string& out, std::string_view text, const RowOptions& options) {
   if (options.decimal == RowOptions::Decimal::kString) {
-    out.push_back('"');
-    out.append(text);
-    out.push_back('"');
+    AppendInPlace(out, text.size() + 2, [text](char* p) {
+      *p++ = '"';
+      std::memcpy(p, text.data(), text.size());
+      p += text.size();
+      *p++ = '"';
+      return p;
+    });
     return;
   }
   double d = 0;

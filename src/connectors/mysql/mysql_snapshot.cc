@@ -164,7 +164,8 @@ Result<SourceBatch> MysqlSource::PollSnapshot(size_t max_records) {
     std::vector<std::optional<std::string>> last_key;
     int64_t rows = 0;
     RC_RETURN_IF_ERROR(c.conn->QueryEach(sql, [&](const RowView& row) -> Status {
-      std::string value = "{\"before\":null,\"after\":{";
+      std::string value = spare_values_.Take();
+      value += "{\"before\":null,\"after\":{";
       for (size_t i = 0; i < c.plans.size(); ++i) {
         if (i > 0) value += ',';
         value += c.json_names[i];

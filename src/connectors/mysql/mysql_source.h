@@ -21,6 +21,7 @@
 #include "connectors/mysql/mysql_text_value.h"
 #include "connectors/registry.h"
 #include "record/debezium.h"
+#include "record/spare_values.h"
 
 namespace rivven::mysql {
 
@@ -36,6 +37,7 @@ class MysqlSource final : public Source {
   Status Open(const std::optional<std::string>& checkpoint) override;
   Result<SourceBatch> Poll(size_t max_records, std::chrono::milliseconds max_wait,
                            std::stop_token stop) override;
+  void Recycle(std::vector<Record>& spent) override { spare_values_.Keep(spent); }
   Status Close() override;
 
  private:
@@ -73,6 +75,7 @@ class MysqlSource final : public Source {
   TimestampMs emit_ms_ = 0;
   debezium::SourceWriter source_writer_;
   debezium::SourceInfo row_source_;  ///< source of the last rows event, reused
+  SpareValues spare_values_;         ///< buffers of delivered records, for new ones
 
   // Snapshot state.
   std::vector<CapturedTable> snapshot_tables_;

@@ -1,6 +1,7 @@
 // The streaming half of the mysql-cdc source: binlog events → Debezium change events.
 #include <algorithm>
 
+#include "base/append_in_place.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/version.h"
@@ -295,26 +296,26 @@ Status MysqlSource::HandleRows(const EventHeader& h, const RowsEvent& rows,
       ++row;
       continue;
     }
-    std::string value;
+    std::string value = spare_values_.Take();
     value.reserve(image_.capacity() + 256);
     key_.clear();
-    value += "{\"before\":";
+    AppendLiteral(value, "{\"before\":");
     if (op == debezium::Op::kCreate) {
-      value += "null,\"after\":";
+      AppendLiteral(value, "null,\"after\":");
       RC_RETURN_IF_ERROR(rows_reader_.AppendImage(value));
       if (keyed) rows_reader_.AppendKey(key_, value);
     } else if (op == debezium::Op::kUpdate) {
       RC_RETURN_IF_ERROR(rows_reader_.AppendImage(value));
-      value += ",\"after\":";
+      AppendLiteral(value, ",\"after\":");
       RC_RETURN_IF_ERROR(rows_reader_.AppendImage(value));
       if (keyed) rows_reader_.AppendKey(key_, value);
     } else {
       RC_RETURN_IF_ERROR(rows_reader_.AppendImage(value));
       if (keyed) rows_reader_.AppendKey(key_, value);
-      value += ",\"after\":null";
+      AppendLiteral(value, ",\"after\":null");
     }
     value += tail_head;
-    value += ",\"row\":";
+    AppendLiteral(value, ",\"row\":");
     json::AppendInt(value, row);
     value += tail_rest;
     if (value.size() > image_.capacity()) image_.reserve(value.size());  // size hint only

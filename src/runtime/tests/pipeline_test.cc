@@ -28,6 +28,7 @@ struct Script {
   int sink_flush_failures = 0;     ///< the first N Flush calls fail (retriable)
   std::mutex mu;
   std::multiset<int64_t> delivered;  ///< what the sink flushed
+  std::vector<std::string> recycled;  ///< values the runner gave back to the source
   int source_opens = 0;
   int sink_opens = 0;
 };
@@ -70,6 +71,10 @@ class CountingSource : public Source {
     }
     if (s_.total < 0) std::this_thread::sleep_for(1ms);
     return b;
+  }
+  void Recycle(std::vector<Record>& spent) override {
+    std::lock_guard<std::mutex> lock(s_.mu);
+    for (Record& r : spent) s_.recycled.push_back(r.value.value_or("null"));
   }
 
  private:
@@ -195,7 +200,9 @@ TEST_F(PipelineTest, SourceGaugesReachTheStatusWithTheirLatestValue) {
   const RunnerStatus* source = nullptr;
   for (const RunnerStatus* s : p.Statuses()) {
     if (s->kind == RunnerKind::kSource) source = s;
-    if (s->kind == RunnerKind::kSink) EXPECT_TRUE(s->Gauges().empty());
+    if (s->kind == RunnerKind::kSink) {
+      EXPECT_TRUE(s->Gauges().empty());
+    }
   }
   ASSERT_NE(source, nullptr);
   const std::vector<SourceGauge> gauges = source->Gauges();
@@ -257,6 +264,35 @@ TEST_F(PipelineTest, StopRequestEndsUnboundedRunGracefully) {
   for (const auto& c : *committed) total += c.offset.value();
   std::lock_guard<std::mutex> lock(script_.mu);
   EXPECT_EQ(static_cast<int64_t>(script_.delivered.size()), total);
+}
+
+TEST_F(PipelineTest, DeliveredRecordsComeBackToTheSourceOnceEach) {
+  // The runner hands records it has produced durably back to the source (to reuse their
+  // buffers): each at most once, only ones that were sent, and never before the send.
+  script_.total = -1;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(300ms);
+    p.RequestStop();
+  });
+  EXPECT_TRUE(p.Run().ok());
+  stopper.join();
+  uint64_t sent = 0;
+  for (const RunnerStatus* s : p.Statuses()) {
+    if (s->kind == RunnerKind::kSource) sent = s->records.load();
+  }
+  std::lock_guard<std::mutex> lock(script_.mu);
+  ASSERT_FALSE(script_.recycled.empty());
+  EXPECT_LE(script_.recycled.size(), sent);
+  std::set<int64_t> seen;
+  for (const std::string& v : script_.recycled) {
+    ASSERT_NE(v, "null");
+    const int64_t n = std::stoll(v);
+    EXPECT_TRUE(seen.insert(n).second) << n << " given back twice";
+    EXPECT_LT(static_cast<uint64_t>(n), sent) << n << " given back but never sent";
+  }
 }
 
 TEST_F(PipelineTest, ResumedRunContinuesWhereTheLastStopped) {
