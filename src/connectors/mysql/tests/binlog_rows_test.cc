@@ -20,7 +20,7 @@ using testing::CapturedFileEvents;
 /// Every image of every captured rows event (the 38-row `big` insert left out), by event index.
 struct Golden {
   int event;
-  const char* json;
+  std::string json;
 };
 const Golden kGolden[] = {
     {10, R"({"id":1,"t":-128,"tu":255,"s":-32768,"su":65535,"m":-8388608,"mu":16777215,"i":-2147483648,"iu":4294967295,"b":-9223372036854775808,"bu":18446744073709551615,"y":2155,"flag":1})"},
@@ -36,7 +36,7 @@ const Golden kGolden[] = {
     {24, R"({"id":3,"d":null,"t":"-01:02:03","t3":"00:00:00.000","t6":"-12:00:00.500000","dt":null,"dt1":null,"dt4":null,"dt6":null,"ts":null,"ts2":null,"ts6":null})"},
     {29, R"({"id":4,"d":null,"t":"00:00:00","t3":"00:00:00.000","t6":"00:00:00.000000","dt":null,"dt1":null,"dt4":null,"dt6":null,"ts":null,"ts2":null,"ts6":null})"},
     {29, R"({"id":5,"d":"2024-02-30","t":null,"t3":null,"t6":null,"dt":null,"dt1":null,"dt4":null,"dt6":null,"ts":null,"ts2":null,"ts6":null})"},
-    {36, R"({"id":1,"c":"ab","c255":"héllo 😀","vc":"a\"b\\c\td\n","vlong":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","l1":"café","l1c":"é","cp":"Привет","u3":"naïve","bin":"AQIAAA==","vb":"AP8A","tx":"text 日本","tb":"3q2+7w==","mb":"AA==","lt":"ÿ€","e":"medium","st":"a,c,d","j":"{\"k\": [1, 2.5, \"x\\\"y\"], \"n\": null}","g":{"wkb":"AQEAAAAAAAAAAADwPwAAAAAAAABA","srid":0},"pt":{"wkb":"AQEAAAAAAAAAAAAIQAAAAAAAABBA","srid":4326},"u16":"ħi"})"},
+    {36, R"({"id":1,"c":"ab","c255":"héllo 😀","vc":"a\"b\\c\td\n","vlong":")" + std::string(300, 'x') + R"(","l1":"café","l1c":"é","cp":"Привет","u3":"naïve","bin":"AQIAAA==","vb":"AP8A","tx":"text 日本","tb":"3q2+7w==","mb":"AA==","lt":"ÿ€","e":"medium","st":"a,c,d","j":"{\"k\": [1, 2.5, \"x\\\"y\"], \"n\": null}","g":{"wkb":"AQEAAAAAAAAAAADwPwAAAAAAAABA","srid":0},"pt":{"wkb":"AQEAAAAAAAAAAAAIQAAAAAAAABBA","srid":4326},"u16":"ħi"})"},
     {36, R"({"id":2,"c":"","c255":"","vc":"","vlong":"","l1":"","l1c":"","cp":"","u3":"","bin":"AAAAAA==","vb":"","tx":"","tb":"","mb":"","lt":"","e":"small","st":"","j":"[]","g":null,"pt":null,"u16":""})"},
     {36, R"({"id":3,"c":null,"c255":null,"vc":null,"vlong":null,"l1":null,"l1c":null,"cp":null,"u3":null,"bin":null,"vb":null,"tx":null,"tb":null,"mb":null,"lt":null,"e":null,"st":null,"j":null,"g":null,"pt":null,"u16":null})"},
     {50, R"({"id":4,"t":0,"tu":0,"s":0,"su":0,"m":0,"mu":0,"i":0,"iu":0,"b":0,"bu":0,"y":0,"flag":0})"},
