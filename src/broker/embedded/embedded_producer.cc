@@ -17,6 +17,8 @@ constexpr size_t kKeepBufferBytes = 16 << 20;
 /// Half the batch framing limit, so a batch (< kTargetBatchBytes of small records plus one big
 /// one) always stays below it.
 constexpr size_t kMaxRecordBytes = static_cast<size_t>(kMaxBatchBytes / 2);
+/// Encoded batches are appended once they reach this much (well inside a core's L2 cache).
+constexpr size_t kAppendBytes = 1 << 20;
 
 }  // namespace
 
@@ -84,17 +86,20 @@ Status EmbeddedProducer::SendRoutes(size_t count) {
                                        std::to_string(kMaxRecordBytes >> 20) + " MiB");
       }
       bytes += bound;
-      if (bytes >= kTargetBatchBytes || j + 1 == route.records.size()) {
+      const bool last = j + 1 == route.records.size();
+      if (bytes >= kTargetBatchBytes || last) {
         EncodeBatch(std::span<const Record* const>(route.records.data() + begin, j + 1 - begin),
                     now, &route.encoded);
         begin = j + 1;
         bytes = 0;
+        // Appended while the encoding is still in the CPU's cache: the kernel's copy into the
+        // page cache reads it from there instead of from memory.
+        if (route.encoded.size() >= kAppendBytes || last) {
+          RC_ASSIGN_OR_RETURN(route.end, route.log->Append(std::span<char>(route.encoded)));
+          route.encoded.clear();
+        }
       }
     }
-  }
-  for (size_t i = 0; i < count; ++i) {
-    PartitionRoute& route = routes_[i];
-    RC_ASSIGN_OR_RETURN(route.end, route.log->Append(std::span<char>(route.encoded)));
     core_->MarkDirty(route.log);
   }
   if (core_->options().flush_interval_ms > 0) {

@@ -82,8 +82,6 @@ class BinlogStream {
     /// Also receive ANNOTATE_ROWS events (the SQL text of row changes; needs
     /// binlog_annotate_row_events on the server).
     bool send_annotate_rows = false;
-    /// Let libmariadb check each event's CRC32 (costs one pass over the bytes).
-    bool verify_checksum = false;
   };
 
   ~BinlogStream();
@@ -131,7 +129,6 @@ class BinlogStream {
   std::unique_ptr<Connection> connection_;
   std::string where_;
   void* rpl_ = nullptr;    // MARIADB_RPL*
-  void* event_ = nullptr;  // MARIADB_RPL_EVENT*, reused by every fetch
   bool pending_ = false;   // Open's first event, not yet returned by Next
   RawEvent pending_event_;
   std::string current_file_;

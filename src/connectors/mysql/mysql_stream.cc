@@ -57,7 +57,6 @@ Status MysqlSource::StartStreaming() {
   BinlogStream::Options options;
   options.server_id = config_.server_id;
   options.heartbeat_period = config_.heartbeat_interval;
-  options.verify_checksum = false;  // the decoder does
   // A partly delivered transaction is read again from its start; its delivered changes are
   // skipped by count.
   options.file = position_.tx ? position_.tx->file : position_.file;

@@ -134,7 +134,6 @@ TEST_F(BinlogStreamTest, AnnotateRowsWhenAsked) {
   const MasterPosition start = CurrentPosition(*server_);
   BinlogStream::Options o = At(start, 102);
   o.send_annotate_rows = true;
-  o.verify_checksum = true;
   auto stream = Open(o);
   ASSERT_NE(stream, nullptr);
   Exec("INSERT INTO annotated VALUES (7)");
