@@ -114,6 +114,23 @@ seed() {  # $1 dir
   kill -TERM $pid; wait $pid || true
 }
 
+# After a load InnoDB goes on flushing its dirty pages for many seconds, sharing the two cores
+# with whichever consumer runs first. Flush them at once and wait until the server is idle (under
+# 3 % of a core for a second), so that every consumer reads from a quiet server.
+settle() {
+  SQL -e "SET GLOBAL innodb_max_dirty_pages_pct = 0"
+  local pid ticks0 ticks1 i
+  pid=$(cat "$WORK/my/mysqld.pid")
+  for i in $(seq 1 60); do
+    ticks0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    sleep 1
+    ticks1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    [ $(( ticks1 - ticks0 )) -le $(( $(getconf CLK_TCK) * 3 / 100 )) ] && break
+  done
+  SQL -e "SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT"
+  printf 'server idle after %d s\n' "$i"
+}
+
 CONSUMERS=(binlog zongji rivven_shm rivven_disk)
 declare -A NAMES=([binlog]="mariadb-binlog -v > /dev/null" [zongji]="node zongji 0.5.1"
                   [rivven_shm]="rivven-connect -> embedded topic on /dev/shm"
@@ -164,6 +181,7 @@ shape() {  # $1 label, $2 rows per transaction
   SQL -e "CALL bench.load_rows($ROWS, $per_tx)"
   t1=$(date +%s.%N)
   local end_file; read -r end_file END_POS _ <<< "$(VAL "SHOW MASTER STATUS")"
+  settle
   [ "$end_file" = "$file" ] || { echo "bench: the load rotated the binlog ($file to $end_file)" >&2; exit 1; }
   printf '%s: loaded in %.1f s (%s %s..%s)\n' "$label" "$(echo "$t1 - $t0" | bc -l)" "$file" "$pos" "$END_POS"
   declare -A rates=() cpus=() rsss=() mbps=() ddsys=()
