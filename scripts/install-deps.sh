@@ -15,6 +15,8 @@ APT_PACKAGES=(
   # real servers for the integration tests and benchmarks
   postgresql-15 postgresql-client-15
   mariadb-server mariadb-client libmariadb-dev
+  # Kafka client (its mock cluster is the tests' broker) and kcat, the tests' independent reader
+  librdkafka-dev kcat
   # benchmark peers (bench/peers: npm logical replication and binlog clients)
   nodejs
 )
