@@ -106,7 +106,7 @@ int Run(const GlobalOptions& g) {
               *bound);
   }
 
-  auto broker = OpenBroker(plan->config.broker);
+  auto broker = OpenBroker(plan->config.broker, plan->config.settings.topic);
   if (!broker.ok()) {
     log::Error(kLog, "{}", broker.status().ToString());
     return kExitRuntime;

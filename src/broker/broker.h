@@ -16,6 +16,7 @@ namespace rivven {
 /// Per-topic settings fixed at creation (partitions) or adjustable later (retention).
 struct TopicSpec {
   int32_t partitions = 1;
+  int32_t replication_factor = 1;  ///< copies on a Kafka cluster; always 1 for the embedded log
   int64_t retention_ms = -1;     ///< -1: broker default
   int64_t retention_bytes = -1;  ///< per partition; -1: broker default
   int64_t segment_bytes = -1;    ///< -1: broker default
@@ -79,7 +80,7 @@ class CheckpointStore {
   virtual Result<std::optional<std::string>> Load(const std::string& source) = 0;
 };
 
-/// Where topics live: the embedded log (broker/embedded) or a Kafka cluster (later).
+/// Where topics live: the embedded log (broker/embedded) or a Kafka cluster (broker/kafka).
 /// Thread-safe; owned by the pipeline for the whole run.
 class Broker {
  public:

@@ -21,6 +21,13 @@ KeySpec BrokerSpec() {
       .Child(Key("cert_path", ValueType::kString, "Client certificate (PEM)."))
       .Child(Key("key_path", ValueType::kString, "Client private key (PEM)."))
       .Child(Key("ca_path", ValueType::kString, "CA bundle used to verify the brokers (PEM)."));
+  KeySpec sasl = Key("sasl", ValueType::kObject,
+                     "SASL authentication to the Kafka-protocol brokers (with tls.enabled: "
+                     "SASL_SSL, else SASL_PLAINTEXT).");
+  sasl.Child(Key("mechanism", ValueType::kString, "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
+                 .OneOf({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}))
+      .Child(Key("username", ValueType::kString, "SASL user name."))
+      .Child(Key("password", ValueType::kString, "SASL password."));
   KeySpec broker = Key("broker", ValueType::kObject,
                        "Where topics live: the embedded log (default) or a Kafka cluster.");
   broker
@@ -37,6 +44,13 @@ KeySpec BrokerSpec() {
                  .Default("30000")
                  .Min(1))
       .Child(std::move(tls))
+      .Child(std::move(sasl))
+      .Child(Key("librdkafka", ValueType::kStringMap,
+                 "Kafka cluster: raw librdkafka properties (e.g. client.id, linger.ms), set after "
+                 "everything else; an escape hatch for what no key covers."))
+      .Child(Key("checkpoint_topic", ValueType::kString,
+                 "Kafka cluster: the compacted topic that keeps source positions.")
+                 .Default("_rivven-connect-offsets"))
       .Child(Key("data_dir", ValueType::kString, "Embedded broker: data directory.")
                  .Default("./rivven-data"))
       .Child(Key("flush_interval_ms", ValueType::kInt,
@@ -352,6 +366,12 @@ void ReadBroker(const BoundConfig& b, BrokerConfig* out) {
   out->tls.cert_path = tls.GetString("cert_path");
   out->tls.key_path = tls.GetString("key_path");
   out->tls.ca_path = tls.GetString("ca_path");
+  const BoundConfig sasl = b.GetObject("sasl");
+  out->sasl.mechanism = sasl.GetString("mechanism");
+  out->sasl.username = sasl.GetString("username");
+  out->sasl.password = sasl.GetString("password");
+  out->librdkafka = b.GetStringMap("librdkafka");
+  out->checkpoint_topic = b.GetString("checkpoint_topic");
   out->data_dir = b.GetString("data_dir");
   out->flush_interval_ms = b.GetInt("flush_interval_ms");
   out->segment_bytes = b.GetInt("segment_bytes");

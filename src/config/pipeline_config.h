@@ -22,6 +22,12 @@ struct BrokerConfig {
     bool enabled = false;
     std::string cert_path, key_path, ca_path;
   } tls;
+  struct Sasl {
+    std::string mechanism;  ///< PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; empty: none
+    std::string username, password;
+  } sasl;
+  std::vector<std::pair<std::string, std::string>> librdkafka;  ///< raw properties, set last
+  std::string checkpoint_topic = "_rivven-connect-offsets";
   // Embedded broker only.
   std::string data_dir = "./rivven-data";
   int64_t flush_interval_ms = 0;        ///< 0: fsync before acknowledging (group commit)

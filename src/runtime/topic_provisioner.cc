@@ -96,6 +96,14 @@ Status ProvisionTopics(const PipelinePlan& plan, Broker& broker, bool embedded) 
         log::Warn(kLog, "topic '{}' exists with {} partition(s) but {} asks for {}; keeping {}",
                   topic, have, w.requested_by, w.partitions, have);
       }
+      if (ts.validate_existing && !embedded &&
+          info->spec.replication_factor != ts.default_replication_factor) {
+        log::Warn(kLog,
+                  "topic '{}' exists with replication factor {} but "
+                  "settings.topic.default_replication_factor is {}; keeping {}",
+                  topic, info->spec.replication_factor, ts.default_replication_factor,
+                  info->spec.replication_factor);
+      }
       continue;
     }
     if (info.status().code() != StatusCode::kNotFound) {
@@ -104,6 +112,7 @@ Status ProvisionTopics(const PipelinePlan& plan, Broker& broker, bool embedded) 
     if (w.auto_create) {
       TopicSpec spec;
       spec.partitions = w.partitions;
+      spec.replication_factor = embedded ? 1 : ts.default_replication_factor;
       RC_RETURN_IF_ERROR(broker.CreateTopic(topic, spec).WithContext("creating topic '" + topic + "'"));
       log::Info(kLog, "created topic '{}' with {} partition(s) for {}", topic, w.partitions,
                 w.requested_by);

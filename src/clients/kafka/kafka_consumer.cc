@@ -99,12 +99,16 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const ClientConfig&
       {"session.timeout.ms", std::to_string(options.session_timeout_ms)},
       {"max.poll.interval.ms", std::to_string(options.max_poll_interval_ms)},
   };
-  if (!options.group_id.empty()) own.emplace_back("group.id", options.group_id);
+  // librdkafka's consumer needs a group id even to be assigned partitions; one that is never
+  // joined (no Subscribe) nor committed to (Commit refuses) stands in.
+  own.emplace_back("group.id",
+                   options.group_id.empty() ? "rivven-connect-unjoined" : options.group_id);
   props.insert(props.begin() + static_cast<std::ptrdiff_t>(props.size() - client.extra.size()),
                own.begin(), own.end());
   RC_ASSIGN_OR_RETURN(rd_kafka_t * rk, internal::NewHandle(RD_KAFKA_CONSUMER, props));
   std::unique_ptr<KafkaConsumer> c(new KafkaConsumer());
   c->rk_ = rk;
+  c->grouped_ = !options.group_id.empty();
   for (const auto& s : client.bootstrap_servers) c->where_ += (c->where_.empty() ? "" : ",") + s;
   rd_kafka_poll_set_consumer(rk);  // errors and rebalances arrive with the messages
   c->queue_ = rd_kafka_queue_get_consumer(rk);
@@ -119,6 +123,7 @@ KafkaConsumer::~KafkaConsumer() {
 }
 
 Status KafkaConsumer::Subscribe(const std::vector<std::string>& topics) {
+  if (!grouped_) return Status::FailedPrecondition("a consumer without a group cannot subscribe");
   PartitionList list(topics.size());
   for (const auto& t : topics) {
     rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
@@ -171,6 +176,7 @@ Result<std::vector<ConsumedRecord>> KafkaConsumer::Poll(size_t max,
 
 Status KafkaConsumer::Commit(const std::vector<PartitionOffset>& offsets) {
   if (offsets.empty()) return Status::Ok();
+  if (!grouped_) return Status::FailedPrecondition("a consumer without a group cannot commit");
   PartitionList list = PartitionList::From(offsets);
   const rd_kafka_resp_err_t err = rd_kafka_commit(Rk(rk_), list.get(), 0 /* synchronous */);
   const std::string what = "committing offsets on " + where_;

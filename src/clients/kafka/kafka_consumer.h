@@ -14,7 +14,8 @@
 namespace rivven::kafka {
 
 struct ConsumerOptions {
-  /// The consumer group; empty for a consumer that is only assigned partitions (Assign).
+  /// The consumer group; empty for a consumer that is only assigned partitions (Assign) and
+  /// neither subscribes nor commits.
   std::string group_id;
   /// Where a partition without a committed offset starts: earliest or latest.
   std::string auto_offset_reset = "earliest";
@@ -78,6 +79,7 @@ class KafkaConsumer {
   void* rk_ = nullptr;     // rd_kafka_t*
   void* queue_ = nullptr;  // rd_kafka_queue_t*: the consumer queue
   bool closed_ = false;
+  bool grouped_ = false;  ///< a group_id was given
   std::string where_;
 };
 
