@@ -34,15 +34,18 @@ KeySpec BrokerSpec() {
       .Child(Key("bootstrap_servers", ValueType::kStringList,
                  "Kafka-protocol brokers (host:port), a list or a comma-separated string. "
                  "Absent: the embedded broker."))
+      // The bounds are librdkafka's for the properties these become.
       .Child(Key("metadata_refresh_ms", ValueType::kInt, "Metadata refresh interval.")
                  .Default("300000")
-                 .Min(1))
+                 .Min(1)
+                 .Max(3600000))
       .Child(Key("connection_timeout_ms", ValueType::kInt, "Per-server connection timeout.")
                  .Default("10000")
-                 .Min(1))
+                 .Min(1000))
       .Child(Key("request_timeout_ms", ValueType::kInt, "Overall request deadline.")
                  .Default("30000")
-                 .Min(1))
+                 .Min(10)
+                 .Max(300000))
       .Child(std::move(tls))
       .Child(std::move(sasl))
       .Child(Key("librdkafka", ValueType::kStringMap,
