@@ -27,7 +27,7 @@ KeySpec BrokerSpec() {
   sasl.Child(Key("mechanism", ValueType::kString, "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
                  .OneOf({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}))
       .Child(Key("username", ValueType::kString, "SASL user name."))
-      .Child(Key("password", ValueType::kString, "SASL password."));
+      .Child(Key("password", ValueType::kString, "SASL password.").Secret());
   KeySpec broker = Key("broker", ValueType::kObject,
                        "Where topics live: the embedded log (default) or a Kafka cluster.");
   broker

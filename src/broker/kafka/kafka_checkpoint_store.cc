@@ -1,7 +1,7 @@
 #include "broker/kafka/kafka_checkpoint_store.h"
 
 #include "base/log.h"
-#include "clients/kafka/kafka_consumer.h"
+#include "clients/kafka/kafka_topic_reader.h"
 #include "record/partitioner.h"
 
 namespace rivven {
@@ -71,36 +71,13 @@ Result<std::optional<std::string>> KafkaCheckpointStore::Load(const std::string&
   if (partitions == 0) return Status::Internal("checkpoint topic " + topic_ + " has no partitions");
   // Save keys by the source's name: only its partition can hold its positions.
   const int32_t partition = PartitionForKey(source, partitions);
-  RC_ASSIGN_OR_RETURN(auto marks, admin_.Watermarks(topic_, partition, timeout_));
-  const auto [low, high] = marks;
-  if (high <= low) return std::optional<std::string>();
-
-  kafka::ConsumerOptions o;  // no group: assigned, nothing committed
-  o.read_committed = true;
-  RC_ASSIGN_OR_RETURN(auto consumer, kafka::KafkaConsumer::Create(client_, o));
-  RC_RETURN_IF_ERROR(consumer->Assign({{topic_, partition, low}}));
   std::optional<std::string> last;
-  const auto deadline = std::chrono::steady_clock::now() + timeout_;
-  int64_t next = low;
-  while (next < high) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Timeout("reading the checkpoint topic " + topic_ + " partition " +
-                             std::to_string(partition) + " up to offset " + std::to_string(high) +
-                             " took over " + std::to_string(timeout_.count()) + " ms");
-    }
-    RC_ASSIGN_OR_RETURN(auto batch, consumer->Poll(1024, std::chrono::milliseconds(200)));
-    for (auto& m : batch) {
-      next = std::max(next, m.offset.value() + 1);
-      if (m.record.key != source) continue;
-      last = std::move(m.record.value);  // a null value (tombstone) forgets the position
-    }
-    if (batch.empty()) {
-      // Compaction and transaction markers leave gaps: the position says how far it got.
-      auto positions = consumer->Positions();
-      if (positions.ok() && !positions->empty() && (*positions)[0].offset >= high) break;
-    }
-  }
-  (void)consumer->Close();
+  RC_RETURN_IF_ERROR(kafka::ReadTopicToEnd(client_, admin_, topic_, {partition}, timeout_,
+                                           [&](ConsumedRecord& m) {
+                                             if (m.record.key != source) return;
+                                             // A null value (tombstone) forgets the position.
+                                             last = std::move(m.record.value);
+                                           }));
   return last;
 }
 
