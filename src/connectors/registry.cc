@@ -5,6 +5,7 @@
 #include "connectors/file/file_source.h"
 #include "connectors/mysql/mysql_source.h"
 #include "connectors/postgres/postgres_source.h"
+#include "connectors/kafka/kafka_sink.h"
 #include "connectors/stdout/stdout_sink.h"
 
 namespace rivven {
@@ -12,6 +13,7 @@ namespace rivven {
 void RegisterAllConnectors(Registry& registry) {
   RegisterDatagen(registry);
   RegisterStdout(registry);
+  RegisterKafkaSink(registry);
   RegisterFileSink(registry);
   RegisterFileSource(registry);
   postgres::RegisterPostgresCdc(registry);
