@@ -6,6 +6,7 @@
 #include "connectors/mysql/mysql_source.h"
 #include "connectors/postgres/postgres_source.h"
 #include "connectors/kafka/kafka_sink.h"
+#include "connectors/kafka/kafka_source.h"
 #include "connectors/stdout/stdout_sink.h"
 
 namespace rivven {
@@ -14,6 +15,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterDatagen(registry);
   RegisterStdout(registry);
   RegisterKafkaSink(registry);
+  RegisterKafkaSource(registry);
   RegisterFileSink(registry);
   RegisterFileSource(registry);
   postgres::RegisterPostgresCdc(registry);
