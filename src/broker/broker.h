@@ -80,6 +80,15 @@ class CheckpointStore {
   virtual Result<std::optional<std::string>> Load(const std::string& source) = 0;
 };
 
+/// The right to run one source. With several rivven-connect processes on one Kafka cluster,
+/// each source runs in exactly one of them: the one holding its lease. Thread-safe.
+class SourceLease {
+ public:
+  virtual ~SourceLease() = default;
+  /// Whether this process may run the source now. Cheap; changes when processes join or leave.
+  virtual bool Held() const = 0;
+};
+
 /// Where topics live: the embedded log (broker/embedded) or a Kafka cluster (broker/kafka).
 /// Thread-safe; owned by the pipeline for the whole run.
 class Broker {
@@ -94,11 +103,24 @@ class Broker {
   virtual Result<std::unique_ptr<Consumer>> NewConsumer(const std::string& group,
                                                         const std::vector<std::string>& topics) = 0;
   virtual CheckpointStore& Checkpoints() = 0;
+  /// Competes for the right to run `source` (see SourceLease). The embedded broker belongs to
+  /// one process: its leases are always held.
+  virtual Result<std::unique_ptr<SourceLease>> LeaseSource(const std::string& source);
   /// Committed offsets of `group` on `topic` (partitions without a commit are absent).
   virtual Result<std::vector<TopicPartitionOffset>> CommittedOffsets(const std::string& group,
                                                                      const std::string& topic) = 0;
   /// Flushes and releases everything (also done by the destructor).
   virtual Status Close() = 0;
 };
+
+/// A lease that is always held (one process, nobody to share with).
+class HeldLease final : public SourceLease {
+ public:
+  bool Held() const override { return true; }
+};
+
+inline Result<std::unique_ptr<SourceLease>> Broker::LeaseSource(const std::string&) {
+  return std::unique_ptr<SourceLease>(std::make_unique<HeldLease>());
+}
 
 }  // namespace rivven

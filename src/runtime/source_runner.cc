@@ -83,7 +83,38 @@ void SourceRunner::PollLoop(std::stop_token stop) {
     status_.SetHealthy(false, failure.ToString());
   };
 
+  std::unique_ptr<SourceLease> lease;
+  bool waiting_logged = false;
   while (!stop.stop_requested() && !send_failed_.load()) {
+    if (!lease) {
+      auto leased = broker_.LeaseSource(plan_.spec.name);
+      if (!leased.ok()) {
+        note_failure(leased.status());
+        if (!policy.ShouldRestart(leased.status(), stop)) {
+          status_.SetPhase(RunnerPhase::kFailed, leased.status().WithContext("source '" + name() + "'"));
+          failed = true;
+          break;
+        }
+        continue;
+      }
+      lease = std::move(leased).value();
+    }
+    if (!lease->Held()) {
+      if (source) {
+        // Another process runs it now: hand over after what is in flight is checkpointed.
+        log::Info(name(), "another process took over this source; stopping it here");
+        WaitInFlightDone(stop);
+        (void)source->Close();
+        source.reset();
+      }
+      if (!waiting_logged) {
+        log::Info(name(), "waiting for this source's lease (another process may run it)");
+        waiting_logged = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    waiting_logged = false;
     if (!source) {
       auto opened = CreateAndOpen();
       if (!opened.ok()) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "broker/kafka/kafka_checkpoint_store.h"
+#include "broker/kafka/kafka_source_lease.h"
+#include "record/partitioner.h"
 #include "clients/kafka/kafka_admin.h"
 #include "clients/kafka/kafka_consumer.h"
 #include "clients/kafka/kafka_producer.h"
@@ -125,12 +127,26 @@ class KafkaBroker final : public Broker {
                                                 const std::vector<std::string>& topics) override {
     kafka::ConsumerOptions o;
     o.group_id = group;
+    o.session_timeout_ms = options_.session_timeout_ms;
     RC_ASSIGN_OR_RETURN(auto c, kafka::KafkaConsumer::Create(options_.client, o));
     RC_RETURN_IF_ERROR(c->Subscribe(topics));
     return std::unique_ptr<Consumer>(std::make_unique<KafkaGroupConsumer>(std::move(c)));
   }
 
   CheckpointStore& Checkpoints() override { return checkpoints_; }
+
+  Result<std::unique_ptr<SourceLease>> LeaseSource(const std::string& source) override {
+    // The lease is the checkpoint partition the source's positions go to (as Save keys them).
+    RC_RETURN_IF_ERROR(checkpoints_.Load(source).status());  // the topic exists from here on
+    RC_ASSIGN_OR_RETURN(kafka::TopicMetadata md,
+                        admin_->Topic(options_.offsets_topic, options_.request_timeout));
+    const int32_t partition =
+        PartitionForKey(source, static_cast<int32_t>(md.partitions.size()));
+    RC_ASSIGN_OR_RETURN(auto lease, KafkaSourceLease::Acquire(options_.client, options_.offsets_topic,
+                                                              partition, source,
+                                                              options_.session_timeout_ms));
+    return std::unique_ptr<SourceLease>(std::move(lease));
+  }
 
   Result<std::vector<TopicPartitionOffset>> CommittedOffsets(const std::string& group,
                                                              const std::string& topic) override {

@@ -17,6 +17,9 @@ struct KafkaBrokerOptions {
   std::string offsets_topic = "_rivven-connect-offsets";
   int32_t offsets_partitions = 1;
   int32_t offsets_replication_factor = 1;
+  /// How long a process that died keeps its source leases and sink partitions (the consumer
+  /// groups' session timeout).
+  int64_t session_timeout_ms = 10000;
   /// The deadline of one produce (acknowledged by every in-sync replica) or admin request.
   std::chrono::milliseconds request_timeout{30000};
 };
