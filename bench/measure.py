@@ -7,6 +7,7 @@
 #                                    runs rivven-connect until its source has stored ROWS records
 #                                    (Prometheus at URL), reads its CPU time and VmHWM there,
 #                                    prints "wall cpu rss_kb", then SIGTERMs it
+#                                    (MEASURE_KIND=sink: until its sinks have written ROWS)
 # MEASURE_TIMEOUT (seconds, default 300) bounds each run. Output of CMD goes to LOG.
 import os, re, signal, subprocess, sys, time, urllib.request
 mode, log = sys.argv[1], sys.argv[2]
@@ -44,7 +45,8 @@ if mode == 'exit':
     print(f'{wall:.4f} {float(user) + float(system):.3f} {rss_kb}')
 else:
     url, rows = args[0], int(args[1])
-    pattern = re.compile(r'^rivven_connector_records_total\{[^}]*kind="source"[^}]*\} (\d+)', re.M)
+    kind = os.environ.get('MEASURE_KIND', 'source')
+    pattern = re.compile(r'^rivven_connector_records_total\{[^}]*kind="' + kind + r'"[^}]*\} (\d+)', re.M)
     while True:
         if p.poll() is not None:
             fail(f'rivven-connect exited with {p.returncode} before storing {rows} rows', p)

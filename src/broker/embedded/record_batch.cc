@@ -1,5 +1,7 @@
 #include "broker/embedded/record_batch.h"
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "broker/embedded/crc32c.h"
@@ -280,6 +282,7 @@ Status DecodeBatch(const char* batch, const BatchHeader& h, Offset from, size_t 
   };
   Cursor c(batch + kBatchHeaderSize, batch + h.total_size());
   size_t appended = 0;
+  out->reserve(out->size() + std::min(static_cast<size_t>(std::max(h.record_count, 0)), max_records));
   for (int32_t i = 0; i < h.record_count; ++i) {
     int64_t len;
     if (!c.Var(&len) || len < 0) return bad(i);
