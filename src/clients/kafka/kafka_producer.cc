@@ -125,7 +125,8 @@ Status KafkaProducer::Produce(const std::string& topic, const Record& record, in
         RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       ++outstanding_;  // the headers belong to the message now
-      rd_kafka_poll(Rk(rk_), 0);  // serve delivery reports as they come
+      // Serve the delivery reports now and then (each poll takes the queue's lock).
+      if ((++produced_ & 255) == 0) rd_kafka_poll(Rk(rk_), 0);
       return Status::Ok();
     }
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {

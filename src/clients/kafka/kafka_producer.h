@@ -67,6 +67,7 @@ class KafkaProducer {
   void* rk_ = nullptr;  // rd_kafka_t*
   std::unordered_map<std::string, void*> topics_;  // rd_kafka_topic_t*
   int64_t outstanding_ = 0;
+  uint64_t produced_ = 0;
   Status first_error_;
   std::string where_;  ///< the bootstrap servers, for messages
 };
