@@ -138,5 +138,36 @@ TEST_F(KafkaPipelineTest, ValidateAcceptsTheKafkaKeysAndRunReportsAnUnreachableC
   EXPECT_EQ(r.err.find("password: p"), std::string::npos);
 }
 
+TEST_F(KafkaPipelineTest, ExistingTopicsAreValidatedAndAMissingOneTheClusterCannotCreateIsNamed) {
+  ASSERT_TRUE(cluster_->CreateTopic("orders", 2, 1));
+  TempDir dir;
+  auto config = [&](const std::string& topic) {
+    return "version: \"1.0\"\n" + BrokerYaml() +
+           "settings:\n"
+           "  topic: {default_partitions: 3, default_replication_factor: 5, validate_existing: true}\n"
+           "sources:\n"
+           "  gen: {connector: datagen, topic: " + topic +
+           ", config: {pattern: orders, events_per_second: 0, max_events: 10}}\n";
+  };
+  WriteFile(dir / "a.yaml", config("orders"));
+  auto r = RunProcess({BinaryPath(), "run", "-c", dir / "a.yaml", "--data-dir", dir / "d"},
+                      {.timeout = 60s});
+  ASSERT_EQ(r.exit_code, 0) << DescribeResult(r);
+  EXPECT_NE(r.err.find("topic 'orders' exists with 2 partition(s) but sources.gen asks for 3"),
+            std::string::npos) << r.err;
+  // (The mock places replicas on its own; the warning names what it reports.)
+  EXPECT_NE(r.err.find("topic 'orders' exists with replication factor "), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("but settings.topic.default_replication_factor is 5"), std::string::npos)
+      << r.err;
+
+  // The mock serves no CreateTopics: a missing topic is an error naming it.
+  WriteFile(dir / "b.yaml", config("absent"));
+  auto missing = RunProcess({BinaryPath(), "run", "-c", dir / "b.yaml", "--data-dir", dir / "d2"},
+                            {.timeout = 60s});
+  EXPECT_EQ(missing.exit_code, 1) << DescribeResult(missing);
+  EXPECT_NE(missing.err.find("creating topic 'absent'"), std::string::npos) << missing.err;
+}
+
 }  // namespace
 }  // namespace rivven::testing
