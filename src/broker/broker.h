@@ -69,6 +69,9 @@ class Consumer {
   virtual std::vector<TopicPartitionOffset> Positions() const = 0;
   /// Makes a blocked Poll return promptly. Safe from any thread.
   virtual void Wakeup() = 0;
+  /// Records returned by Poll that the caller is done with: an implementation may reuse their
+  /// buffers for the next Poll. Whatever it leaves in `spent` is freed by the caller.
+  virtual void Recycle(std::vector<ConsumedRecord>& spent) {}
 };
 
 /// Durable map source-name -> opaque source position (JSON text). Save returns once durable.

@@ -208,6 +208,7 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
       pending_written += records.size();
       for (const auto& r : records) pending_bytes += r.record.value ? r.record.value->size() : 0;
     }
+    consumer->Recycle(records);  // written: the consumer may decode the next ones into them
     pending += polled_count;
     const bool caught_up = polled_count < poll_records;
     if (SteadyClock::now() - last_lag >= std::chrono::seconds(1)) {

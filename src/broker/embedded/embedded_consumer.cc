@@ -70,7 +70,7 @@ Status EmbeddedConsumer::ReadRound(size_t max_records, std::vector<ConsumedRecor
       PartitionReader& r = *readers_[(next_first_ + i) % n];
       if (!r.HasData()) continue;
       const size_t room = max_records - out->size();
-      RC_RETURN_IF_ERROR(r.Read(pass == 0 ? std::min(share, room) : room, out).status());
+      RC_RETURN_IF_ERROR(r.Read(pass == 0 ? std::min(share, room) : room, out, &spare_).status());
     }
   }
   next_first_ = (next_first_ + 1) % n;
@@ -91,6 +91,18 @@ Result<std::vector<ConsumedRecord>> EmbeddedConsumer::Poll(size_t max_records,
       return wakeup_.load(std::memory_order_acquire) || core_->closed() || AnyData();
     });
   }
+}
+
+void EmbeddedConsumer::Recycle(std::vector<ConsumedRecord>& spent) {
+  constexpr size_t kMaxSpare = 16384;
+  constexpr size_t kMaxValueBytes = 64 << 10;
+  for (ConsumedRecord& r : spent) {
+    if (spare_.size() >= kMaxSpare) break;
+    const bool small = (!r.record.value || r.record.value->capacity() <= kMaxValueBytes) &&
+                       (!r.record.key || r.record.key->capacity() <= kMaxValueBytes);
+    if (small) spare_.push_back(std::move(r));
+  }
+  spent.clear();
 }
 
 Status EmbeddedConsumer::Commit(const std::vector<TopicPartitionOffset>& offsets) {

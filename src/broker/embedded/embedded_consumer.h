@@ -32,6 +32,8 @@ class EmbeddedConsumer final : public Consumer {
   Status Commit(const std::vector<TopicPartitionOffset>& offsets) override;
   std::vector<TopicPartitionOffset> Positions() const override;
   void Wakeup() override;
+  /// Keeps up to kMaxSpare records (values up to 64 KiB) to decode the next records into.
+  void Recycle(std::vector<ConsumedRecord>& spent) override;
 
  private:
   EmbeddedConsumer(std::shared_ptr<BrokerCore> core, std::string group);
@@ -43,6 +45,7 @@ class EmbeddedConsumer final : public Consumer {
   std::vector<std::unique_ptr<PartitionReader>> readers_;
   size_t next_first_ = 0;  ///< the partition that reads first in the next Poll
   std::atomic<bool> wakeup_{false};
+  std::vector<ConsumedRecord> spare_;  ///< records given back, reused by the next Poll
 };
 
 }  // namespace rivven::embedded

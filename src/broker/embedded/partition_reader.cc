@@ -44,7 +44,8 @@ Result<bool> PartitionReader::Fill(size_t need) {
   return got >= need;
 }
 
-Result<size_t> PartitionReader::Read(size_t max_records, std::vector<ConsumedRecord>* out) {
+Result<size_t> PartitionReader::Read(size_t max_records, std::vector<ConsumedRecord>* out,
+                                     std::vector<ConsumedRecord>* spare) {
   if (log_->read_only() && !HasData()) RC_RETURN_IF_ERROR(log_->Refresh());
   const Offset end = log_->durable_end();
   if (next_ >= end) return size_t{0};
@@ -106,7 +107,7 @@ Result<size_t> PartitionReader::Read(size_t max_records, std::vector<ConsumedRec
     const size_t before = out->size();
     Offset after;
     RC_RETURN_IF_ERROR(DecodeBatch(batch, h, next_, max_records - appended, log_->topic(),
-                                   log_->partition(), out, &after)
+                                   log_->partition(), out, &after, spare)
                            .WithContext(seg_->log_path() + " byte " + std::to_string(pos_)));
     appended += out->size() - before;
     next_ = after;

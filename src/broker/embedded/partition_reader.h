@@ -36,7 +36,8 @@ class PartitionReader {
   /// Appends up to `max_records` (> 0) records starting at next() to `out`; returns how many.
   /// A position below the partition's start (deleted by retention) moves to the start, with a
   /// warning.
-  Result<size_t> Read(size_t max_records, std::vector<ConsumedRecord>* out);
+  Result<size_t> Read(size_t max_records, std::vector<ConsumedRecord>* out,
+                      std::vector<ConsumedRecord>* spare = nullptr);
 
  private:
   /// Makes bytes [pos_, pos_ + need) available in buf_ (reading ahead); false when the segment

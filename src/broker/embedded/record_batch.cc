@@ -95,6 +95,9 @@ class Cursor {
     if (!Var(&len) || len < -1 || len > end_ - p_) return false;
     if (len < 0) {
       out->reset();
+    } else if (out->has_value()) {
+      (*out)->assign(p_, static_cast<size_t>(len));  // keeps a reused string's buffer
+      p_ += len;
     } else {
       out->emplace(p_, static_cast<size_t>(len));
       p_ += len;
@@ -266,7 +269,7 @@ void EncodeBatch(std::span<const Record> records, TimestampMs append_time, std::
 
 Status DecodeBatch(const char* batch, const BatchHeader& h, Offset from, size_t max_records,
                    const std::string& topic, int32_t partition, std::vector<ConsumedRecord>* out,
-                   Offset* next) {
+                   Offset* next, std::vector<ConsumedRecord>* spare) {
   RC_ASSERT(max_records > 0);
   *next = Offset(h.next_offset());
   if (h.is_control() || h.last_offset() < from.value()) return Status::Ok();
@@ -298,7 +301,14 @@ Status DecodeBatch(const char* batch, const BatchHeader& h, Offset from, size_t 
       *next = Offset(offset);
       return Status::Ok();
     }
-    ConsumedRecord& cr = out->emplace_back();
+    if (spare != nullptr && !spare->empty()) {
+      out->push_back(std::move(spare->back()));
+      spare->pop_back();
+    } else {
+      out->emplace_back();
+    }
+    ConsumedRecord& cr = out->back();
+    cr.record.topic.clear();
     cr.topic = topic;
     cr.partition = partition;
     cr.offset = Offset(offset);
@@ -317,7 +327,11 @@ Status DecodeBatch(const char* batch, const BatchHeader& h, Offset from, size_t 
         return bad(i);
       }
       hdr.key = std::move(*k);
-      if (v) hdr.value = std::move(*v);
+      if (v) {
+        hdr.value = std::move(*v);
+      } else {
+        hdr.value.clear();
+      }
     }
     ++appended;
   }

@@ -108,9 +108,10 @@ size_t EncodedRecordBound(const Record& r);
 /// Appends the records of a CRC-verified batch with offset >= `from` to `out`, at most
 /// `max_records` (> 0) of them; `*next` becomes the offset after the last one appended (or the
 /// batch's next offset when all were appended or skipped). Corruption when a record's varints or
-/// lengths do not fit the batch, or the batch is compressed (unsupported).
+/// lengths do not fit the batch, or the batch is compressed (unsupported). Records are taken from
+/// the back of `spare` when it has some, so their strings' buffers are reused.
 Status DecodeBatch(const char* batch, const BatchHeader& h, Offset from, size_t max_records,
                    const std::string& topic, int32_t partition, std::vector<ConsumedRecord>* out,
-                   Offset* next);
+                   Offset* next, std::vector<ConsumedRecord>* spare = nullptr);
 
 }  // namespace rivven::embedded

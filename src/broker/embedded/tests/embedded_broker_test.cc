@@ -185,6 +185,50 @@ TEST(EmbeddedBrokerTest, ConsumerGroupCommitsAndResumesAfterReopen) {
   EXPECT_TRUE(b->CommittedOffsets("nobody", "t")->empty());
 }
 
+TEST(EmbeddedBrokerTest, RecycledRecordsAreDecodedIntoWithoutStaleFields) {
+  TempDir dir;
+  auto b = Open(dir.path());
+  ASSERT_TRUE(b->CreateTopic("t", Partitions(1)).ok());
+  auto p = b->NewProducer();
+  std::vector<Record> first(3);
+  for (auto& r : first) {
+    r.key = "a-key";
+    r.value = std::string(100, 'v');
+    r.headers = {{"h1", "x"}, {"h2", "y"}};
+  }
+  ASSERT_TRUE((*p)->Send("t", first).ok());
+  std::vector<Record> second(3);  // no key, no headers, a null value in the middle
+  second[0].value = "short";
+  second[2].value = std::string(50, 'w');
+  ASSERT_TRUE((*p)->Send("t", second).ok());
+
+  auto c = b->NewConsumer("g", {"t"});
+  auto got = (*c)->Poll(3, 1s);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 3u);
+  std::set<const char*> buffers;
+  for (const auto& r : *got) buffers.insert(r.record.value->data());
+  (*c)->Recycle(*got);
+  EXPECT_TRUE(got->empty());
+
+  auto next = (*c)->Poll(3, 1s);
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->size(), 3u);
+  for (const auto& r : *next) {
+    EXPECT_FALSE(r.record.key.has_value());
+    EXPECT_TRUE(r.record.headers.empty());
+    EXPECT_TRUE(r.record.topic.empty());
+    EXPECT_EQ(r.topic, "t");
+  }
+  EXPECT_EQ((*next)[0].record.value, "short");
+  EXPECT_FALSE((*next)[1].record.value.has_value());
+  EXPECT_EQ((*next)[2].record.value, std::string(50, 'w'));
+  EXPECT_EQ((*next)[0].offset.value(), 3);
+  // The strings' buffers are the recycled ones.
+  EXPECT_TRUE(buffers.count((*next)[0].record.value->data()) ||
+              buffers.count((*next)[2].record.value->data()));
+}
+
 TEST(EmbeddedBrokerTest, PollSharesFairlyAcrossPartitions) {
   TempDir dir;
   auto b = Open(dir.path());
