@@ -142,6 +142,23 @@ TEST_F(KafkaBrokerTest, AMissingCheckpointTopicTheClusterCannotCreateIsAClearErr
       << s.message();
 }
 
+TEST_F(KafkaBrokerTest, ADeadBootstrapServerIsSkippedForALiveOne) {
+  ASSERT_TRUE(cluster_->CreateTopic("failover", 1, 1));
+  std::vector<std::string> servers = {"127.0.0.1:1"};  // nothing listens there
+  servers.push_back(cluster_->servers().back());
+  options_.client.bootstrap_servers = servers;
+  auto broker = Open();
+  ASSERT_NE(broker, nullptr);
+  auto producer = broker->NewProducer();
+  ASSERT_TRUE(producer.ok());
+  std::vector<Record> records(3);
+  for (auto& r : records) r.value = "x";
+  ASSERT_TRUE((*producer)->Send("failover", records).ok());
+  auto info = broker->DescribeTopic("failover");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->partitions[0].end_offset.value(), 3);
+}
+
 TEST_F(KafkaBrokerTest, AnUnreachableClusterFailsAtOpenNamingTheServers) {
   options_.client.bootstrap_servers = {"127.0.0.1:1", "127.0.0.1:2"};
   options_.client.connection_timeout_ms = 1000;
