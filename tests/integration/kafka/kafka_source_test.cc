@@ -130,5 +130,40 @@ TEST_F(KafkaSourceTest, ATopicIsCopiedWithKeysHeadersAndTimestampsAndResumesAfte
   EXPECT_EQ(total, 400);
 }
 
+TEST_F(KafkaSourceTest, CheckAndDiscoverTalkToTheCluster) {
+  t::TempDir dir;
+  const std::string bs = cluster_->bootstraps();
+  t::WriteFile(dir / "ok.yaml",
+               "version: \"1.0\"\n"
+               "sources:\n"
+               "  up: {connector: kafka, topic: mirror, config: {bootstrap_servers: \"" + bs +
+                   "\", topics: [upstream]}}\n"
+               "sinks:\n"
+               "  down: {connector: kafka, topics: [mirror], config: {bootstrap_servers: \"" + bs +
+                   "\", target_topic: copy}}\n");
+  auto check = t::RunProcess({t::BinaryPath(), "check", "-c", dir / "ok.yaml"}, {.timeout = 60s});
+  EXPECT_EQ(check.exit_code, 0) << t::DescribeResult(check);
+  auto discover = t::RunProcess({t::BinaryPath(), "discover", "-c", dir / "ok.yaml", "--source", "up"},
+                                {.timeout = 60s});
+  EXPECT_EQ(discover.exit_code, 0) << t::DescribeResult(discover);
+  EXPECT_NE(discover.out.find("upstream"), std::string::npos) << discover.out;
+  EXPECT_NE(discover.out.find("copy"), std::string::npos) << discover.out;
+
+  // A target topic the cluster lacks, and a source topic it lacks: FAILED, naming them.
+  t::WriteFile(dir / "bad.yaml",
+               "version: \"1.0\"\n"
+               "sources:\n"
+               "  up: {connector: kafka, topic: mirror, config: {bootstrap_servers: \"" + bs +
+                   "\", topics: [nowhere]}}\n"
+               "sinks:\n"
+               "  down: {connector: kafka, topics: [mirror], config: {bootstrap_servers: \"" + bs +
+                   "\", target_topic: missing-target}}\n");
+  auto bad = t::RunProcess({t::BinaryPath(), "check", "-c", dir / "bad.yaml"}, {.timeout = 60s});
+  EXPECT_EQ(bad.exit_code, 1) << t::DescribeResult(bad);
+  const std::string all = bad.out + bad.err;
+  EXPECT_NE(all.find("nowhere"), std::string::npos) << all;
+  EXPECT_NE(all.find("missing-target"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace rivven::kafka
