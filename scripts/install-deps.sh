@@ -17,6 +17,8 @@ APT_PACKAGES=(
   mariadb-server mariadb-client libmariadb-dev
   # Kafka client (its mock cluster is the tests' broker) and kcat, the tests' independent reader
   librdkafka-dev kcat
+  # HTTP client of the http connectors (keep-alive, HTTP/2, TLS); wrk for their benchmark
+  libcurl4-openssl-dev wrk
   # benchmark peers (bench/peers: npm logical replication and binlog clients)
   nodejs
 )

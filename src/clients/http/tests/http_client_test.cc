@@ -1,0 +1,121 @@
+// The libcurl client against a cpp-httplib server on loopback.
+#include "clients/http/http_client.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace rivven::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+class TestServer {
+ public:
+  TestServer() {
+    server_.set_keep_alive_max_count(1000);  // cpp-httplib closes after 5 requests by default
+    server_.set_tcp_nodelay(true);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+  }
+  ~TestServer() {
+    server_.stop();
+    thread_.join();
+  }
+  httplib::Server& server() { return server_; }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST(HttpClientTest, RequestsShareOneKeptConnection) {
+  TestServer s;
+  std::mutex mu;
+  std::set<int> ports;
+  std::string last_body, last_header;
+  s.server().Post("/in", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> l(mu);
+    ports.insert(req.remote_port);
+    last_body = req.body;
+    last_header = req.get_header_value("X-Test");
+    res.set_header("Retry-After", "7");
+    res.set_content("{\"ok\":true}", "application/json");
+  });
+  auto c = HttpClient::Create({});
+  ASSERT_TRUE(c.ok());
+  for (int i = 0; i < 20; ++i) {
+    Request r;
+    r.method = "POST";
+    r.url = s.Url("/in");
+    r.headers = {{"X-Test", "v" + std::to_string(i)}, {"Content-Type", "application/json"}};
+    r.body = "{\"n\":" + std::to_string(i) + "}";
+    auto resp = (*c)->Send(r);
+    ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+    EXPECT_EQ(resp->status, 200);
+    EXPECT_EQ(resp->body, "{\"ok\":true}");
+    EXPECT_EQ(resp->Header("retry-after"), "7");
+    EXPECT_EQ(resp->Header("Retry-After"), "7");
+  }
+  EXPECT_EQ(last_body, "{\"n\":19}");
+  EXPECT_EQ(last_header, "v19");
+  EXPECT_EQ(ports.size(), 1u);
+  EXPECT_EQ((*c)->connections_opened(), 1u);
+}
+
+TEST(HttpClientTest, ErrorStatusesAreResponsesAndTransportFailuresAreStatuses) {
+  TestServer s;
+  s.server().Get("/boom", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 503;
+    res.set_content("down", "text/plain");
+  });
+  s.server().Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(1500ms);
+    res.set_content("late", "text/plain");
+  });
+  auto c = HttpClient::Create({});
+  Request boom;
+  boom.url = s.Url("/boom");
+  auto r = (*c)->Send(boom);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 503);
+
+  Request slow;
+  slow.url = s.Url("/slow?token=secret");
+  slow.timeout = 300ms;
+  auto t = (*c)->Send(slow);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kTimeout);
+  EXPECT_TRUE(t.status().retriable());
+  EXPECT_EQ(t.status().message().find("secret"), std::string::npos) << t.status().message();
+
+  Request refused;
+  refused.url = "http://127.0.0.1:1/x";
+  auto f = (*c)->Send(refused);
+  ASSERT_FALSE(f.ok());
+  EXPECT_TRUE(f.status().retriable()) << f.status().ToString();
+
+  Request bad;
+  bad.url = "ftp://127.0.0.1/x";
+  auto b = (*c)->Send(bad);
+  ASSERT_FALSE(b.ok());
+  EXPECT_FALSE(b.status().retriable());
+}
+
+TEST(HttpClientTest, UrlsLoseQueriesAndCredentialsInMessages) {
+  EXPECT_EQ(RedactedUrl("https://user:pw@api.example.com/a/b?key=1#f"), "https://api.example.com/a/b");
+  EXPECT_EQ(RedactedUrl("http://host:80/path"), "http://host:80/path");
+  EXPECT_EQ(RedactedUrl("http://host/p@x"), "http://host/p@x");
+}
+
+}  // namespace
+}  // namespace rivven::http
