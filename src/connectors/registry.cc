@@ -5,6 +5,7 @@
 #include "connectors/file/file_source.h"
 #include "connectors/mysql/mysql_source.h"
 #include "connectors/postgres/postgres_source.h"
+#include "connectors/http/webhook_sink.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/stdout/stdout_sink.h"
@@ -16,6 +17,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterStdout(registry);
   RegisterKafkaSink(registry);
   RegisterKafkaSource(registry);
+  RegisterHttpWebhook(registry);
   RegisterFileSink(registry);
   RegisterFileSource(registry);
   postgres::RegisterPostgresCdc(registry);

@@ -1,0 +1,297 @@
+// The http-webhook sink against cpp-httplib servers on loopback that fail in the ways endpoints
+// do, and its request helpers.
+#include "connectors/http/webhook_sink.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "connectors/http/webhook_request.h"
+
+namespace rivven::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+class TestServer {
+ public:
+  TestServer() {
+    server_.set_keep_alive_max_count(100000);
+    server_.set_tcp_nodelay(true);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+  }
+  ~TestServer() {
+    server_.stop();
+    thread_.join();
+  }
+  httplib::Server& server() { return server_; }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+class CollectingErrors : public RecordErrorHandler {
+ public:
+  Status Reject(const RejectedRecord& r) override {
+    rejected.push_back(r);
+    return Status::Ok();
+  }
+  std::vector<RejectedRecord> rejected;
+};
+
+std::vector<ConsumedRecord> Records(int from, int to, int32_t partition = 0) {
+  std::vector<ConsumedRecord> v;
+  for (int i = from; i < to; ++i) {
+    ConsumedRecord r;
+    r.topic = "alerts";
+    r.partition = partition;
+    r.offset = Offset(i);
+    r.record.value = "{\"n\":" + std::to_string(i) + "}";
+    v.push_back(std::move(r));
+  }
+  return v;
+}
+
+WebhookConfig Config(const std::string& url) {
+  WebhookConfig c;
+  c.url = url;
+  c.retry.initial_backoff = 10ms;
+  c.retry.max_backoff = 50ms;
+  c.timeout = 2s;
+  return c;
+}
+
+TEST(WebhookRequestTest, BodiesSignaturesRetryAfterAndBackoff) {
+  auto rs = Records(0, 2);
+  rs[1].record.value = "not json";
+  std::vector<const ConsumedRecord*> both = {&rs[0], &rs[1]};
+  EXPECT_EQ(BuildBody({&rs[0]}, BatchFormat::kJsonArray, true), "{\"n\":0}");
+  EXPECT_EQ(BuildBody(both, BatchFormat::kJsonArray, false), "[{\"n\":0},\"not json\"]");
+  EXPECT_EQ(BuildBody(both, BatchFormat::kNdjson, false), "{\"n\":0}\n\"not json\"\n");
+  // RFC 4231, test case 2.
+  EXPECT_EQ(SignatureOf("Jefe", "what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_TRUE(IsRetriableStatus(500));
+  EXPECT_TRUE(IsRetriableStatus(503));
+  EXPECT_TRUE(IsRetriableStatus(429));
+  EXPECT_TRUE(IsRetriableStatus(408));
+  EXPECT_FALSE(IsRetriableStatus(400));
+  EXPECT_FALSE(IsRetriableStatus(404));
+  const auto now = std::chrono::system_clock::from_time_t(1445412480);  // 2015-10-21 07:28:00
+  EXPECT_EQ(ParseRetryAfter("120", now), std::chrono::milliseconds(120000));
+  EXPECT_EQ(ParseRetryAfter(" 0 ", now), std::chrono::milliseconds(0));
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:30 GMT", now), std::chrono::milliseconds(30000));
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:27:00 GMT", now), std::chrono::milliseconds(0));
+  EXPECT_FALSE(ParseRetryAfter("soon", now).has_value());
+  std::mt19937_64 rng(1);
+  for (int retry = 1; retry <= 12; ++retry) {
+    const auto d = BackoffDelay(retry, 100ms, 5000ms, rng);
+    const int64_t full = std::min<int64_t>(100LL << (retry - 1), 5000);
+    EXPECT_GE(d.count(), full - full / 2) << retry;
+    EXPECT_LE(d.count(), full) << retry;
+  }
+}
+
+TEST(WebhookSinkTest, FailuresAreRetriedUntilEveryRecordArrivedOnOneConnection) {
+  TestServer s;
+  std::mutex mu;
+  std::multiset<std::string> received;
+  std::set<int> ports;
+  int calls = 0;
+  s.server().Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> l(mu);
+    ports.insert(req.remote_port);
+    ++calls;
+    if (calls % 3 == 1) {  // every third request fails first with a 500
+      res.status = 500;
+      return;
+    }
+    received.insert(req.body);
+    res.status = 204;
+  });
+  WebhookSink sink(Config(s.Url("/hook")), nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Records(0, 30)).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  std::multiset<std::string> want;
+  for (int i = 0; i < 30; ++i) want.insert("{\"n\":" + std::to_string(i) + "}");
+  EXPECT_EQ(received, want);
+  EXPECT_GT(sink.counters().retries.load(), 0u);
+  EXPECT_EQ(sink.counters().status_5xx.load(), sink.counters().retries.load());
+  EXPECT_EQ(ports.size(), 1u);
+  EXPECT_EQ(sink.connections_opened(), 1u);
+}
+
+TEST(WebhookSinkTest, TooManyRequestsWaitsForRetryAfter) {
+  TestServer s;
+  std::atomic<int> calls{0};
+  std::vector<std::chrono::steady_clock::time_point> at;
+  std::mutex mu;
+  s.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> l(mu);
+    at.push_back(std::chrono::steady_clock::now());
+    if (calls++ == 0) {
+      res.status = 429;
+      res.set_header("Retry-After", "1");
+      return;
+    }
+    res.status = 200;
+  });
+  WebhookConfig c = Config(s.Url("/hook"));
+  c.retry.max_backoff = 5s;  // Retry-After is capped by max_backoff
+  WebhookSink sink(c, nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Records(0, 1)).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  ASSERT_EQ(at.size(), 2u);
+  EXPECT_GE(at[1] - at[0], 950ms);
+}
+
+TEST(WebhookSinkTest, ATimeoutIsRetriedAndCountedAsAPossibleDuplicate) {
+  TestServer s;
+  std::atomic<int> calls{0};
+  std::atomic<int> completed{0};
+  s.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+    if (calls++ == 0) std::this_thread::sleep_for(1500ms);  // past the client's timeout
+    completed++;
+    res.status = 200;
+  });
+  WebhookConfig c = Config(s.Url("/hook"));
+  c.timeout = 1s;
+  WebhookSink sink(c, nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Records(0, 1)).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  EXPECT_EQ(sink.counters().transport_errors.load(), 1u);
+  EXPECT_EQ(sink.counters().maybe_duplicated.load(), 1u);
+}
+
+TEST(WebhookSinkTest, RetriesRunOutAndFlushFailsRetriably) {
+  TestServer s;
+  s.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) { res.status = 503; });
+  WebhookSink sink(Config(s.Url("/hook")), nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Records(0, 2)).ok());
+  Status st = sink.Flush();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.retriable());
+  EXPECT_NE(st.message().find("HTTP 503"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("after 3 tries"), std::string::npos) << st.message();
+  EXPECT_EQ(sink.counters().requests.load(), 3u);  // the partition stops at its failed request
+}
+
+TEST(WebhookSinkTest, PermanentClientErrorsGoToOnError) {
+  TestServer s;
+  s.server().Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.body.find("\"n\":1}") != std::string::npos) {
+      res.status = 422;
+      res.set_content("{\"error\":\"bad n\"}", "application/json");
+      return;
+    }
+    res.status = 200;
+  });
+  CollectingErrors errors;
+  WebhookSink sink(Config(s.Url("/hook")), &errors);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Records(0, 3)).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  ASSERT_EQ(errors.rejected.size(), 1u);
+  EXPECT_EQ(errors.rejected[0].value, "{\"n\":1}");
+  EXPECT_EQ(errors.rejected[0].position, "alerts/0/1");
+  EXPECT_NE(errors.rejected[0].reason.find("HTTP 422"), std::string::npos);
+  EXPECT_NE(errors.rejected[0].reason.find("bad n"), std::string::npos);
+  // Without an error policy the sink fails instead.
+  WebhookSink strict(Config(s.Url("/hook")), nullptr);
+  ASSERT_TRUE(strict.Open().ok());
+  ASSERT_TRUE(strict.Write(Records(1, 2)).ok());
+  EXPECT_FALSE(strict.Flush().ok());
+}
+
+TEST(WebhookSinkTest, BatchesAreArraysOrNdjsonSignedAndGzipped) {
+  TestServer s;
+  std::mutex mu;
+  std::vector<std::string> bodies, content_types;
+  std::vector<bool> signature_ok;
+  s.server().Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> l(mu);
+    bodies.push_back(req.body);  // cpp-httplib has already undone Content-Encoding: gzip
+    content_types.push_back(req.get_header_value("Content-Type"));
+    signature_ok.push_back(req.get_header_value("X-Rivven-Signature-256") ==
+                           SignatureOf("s3cret", req.body));
+    res.status = 200;
+  });
+  WebhookConfig c = Config(s.Url("/hook"));
+  c.batch_size = 100;
+  c.signing_secret = "s3cret";
+  c.gzip = true;
+  WebhookSink sink(c, nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Records(0, 250)).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  ASSERT_EQ(bodies.size(), 3u);
+  EXPECT_EQ(bodies[0].front(), '[');
+  EXPECT_EQ(std::count(bodies[0].begin(), bodies[0].end(), '{'), 100);
+  EXPECT_EQ(std::count(bodies[2].begin(), bodies[2].end(), '{'), 50);
+  EXPECT_EQ(content_types[0], "application/json");
+  EXPECT_EQ(signature_ok, (std::vector<bool>{true, true, true}));
+
+  c.batch_format = BatchFormat::kNdjson;
+  c.gzip = false;
+  WebhookSink nd(c, nullptr);
+  ASSERT_TRUE(nd.Open().ok());
+  ASSERT_TRUE(nd.Write(Records(0, 3)).ok());
+  ASSERT_TRUE(nd.Flush().ok());
+  EXPECT_EQ(bodies.back(), "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n");
+  EXPECT_EQ(content_types.back(), "application/x-ndjson");
+}
+
+TEST(WebhookSinkTest, PartitionsGoInParallelEachInOrder) {
+  TestServer s;
+  std::mutex mu;
+  std::map<std::string, std::vector<int>> seen;  // partition header -> n in arrival order
+  std::atomic<int> in_flight{0}, most{0};
+  s.server().new_task_queue = [] { return new httplib::ThreadPool(8); };
+  s.server().Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    const int now = ++in_flight;
+    int m = most.load();
+    while (now > m && !most.compare_exchange_weak(m, now)) {
+    }
+    std::this_thread::sleep_for(5ms);
+    {
+      std::lock_guard<std::mutex> l(mu);
+      const int n = std::stoi(req.body.substr(req.body.find(':') + 1));
+      seen[std::to_string(n / 1000)].push_back(n % 1000);
+    }
+    --in_flight;
+    res.status = 200;
+  });
+  WebhookConfig c = Config(s.Url("/hook"));
+  c.max_in_flight = 4;
+  WebhookSink sink(c, nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  for (int p = 0; p < 4; ++p) ASSERT_TRUE(sink.Write(Records(p * 1000, p * 1000 + 20, p)).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  ASSERT_EQ(seen.size(), 4u);
+  for (const auto& [p, ns] : seen) {
+    std::vector<int> want(20);
+    for (int i = 0; i < 20; ++i) want[static_cast<size_t>(i)] = i;
+    EXPECT_EQ(ns, want) << "partition " << p;
+  }
+  EXPECT_GT(most.load(), 1);
+}
+
+}  // namespace
+}  // namespace rivven::http

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connectors/http/webhook_config.h"
+#include "record/record.h"
+
+// The pieces of one webhook request and of its retries, pure and unit-tested.
+namespace rivven::http {
+
+/// The body for `records`: one record's value as a JSON document when `single`, else a JSON
+/// array of the values (or one value per line for NDJSON). Values that are not JSON become
+/// JSON strings; null values become null.
+std::string BuildBody(const std::vector<const ConsumedRecord*>& records, BatchFormat format,
+                      bool single);
+
+/// "sha256=" + the lower-case hex HMAC-SHA256 of `body` under `secret` (GitHub's format).
+std::string SignatureOf(std::string_view secret, std::string_view body);
+
+/// Whether a response status is worth another try: 408, 429 and 5xx. Other 4xx are the
+/// request's fault and permanent; 2xx is done.
+bool IsRetriableStatus(long status);
+
+/// Retry-After as a delay: delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015 07:28:00
+/// GMT", relative to `now`; a date in the past is 0). nullopt when unparseable.
+std::optional<std::chrono::milliseconds> ParseRetryAfter(
+    std::string_view value, std::chrono::system_clock::time_point now);
+
+/// The wait before retry number `retry` (1 = the first retry): exponential from `initial`,
+/// capped at `max`, with equal jitter (half fixed, half random) so clients do not retry in step.
+std::chrono::milliseconds BackoffDelay(int retry, std::chrono::milliseconds initial,
+                                       std::chrono::milliseconds max, std::mt19937_64& rng);
+
+}  // namespace rivven::http

@@ -1,0 +1,229 @@
+#include "connectors/http/webhook_sink.h"
+
+#include <thread>
+
+#include "base/log.h"
+#include "connectors/http/webhook_request.h"
+#include "connectors/registry.h"
+#include "formats/compression.h"
+
+namespace rivven {
+namespace http {
+namespace {
+
+constexpr std::string_view kLog = "http-webhook";
+
+bool HasHeader(const Headers& headers, std::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() &&
+        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+WebhookSink::WebhookSink(WebhookConfig config, RecordErrorHandler* errors)
+    : config_(std::move(config)), errors_(errors) {}
+
+WebhookSink::~WebhookSink() = default;
+
+uint64_t WebhookSink::connections_opened() const {
+  uint64_t n = 0;
+  for (const auto& c : clients_) n += c->connections_opened();
+  return n;
+}
+
+Status WebhookSink::Open() {
+  ClientOptions o;
+  o.verify_tls = config_.verify_tls;
+  o.ca_path = config_.ca_path;
+  clients_.clear();
+  rngs_.clear();
+  std::random_device seed;
+  for (int64_t i = 0; i < config_.max_in_flight; ++i) {
+    RC_ASSIGN_OR_RETURN(auto client, HttpClient::Create(o));
+    clients_.push_back(std::move(client));
+    rngs_.emplace_back(seed());
+  }
+  return Status::Ok();
+}
+
+Status WebhookSink::Write(const std::vector<ConsumedRecord>& records) {
+  for (const ConsumedRecord& r : records) pending_[{r.topic, r.partition}].push_back(r);
+  return Status::Ok();
+}
+
+WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client,
+                                          const std::vector<const ConsumedRecord*>& records,
+                                          std::mt19937_64& rng) {
+  Outcome out;
+  const std::string body = BuildBody(records, config_.batch_format, config_.batch_size == 1);
+  Request request;
+  request.method = config_.method;
+  request.url = config_.url;
+  request.timeout = config_.timeout;
+  request.headers = config_.headers;
+  if (!HasHeader(request.headers, "Content-Type")) {
+    request.headers.emplace_back("Content-Type",
+                                 config_.batch_size > 1 && config_.batch_format == BatchFormat::kNdjson
+                                     ? "application/x-ndjson"
+                                     : "application/json");
+  }
+  if (!config_.signing_secret.empty()) {
+    request.headers.emplace_back(config_.signature_header, SignatureOf(config_.signing_secret, body));
+  }
+  if (config_.gzip) {
+    auto compressed = formats::Compress(formats::Compression::kGzip, body);
+    if (!compressed.ok()) {
+      out.failure = compressed.status();
+      return out;
+    }
+    request.body = std::move(*compressed);
+    request.headers.emplace_back("Content-Encoding", "gzip");
+  } else {
+    request.body = body;
+  }
+
+  bool maybe_received = false;  // an earlier try may have reached the endpoint
+  for (int attempt = 1;; ++attempt) {
+    out.attempts = attempt;
+    counters_.requests++;
+    if (attempt > 1) counters_.retries++;
+    auto response = client.Send(request);
+    std::optional<std::chrono::milliseconds> wait;
+    std::string why;
+    if (!response.ok()) {
+      counters_.transport_errors++;
+      if (!response.status().retriable()) {
+        out.failure = response.status();
+        return out;
+      }
+      why = response.status().message();
+      maybe_received = true;
+    } else {
+      const long status = response->status;
+      if (status >= 200 && status < 300) {
+        counters_.status_2xx++;
+        if (maybe_received) counters_.maybe_duplicated += records.size();
+        return out;
+      }
+      (status >= 500 ? counters_.status_5xx : counters_.status_4xx)++;
+      const std::string excerpt = response->body.substr(0, 200);
+      why = "HTTP " + std::to_string(status) + " from " + RedactedUrl(config_.url) +
+            (excerpt.empty() ? "" : ": " + excerpt);
+      if (!IsRetriableStatus(status)) {
+        out.rejected = records;
+        out.rejected_reason = why;
+        return out;
+      }
+      if (status == 429 || status == 503) {
+        if (auto ra = response->Header("retry-after")) {
+          wait = ParseRetryAfter(*ra, std::chrono::system_clock::now());
+        }
+      }
+    }
+    if (attempt >= config_.retry.max_attempts) {
+      out.failure = Status::Unavailable(why + " (after " + std::to_string(attempt) + " tries)");
+      return out;
+    }
+    const auto delay = wait ? std::min(*wait, config_.retry.max_backoff)
+                            : BackoffDelay(attempt, config_.retry.initial_backoff,
+                                           config_.retry.max_backoff, rng);
+    log::Warn(kLog, "{}; try {} of {} in {} ms", why, attempt + 1, config_.retry.max_attempts,
+              delay.count());
+    std::this_thread::sleep_for(delay);
+  }
+}
+
+void WebhookSink::Work(HttpClient& client, std::vector<std::vector<ConsumedRecord>*>& queue,
+                       std::atomic<size_t>& next, std::vector<Outcome>& outcomes,
+                       std::mt19937_64& rng) {
+  const auto batch = static_cast<size_t>(config_.batch_size);
+  for (size_t q = next++; q < queue.size(); q = next++) {
+    const std::vector<ConsumedRecord>& records = *queue[q];
+    for (size_t i = 0; i < records.size(); i += batch) {
+      std::vector<const ConsumedRecord*> request;
+      for (size_t j = i; j < std::min(records.size(), i + batch); ++j) request.push_back(&records[j]);
+      Outcome o = Deliver(client, request, rng);
+      const bool failed = !o.failure.ok();
+      if (failed || !o.rejected.empty()) outcomes.push_back(std::move(o));
+      if (failed) break;  // the partition's later requests must not overtake this one
+    }
+  }
+}
+
+Status WebhookSink::Flush() {
+  if (pending_.empty()) return Status::Ok();
+  std::vector<std::vector<ConsumedRecord>*> queue;
+  for (auto& [tp, records] : pending_) queue.push_back(&records);
+  std::atomic<size_t> next{0};
+  const size_t workers = std::min(clients_.size(), queue.size());
+  std::vector<std::vector<Outcome>> outcomes(workers);
+  if (workers <= 1) {
+    Work(*clients_[0], queue, next, outcomes[0], rngs_[0]);
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t w = 0; w < workers; ++w) {
+      threads.emplace_back([&, w] { Work(*clients_[w], queue, next, outcomes[w], rngs_[w]); });
+    }
+    for (auto& t : threads) t.join();
+  }
+  Status first_failure;
+  for (const auto& per_worker : outcomes) {
+    for (const Outcome& o : per_worker) {
+      if (!o.failure.ok() && first_failure.ok()) first_failure = o.failure;
+      for (const ConsumedRecord* r : o.rejected) {
+        counters_.rejected++;
+        if (errors_ == nullptr) {
+          if (first_failure.ok()) first_failure = Status::FailedPrecondition(o.rejected_reason);
+          continue;
+        }
+        RejectedRecord rej;
+        rej.key = r->record.key;
+        rej.value = r->record.value;
+        rej.headers = r->record.headers;
+        rej.reason = o.rejected_reason;
+        rej.position = r->topic + "/" + std::to_string(r->partition) + "/" +
+                       std::to_string(r->offset.value());
+        rej.attempts = o.attempts;
+        if (Status s = errors_->Reject(rej); !s.ok() && first_failure.ok()) first_failure = s;
+      }
+    }
+  }
+  // Delivered, rejected, or to be replayed from the last commit after a failure.
+  pending_.clear();
+  return first_failure;
+}
+
+Status WebhookSink::Close() {
+  pending_.clear();
+  clients_.clear();
+  return Status::Ok();
+}
+
+}  // namespace http
+
+void RegisterHttpWebhook(Registry& registry) {
+  ConnectorDescriptor d;
+  d.name = "http-webhook";
+  d.kind = ConnectorKind::kSink;
+  d.description =
+      "Sends records to an HTTP endpoint, one per request or batched as a JSON array or NDJSON; "
+      "retries 5xx/408/429 with backoff (Retry-After honoured), permanent 4xx go by on_error; "
+      "optional HMAC-SHA256 signing and gzip";
+  d.schema = http::WebhookSchema();
+  d.make_sink = [](const config::BoundConfig& bound,
+                   const ConnectorContext& context) -> Result<std::unique_ptr<Sink>> {
+    RC_ASSIGN_OR_RETURN(http::WebhookConfig c, http::WebhookConfigFromBound(bound));
+    return std::unique_ptr<Sink>(std::make_unique<http::WebhookSink>(std::move(c), context.errors));
+  };
+  registry.Add(std::move(d));
+}
+
+}  // namespace rivven

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clients/http/http_client.h"
+#include "connectors/connector.h"
+#include "connectors/http/webhook_config.h"
+
+namespace rivven {
+
+class Registry;
+
+/// Registers the "http-webhook" sink.
+void RegisterHttpWebhook(Registry& registry);
+
+namespace http {
+
+/// What the sink has done, for tests and metrics.
+struct WebhookCounters {
+  std::atomic<uint64_t> requests{0};        ///< requests sent, retries included
+  std::atomic<uint64_t> retries{0};         ///< tries after the first
+  std::atomic<uint64_t> status_2xx{0}, status_4xx{0}, status_5xx{0}, transport_errors{0};
+  std::atomic<uint64_t> rejected{0};        ///< records handed to on_error (permanent 4xx)
+  /// Records of requests retried after a timeout or a dropped connection, which the endpoint
+  /// may have received already: the bound on duplicates.
+  std::atomic<uint64_t> maybe_duplicated{0};
+};
+
+/// POSTs (or PUTs/PATCHes) records to a URL: `batch_size` records per request, in the order
+/// of each partition (partitions in parallel up to `max_in_flight`). Write buffers; Flush sends
+/// everything buffered and returns OK only when every request got a 2xx or was rejected:
+/// 408, 429, 5xx, timeouts and connection failures are retried with exponential backoff and
+/// jitter (Retry-After honoured on 429/503) up to retry.max_attempts tries, after which Flush
+/// fails (retriable): the runner restarts the sink from the last committed offsets, so records
+/// already delivered are sent again (at-least-once; counted in maybe_duplicated when a retry
+/// followed a timeout or a dropped connection). Other 4xx are permanent: the request's records
+/// go to on_error (skip, dlq, or fail).
+///
+/// Owned by the sink runner; Write/Flush/Close come from its thread (Flush runs its requests on
+/// worker threads and waits for them).
+class WebhookSink final : public Sink {
+ public:
+  WebhookSink(WebhookConfig config, RecordErrorHandler* errors);
+  ~WebhookSink() override;
+
+  Status Open() override;
+  Status Write(const std::vector<ConsumedRecord>& records) override;
+  Status Flush() override;
+  Status Close() override;
+
+  const WebhookCounters& counters() const { return counters_; }
+  uint64_t connections_opened() const;
+
+ private:
+  struct Outcome {
+    Status failure;                      ///< retries exhausted or a fatal transport error
+    std::vector<const ConsumedRecord*> rejected;  ///< permanent 4xx
+    std::string rejected_reason;
+    int attempts = 0;
+  };
+  /// Sends one request's records with retries, on `client`.
+  Outcome Deliver(HttpClient& client, const std::vector<const ConsumedRecord*>& records,
+                  std::mt19937_64& rng);
+  /// Sends the buffered records of the partitions in `queue`, one partition after the other.
+  void Work(HttpClient& client, std::vector<std::vector<ConsumedRecord>*>& queue,
+            std::atomic<size_t>& next, std::vector<Outcome>& outcomes, std::mt19937_64& rng);
+
+  WebhookConfig config_;
+  RecordErrorHandler* errors_;
+  std::vector<std::unique_ptr<HttpClient>> clients_;  ///< one per request in flight
+  std::vector<std::mt19937_64> rngs_;
+  /// Buffered records per (topic, partition), in order.
+  std::map<std::pair<std::string, int32_t>, std::vector<ConsumedRecord>> pending_;
+  WebhookCounters counters_;
+};
+
+}  // namespace http
+}  // namespace rivven
