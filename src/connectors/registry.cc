@@ -5,6 +5,7 @@
 #include "connectors/file/file_source.h"
 #include "connectors/mysql/mysql_source.h"
 #include "connectors/postgres/postgres_source.h"
+#include "connectors/http/http_poll_source.h"
 #include "connectors/http/webhook_sink.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
@@ -18,6 +19,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterKafkaSink(registry);
   RegisterKafkaSource(registry);
   RegisterHttpWebhook(registry);
+  RegisterHttpPoll(registry);
   RegisterFileSink(registry);
   RegisterFileSource(registry);
   postgres::RegisterPostgresCdc(registry);
