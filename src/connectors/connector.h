@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/connector_metrics.h"
 #include "base/status.h"
 #include "record/record.h"
 
@@ -43,6 +44,9 @@ struct ConnectorContext {
   /// Where bad records go (never null when created by the runtime; tests may leave it null,
   /// which connectors treat as on_error: fail).
   RecordErrorHandler* errors = nullptr;
+  /// Where the connector keeps its own counters and histograms (exported by the runtime; may
+  /// be null in tests).
+  ConnectorMetrics* metrics = nullptr;
 };
 
 /// How far a bounded source is, for progress display: `done` of `total` `unit`s (e.g. bytes of

@@ -181,6 +181,58 @@ void ConnectorGaugeFamilies(std::string& out, const std::vector<RunnerStatus*>& 
   }
 }
 
+/// The connectors' own counters and histograms (ConnectorMetrics): one family per name, sorted
+/// by name; samples carry the connector's labels plus the counter's own label.
+void ConnectorMetricFamilies(std::string& out, const std::vector<RunnerStatus*>& statuses,
+                             const std::vector<std::string>& labels) {
+  struct Counters {
+    std::string help;
+    std::vector<std::pair<std::string, uint64_t>> samples;  // (labels, value)
+  };
+  std::map<std::string, Counters> counters;
+  struct Histograms {
+    std::string help;
+    std::vector<std::pair<size_t, const LatencyHistogram*>> samples;
+  };
+  std::map<std::string, Histograms> histograms;
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    for (const auto& c : statuses[i]->connector_metrics.Counters()) {
+      Counters& f = counters[c.name];
+      if (f.samples.empty()) f.help = EscapeHelp(c.help);
+      f.samples.emplace_back(
+          c.label_name.empty() ? labels[i] : labels[i] + "," + Label(c.label_name, c.label_value),
+          c.value);
+    }
+    for (const auto& h : statuses[i]->connector_metrics.Histograms()) {
+      Histograms& f = histograms[h.name];
+      if (f.samples.empty()) f.help = EscapeHelp(h.help);
+      f.samples.emplace_back(i, h.histogram);
+    }
+  }
+  for (const auto& [name, family] : counters) {
+    const std::string full = "rivven_" + name;  // FamilyWriter keeps a view of it
+    FamilyWriter f(out, full, "counter", family.help);
+    for (const auto& [l, v] : family.samples) f.Add(l, std::to_string(v));
+  }
+  for (const auto& [name, family] : histograms) {
+    const std::string full = "rivven_" + name;
+    FamilyWriter f(out, full, "histogram", family.help);
+    constexpr size_t kBuckets = LatencyHistogram::kBounds.size() + 1;
+    for (const auto& [i, h] : family.samples) {
+      uint64_t cumulative = 0;
+      for (size_t b = 0; b < kBuckets; ++b) {
+        cumulative += h->bucket(b);
+        const std::string le = b < LatencyHistogram::kBounds.size()
+                                   ? FormatSampleValue(LatencyHistogram::kBounds[b])
+                                   : "+Inf";
+        f.AddSuffixed("_bucket", labels[i] + "," + Label("le", le), std::to_string(cumulative));
+      }
+      f.AddSuffixed("_sum", labels[i], FormatSampleValue(h->sum_seconds()));
+      f.AddSuffixed("_count", labels[i], std::to_string(cumulative));
+    }
+  }
+}
+
 void ProcessFamilies(std::string& out, const ProcessMetrics& p) {
   if (!p.available) return;
   FamilyWriter(out, "process_cpu_seconds_total", "counter",
@@ -346,6 +398,7 @@ std::string RenderPrometheus(const std::vector<RunnerStatus*>& statuses,
   LatencyFamily(out, statuses, labels);
   SourceFamilies(out, statuses);
   ConnectorGaugeFamilies(out, statuses, labels);
+  ConnectorMetricFamilies(out, statuses, labels);
   ProcessFamilies(out, process);
   return out;
 }

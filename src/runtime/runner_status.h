@@ -11,7 +11,8 @@
 
 #include "base/status.h"
 #include "connectors/connector.h"
-#include "runtime/histogram.h"
+#include "base/connector_metrics.h"
+#include "base/latency_histogram.h"
 
 namespace rivven {
 
@@ -134,6 +135,7 @@ class RunnerStatus {
   std::atomic<uint64_t> progress_done{0};  ///< gauge; bounded sources
   std::atomic<uint64_t> progress_total{0}; ///< gauge; 0 = unknown
   LatencyHistogram batch_latency;          ///< sources: poll->durable; sinks: write+flush+commit
+  ConnectorMetrics connector_metrics;      ///< what the connector counts itself
 
  private:
   Notifier& notifier_;

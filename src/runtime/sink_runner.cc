@@ -117,6 +117,7 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
   ctx.name = plan_.spec.name;
   ctx.topics = plan_.spec.topics;
   ctx.errors = &errors_;
+  ctx.metrics = &status_.connector_metrics;
   auto state_dir = ConnectorStateDir(options_.data_dir, plan_.spec.name);
   if (!state_dir.ok()) return {Outcome::kFailed, state_dir.status()};
   ctx.data_dir = std::move(state_dir).value();

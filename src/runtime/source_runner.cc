@@ -46,6 +46,7 @@ Result<std::unique_ptr<Source>> SourceRunner::CreateAndOpen() {
   ctx.name = plan_.spec.name;
   ctx.topic = plan_.spec.topic;
   ctx.errors = &errors_;
+  ctx.metrics = &status_.connector_metrics;
   RC_ASSIGN_OR_RETURN(ctx.data_dir, ConnectorStateDir(options_.data_dir, plan_.spec.name));
 
   RC_ASSIGN_OR_RETURN(auto source, plan_.descriptor->make_source(plan_.config, ctx));

@@ -64,7 +64,8 @@ struct HttpPollSource::Paths {
   bool whole_response = false;  ///< response_path is "$"
 };
 
-HttpPollSource::HttpPollSource(HttpPollConfig config) : config_(std::move(config)) {}
+HttpPollSource::HttpPollSource(HttpPollConfig config, ConnectorMetrics* metrics)
+    : config_(std::move(config)), metrics_(metrics) {}
 HttpPollSource::~HttpPollSource() = default;
 
 Status HttpPollSource::Open(const std::optional<std::string>& checkpoint) {
@@ -201,7 +202,12 @@ Status HttpPollSource::FetchAll() {
     if (!config_.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
 
     ++requests_;
-    RC_ASSIGN_OR_RETURN(Response response, client_->Send(request));
+    const auto sent_at = std::chrono::steady_clock::now();
+    auto sent = client_->Send(request);
+    metrics_.Request(sent.ok() ? sent->status : 0,
+                     std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - sent_at));
+    RC_ASSIGN_OR_RETURN(Response response, std::move(sent));
     const std::string where = request.method + " " + RedactedUrl(request.url);
     if (response.status == 304 && n == 0) return Status::Ok();  // nothing new
     if (response.status < 200 || response.status >= 300) {
@@ -347,9 +353,10 @@ void RegisterHttpPoll(Registry& registry) {
       "cursor, page, offset), auth, an incremental cursor kept in the checkpoint, ETag and dedup";
   d.schema = http::HttpPollSchema();
   d.make_source = [](const config::BoundConfig& bound,
-                     const ConnectorContext&) -> Result<std::unique_ptr<Source>> {
+                     const ConnectorContext& context) -> Result<std::unique_ptr<Source>> {
     RC_ASSIGN_OR_RETURN(http::HttpPollConfig c, http::HttpPollConfigFromBound(bound));
-    return std::unique_ptr<Source>(std::make_unique<http::HttpPollSource>(std::move(c)));
+    return std::unique_ptr<Source>(
+        std::make_unique<http::HttpPollSource>(std::move(c), context.metrics));
   };
   registry.Add(std::move(d));
 }

@@ -10,6 +10,7 @@
 
 #include "clients/http/http_client.h"
 #include "connectors/connector.h"
+#include "connectors/http/http_metrics.h"
 #include "connectors/http/http_poll_config.h"
 
 namespace rivven {
@@ -36,7 +37,7 @@ namespace http {
 /// Owned by the source runner; all calls from its poll thread.
 class HttpPollSource final : public Source {
  public:
-  explicit HttpPollSource(HttpPollConfig config);
+  explicit HttpPollSource(HttpPollConfig config, ConnectorMetrics* metrics = nullptr);
   ~HttpPollSource() override;
 
   Status Open(const std::optional<std::string>& checkpoint) override;
@@ -68,6 +69,7 @@ class HttpPollSource final : public Source {
   std::unordered_set<std::string> seen_;
   std::chrono::steady_clock::time_point next_poll_{};
   uint64_t requests_ = 0;
+  HttpMetrics metrics_;
 };
 
 }  // namespace http

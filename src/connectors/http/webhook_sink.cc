@@ -28,8 +28,9 @@ bool HasHeader(const Headers& headers, std::string_view name) {
 
 }  // namespace
 
-WebhookSink::WebhookSink(WebhookConfig config, RecordErrorHandler* errors)
-    : config_(std::move(config)), errors_(errors) {}
+WebhookSink::WebhookSink(WebhookConfig config, RecordErrorHandler* errors,
+                         ConnectorMetrics* metrics)
+    : config_(std::move(config)), errors_(errors), metrics_(metrics) {}
 
 WebhookSink::~WebhookSink() = default;
 
@@ -94,8 +95,15 @@ WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client,
   for (int attempt = 1;; ++attempt) {
     out.attempts = attempt;
     counters_.requests++;
-    if (attempt > 1) counters_.retries++;
+    if (attempt > 1) {
+      counters_.retries++;
+      metrics_.Retry();
+    }
+    const auto sent_at = std::chrono::steady_clock::now();
     auto response = client.Send(request);
+    metrics_.Request(response.ok() ? response->status : 0,
+                     std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - sent_at));
     std::optional<std::chrono::milliseconds> wait;
     std::string why;
     if (!response.ok()) {
@@ -221,7 +229,8 @@ void RegisterHttpWebhook(Registry& registry) {
   d.make_sink = [](const config::BoundConfig& bound,
                    const ConnectorContext& context) -> Result<std::unique_ptr<Sink>> {
     RC_ASSIGN_OR_RETURN(http::WebhookConfig c, http::WebhookConfigFromBound(bound));
-    return std::unique_ptr<Sink>(std::make_unique<http::WebhookSink>(std::move(c), context.errors));
+    return std::unique_ptr<Sink>(
+        std::make_unique<http::WebhookSink>(std::move(c), context.errors, context.metrics));
   };
   registry.Add(std::move(d));
 }

@@ -11,6 +11,7 @@
 
 #include "clients/http/http_client.h"
 #include "connectors/connector.h"
+#include "connectors/http/http_metrics.h"
 #include "connectors/http/webhook_config.h"
 
 namespace rivven {
@@ -47,7 +48,7 @@ struct WebhookCounters {
 /// worker threads and waits for them).
 class WebhookSink final : public Sink {
  public:
-  WebhookSink(WebhookConfig config, RecordErrorHandler* errors);
+  WebhookSink(WebhookConfig config, RecordErrorHandler* errors, ConnectorMetrics* metrics = nullptr);
   ~WebhookSink() override;
 
   Status Open() override;
@@ -79,6 +80,7 @@ class WebhookSink final : public Sink {
   /// Buffered records per (topic, partition), in order.
   std::map<std::pair<std::string, int32_t>, std::vector<ConsumedRecord>> pending_;
   WebhookCounters counters_;
+  HttpMetrics metrics_;
 };
 
 }  // namespace http

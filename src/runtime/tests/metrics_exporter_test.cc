@@ -245,6 +245,32 @@ TEST_F(MetricsExporterTest, ConnectorGaugesAreFamiliesSortedByNameWithConnectorL
   EXPECT_EQ(e.Find("rivven_help_escaped")->help, "Back\\slash and\nnewline.");
 }
 
+TEST_F(MetricsExporterTest, ConnectorCountersAndHistogramsCarryTheirLabels) {
+  ConnectorMetrics& m = sink_.connector_metrics;
+  m.Counter("http_requests_total", "HTTP requests.", "status_class", "2xx") += 7;
+  m.Counter("http_requests_total", "HTTP requests.", "status_class", "5xx") += 2;
+  m.Counter("http_retries_total", "Retries.") += 2;
+  LatencyHistogram& h = m.Histogram("http_request_duration_seconds", "Request time.");
+  h.Observe(0.002);
+  h.Observe(0.2);
+  const std::string text = RenderPrometheus(statuses_, FixedProcess());
+  const Exposition e = ParseOrFail(text);
+  const testing::Family* requests = e.Find("rivven_http_requests_total");
+  ASSERT_NE(requests, nullptr) << text;
+  EXPECT_EQ(requests->type, "counter");
+  EXPECT_EQ(e.Value("rivven_http_requests_total",
+                    {{"connector", "out"}, {"type", "file"}, {"kind", "sink"}, {"status_class", "2xx"}}),
+            7);
+  EXPECT_EQ(e.Value("rivven_http_requests_total", {{"status_class", "5xx"}}), 2);
+  EXPECT_EQ(e.Value("rivven_http_retries_total", {{"connector", "out"}}), 2);
+  const testing::Family* latency = e.Find("rivven_http_request_duration_seconds");
+  ASSERT_NE(latency, nullptr);
+  EXPECT_EQ(latency->type, "histogram");
+  EXPECT_EQ(e.Value("rivven_http_request_duration_seconds_count", {{"connector", "out"}}), 2);
+  EXPECT_EQ(e.Value("rivven_http_request_duration_seconds_bucket", {{"le", "0.0025"}}), 1);
+  EXPECT_EQ(e.Value("rivven_http_request_duration_seconds_bucket", {{"le", "+Inf"}}), 2);
+}
+
 TEST_F(MetricsExporterTest, NoGaugesNoGaugeFamilies) {
   const Exposition e = ParseOrFail(RenderPrometheus(statuses_, ProcessMetrics{}));
   for (const auto& f : e.families) {
