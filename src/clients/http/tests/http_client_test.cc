@@ -39,10 +39,10 @@ class TestServer {
 };
 
 TEST(HttpClientTest, RequestsShareOneKeptConnection) {
-  TestServer s;
   std::mutex mu;
   std::set<int> ports;
   std::string last_body, last_header;
+  TestServer s;  // after the state its handlers use: it stops first
   s.server().Post("/in", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
     ports.insert(req.remote_port);

@@ -76,8 +76,8 @@ std::vector<std::string> Ids(int from, int to) {
 }
 
 TEST(HttpPollTest, EveryKindOfPaginationReadsEveryPageInOrder) {
-  Api api;
   // 23 items in pages of 5, served five ways.
+  Api api;  // after the state its handlers use: it stops first
   api.server().Get("/next", [&](const httplib::Request& req, httplib::Response& res) {
     const int p = req.has_param("p") ? std::stoi(req.get_param_value("p")) : 0;
     const int to = std::min(23, p * 5 + 5);
@@ -163,9 +163,9 @@ TEST(HttpPollTest, ResponsePathFiltersAndKeys) {
 }
 
 TEST(HttpPollTest, AuthenticationOfEveryKind) {
-  Api api;
   std::mutex mu;
   std::vector<std::string> seen;
+  Api api;  // after the state its handlers use: it stops first
   api.server().Get("/a", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
     seen.push_back(req.get_header_value("Authorization") + "|" + req.get_header_value("X-Key") +
@@ -205,10 +205,10 @@ TEST(HttpPollTest, AuthenticationOfEveryKind) {
 }
 
 TEST(HttpPollTest, IncrementalCursorEtagAndDedupSurviveARestart) {
-  Api api;
   std::mutex mu;
   std::vector<std::string> sinces, etags;
   int version = 1;  // the data set; changes bump the ETag
+  Api api;  // after the state its handlers use: it stops first
   api.server().Get("/events", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
     sinces.push_back(req.get_param_value("since"));

@@ -106,11 +106,11 @@ TEST(WebhookRequestTest, BodiesSignaturesRetryAfterAndBackoff) {
 }
 
 TEST(WebhookSinkTest, FailuresAreRetriedUntilEveryRecordArrivedOnOneConnection) {
-  TestServer s;
   std::mutex mu;
   std::multiset<std::string> received;
   std::set<int> ports;
   int calls = 0;
+  TestServer s;  // after the state its handlers use: it stops first
   s.server().Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
     ports.insert(req.remote_port);
@@ -136,10 +136,10 @@ TEST(WebhookSinkTest, FailuresAreRetriedUntilEveryRecordArrivedOnOneConnection) 
 }
 
 TEST(WebhookSinkTest, TooManyRequestsWaitsForRetryAfter) {
-  TestServer s;
   std::atomic<int> calls{0};
   std::vector<std::chrono::steady_clock::time_point> at;
   std::mutex mu;
+  TestServer s;  // after the state its handlers use: it stops first
   s.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
     at.push_back(std::chrono::steady_clock::now());
@@ -161,9 +161,9 @@ TEST(WebhookSinkTest, TooManyRequestsWaitsForRetryAfter) {
 }
 
 TEST(WebhookSinkTest, ATimeoutIsRetriedAndCountedAsAPossibleDuplicate) {
-  TestServer s;
   std::atomic<int> calls{0};
   std::atomic<int> completed{0};
+  TestServer s;  // after the state its handlers use: it stops first
   s.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
     if (calls++ == 0) std::this_thread::sleep_for(1500ms);  // past the client's timeout
     completed++;
@@ -221,10 +221,10 @@ TEST(WebhookSinkTest, PermanentClientErrorsGoToOnError) {
 }
 
 TEST(WebhookSinkTest, BatchesAreArraysOrNdjsonSignedAndGzipped) {
-  TestServer s;
   std::mutex mu;
   std::vector<std::string> bodies, content_types;
   std::vector<bool> signature_ok;
+  TestServer s;  // after the state its handlers use: it stops first
   s.server().Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
     bodies.push_back(req.body);  // cpp-httplib has already undone Content-Encoding: gzip
@@ -259,10 +259,10 @@ TEST(WebhookSinkTest, BatchesAreArraysOrNdjsonSignedAndGzipped) {
 }
 
 TEST(WebhookSinkTest, PartitionsGoInParallelEachInOrder) {
-  TestServer s;
   std::mutex mu;
   std::map<std::string, std::vector<int>> seen;  // partition header -> n in arrival order
   std::atomic<int> in_flight{0}, most{0};
+  TestServer s;  // after the state its handlers use: it stops first
   s.server().new_task_queue = [] { return new httplib::ThreadPool(8); };
   s.server().Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
     const int now = ++in_flight;
