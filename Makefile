@@ -33,6 +33,7 @@ bench: build
 	bench/postgres_cdc.sh $(BUILD_DIR)
 	bench/mysql_cdc.sh $(BUILD_DIR)
 	bench/kafka_sink.sh $(BUILD_DIR)
+	bench/http_webhook.sh $(BUILD_DIR)
 
 # Regenerates docs/connectors.md from the connectors' config declarations.
 docs: build

@@ -1,5 +1,7 @@
 #include "record/json.h"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cstring>
 #include <vector>
@@ -167,6 +169,13 @@ void Append2(std::string& out, unsigned v) {
 }  // namespace
 
 bool IsJson(std::string_view text) {
+  // simdjson validates several times faster than a RapidJSON pass; it also rejects a few valid
+  // documents (integers beyond 64 bits), which then go through RapidJSON.
+  thread_local simdjson::dom::parser parser;
+  thread_local std::string padded;
+  padded.assign(text);
+  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  if (parser.parse(padded.data(), text.size(), false).error() == simdjson::SUCCESS) return true;
   rapidjson::BaseReaderHandler<rapidjson::UTF8<>> handler;
   return Parse(text, handler).ok();
 }

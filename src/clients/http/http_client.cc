@@ -96,24 +96,17 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(const ClientOptions& opti
   std::unique_ptr<HttpClient> c(new HttpClient());
   c->curl_ = curl;
   c->options_ = options;
+  c->SetFixedOptions();
   if (!options.verify_tls) {
     log::Warn("http", "TLS certificate verification is off: the server's identity is not checked");
   }
   return c;
 }
 
-HttpClient::~HttpClient() {
-  if (curl_ != nullptr) curl_easy_cleanup(Curl(curl_));
-}
-
-Result<Response> HttpClient::Send(const Request& request) {
+void HttpClient::SetFixedOptions() {
   CURL* curl = Curl(curl_);
-  // Options are set anew for every request; the connection cache survives the reset.
-  curl_easy_reset(curl);
-  Response response;
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  // Set once: they hold for every request of this handle.
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
@@ -124,9 +117,25 @@ Result<Response> HttpClient::Send(const Request& request) {
   if (!options_.ca_path.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_path.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+}
+
+HttpClient::~HttpClient() {
+  if (curl_ != nullptr) curl_easy_cleanup(Curl(curl_));
+}
+
+Result<Response> HttpClient::Send(const Request& request) {
+  CURL* curl = Curl(curl_);
+  Response response;
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+  // The method and body of the previous request must not carry over.
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
+  curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(-1));
   if (request.method == "GET") {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
@@ -150,6 +159,7 @@ Result<Response> HttpClient::Send(const Request& request) {
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 
   const CURLcode code = curl_easy_perform(curl);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(headers);
   long connects = 0;
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects);

@@ -63,6 +63,7 @@ class HttpClient {
 
  private:
   HttpClient() = default;
+  void SetFixedOptions();
   void* curl_ = nullptr;  // CURL*
   ClientOptions options_;
   uint64_t connections_ = 0;

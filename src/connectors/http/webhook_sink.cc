@@ -56,7 +56,16 @@ Status WebhookSink::Open() {
 }
 
 Status WebhookSink::Write(const std::vector<ConsumedRecord>& records) {
-  for (const ConsumedRecord& r : records) pending_[{r.topic, r.partition}].push_back(r);
+  std::vector<ConsumedRecord>* last = nullptr;
+  const std::pair<std::string, int32_t>* last_key = nullptr;
+  for (const ConsumedRecord& r : records) {
+    if (last == nullptr || last_key->second != r.partition || last_key->first != r.topic) {
+      auto it = pending_.try_emplace({r.topic, r.partition}).first;
+      last = &it->second;
+      last_key = &it->first;
+    }
+    last->push_back(r);
+  }
   return Status::Ok();
 }
 
