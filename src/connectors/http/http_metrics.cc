@@ -11,6 +11,9 @@ HttpMetrics::HttpMetrics(ConnectorMetrics* metrics) {
                               "status_class", kClasses[i]);
   }
   retries_ = &m.Counter("http_retries_total", "HTTP requests sent again after a failure.");
+  duplicates_ = &m.Counter("http_possible_duplicates_total",
+                           "Records delivered by a retry after a timeout or a dropped connection, "
+                           "which the endpoint may have received twice.");
   latency_ = &m.Histogram("http_request_duration_seconds",
                           "Time from sending an HTTP request to its complete response.");
 }

@@ -127,7 +127,10 @@ WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client,
       const long status = response->status;
       if (status >= 200 && status < 300) {
         counters_.status_2xx++;
-        if (maybe_received) counters_.maybe_duplicated += records.size();
+        if (maybe_received) {
+          counters_.maybe_duplicated += records.size();
+          metrics_.PossibleDuplicates(records.size());
+        }
         return out;
       }
       (status >= 500 ? counters_.status_5xx : counters_.status_4xx)++;
