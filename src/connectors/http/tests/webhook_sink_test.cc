@@ -3,6 +3,9 @@
 #include "connectors/http/webhook_sink.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <map>
@@ -122,10 +125,18 @@ TEST(WebhookSinkTest, FailuresAreRetriedUntilEveryRecordArrivedOnOneConnection) 
     received.insert(req.body);
     res.status = 204;
   });
-  WebhookSink sink(Config(s.Url("/hook")), nullptr);
+  ConnectorMetrics metrics;
+  WebhookSink sink(Config(s.Url("/hook")), nullptr, &metrics);
   ASSERT_TRUE(sink.Open().ok());
   ASSERT_TRUE(sink.Write(Records(0, 30)).ok());
   ASSERT_TRUE(sink.Flush().ok());
+  std::map<std::string, uint64_t> counted;
+  for (const auto& c : metrics.Counters()) counted[c.name + "/" + c.label_value] = c.value;
+  EXPECT_EQ(counted["http_requests_total/2xx"], 30u);
+  EXPECT_EQ(counted["http_requests_total/5xx"], sink.counters().status_5xx.load());
+  EXPECT_EQ(counted["http_retries_total/"], sink.counters().retries.load());
+  ASSERT_EQ(metrics.Histograms().size(), 1u);
+  EXPECT_EQ(metrics.Histograms()[0].histogram->count(), sink.counters().requests.load());
   std::multiset<std::string> want;
   for (int i = 0; i < 30; ++i) want.insert("{\"n\":" + std::to_string(i) + "}");
   EXPECT_EQ(received, want);
@@ -177,6 +188,83 @@ TEST(WebhookSinkTest, ATimeoutIsRetriedAndCountedAsAPossibleDuplicate) {
   ASSERT_TRUE(sink.Flush().ok());
   EXPECT_EQ(sink.counters().transport_errors.load(), 1u);
   EXPECT_EQ(sink.counters().maybe_duplicated.load(), 1u);
+}
+
+// A raw endpoint: the first `resets` requests are answered by resetting the connection (RST),
+// the rest with 200 on a kept connection; it records the bodies it answered.
+class ResettingEndpoint {
+ public:
+  explicit ResettingEndpoint(int resets) : resets_(resets) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::listen(fd_, 16);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~ResettingEndpoint() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<std::string> bodies;  // read after the sink is done
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string in;
+      char buf[4096];
+      while (true) {
+        const size_t head_end = in.find("\r\n\r\n");
+        if (head_end != std::string::npos) {
+          const size_t cl = in.find("Content-Length: ");
+          const size_t length = cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16));
+          if (in.size() >= head_end + 4 + length) {
+            if (resets_ > 0) {
+              --resets_;
+              linger l{1, 0};  // close with RST
+              ::setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+              break;
+            }
+            bodies.push_back(in.substr(head_end + 4, length));
+            const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+            (void)::send(c, ok.data(), ok.size(), MSG_NOSIGNAL);
+            in.erase(0, head_end + 4 + length);
+            continue;
+          }
+        }
+        const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        in.append(buf, static_cast<size_t>(n));
+      }
+      ::close(c);
+    }
+  }
+  int fd_ = -1;
+  int port_ = 0;
+  int resets_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(WebhookSinkTest, AConnectionResetIsRetriedOnANewConnection) {
+  ResettingEndpoint endpoint(2);
+  WebhookSink sink(Config(endpoint.Url()), nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Records(0, 3)).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  EXPECT_EQ(endpoint.bodies, (std::vector<std::string>{"{\"n\":0}", "{\"n\":1}", "{\"n\":2}"}));
+  EXPECT_EQ(sink.counters().transport_errors.load(), 2u);
+  EXPECT_EQ(sink.counters().maybe_duplicated.load(), 1u);  // the request that was reset twice
+  EXPECT_EQ(sink.connections_opened(), 3u);
 }
 
 TEST(WebhookSinkTest, RetriesRunOutAndFlushFailsRetriably) {
