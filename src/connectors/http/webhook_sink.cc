@@ -1,5 +1,10 @@
 #include "connectors/http/webhook_sink.h"
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "base/log.h"
@@ -27,6 +32,57 @@ bool HasHeader(const Headers& headers, std::string_view name) {
 }
 
 }  // namespace
+
+/// Requests of at least this many records are encoded ahead on a helper thread.
+constexpr size_t kPipelineBatch = 8;
+
+/// Prepares the requests of one partition, in order, on a thread of its own, at most kAhead
+/// ahead of the sender. Destroying it (also before every request was taken) stops the thread.
+class WebhookSink::PreparedPipeline {
+ public:
+  using PrepareFn = std::function<Prepared(size_t)>;
+  PreparedPipeline(PrepareFn prepare, size_t records, size_t batch)
+      : prepare_(std::move(prepare)), records_(records), batch_(batch) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~PreparedPipeline() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  /// The next request, in order (waits for it).
+  Prepared Take() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return !ready_.empty(); });
+    Prepared p = std::move(ready_.front());
+    ready_.pop_front();
+    cv_.notify_all();
+    return p;
+  }
+
+ private:
+  static constexpr size_t kAhead = 4;
+  void Run() {
+    for (size_t i = 0; i < records_; i += batch_) {
+      Prepared p = prepare_(i);
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return stop_ || ready_.size() < kAhead; });
+      if (stop_) return;
+      ready_.push_back(std::move(p));
+      cv_.notify_all();
+    }
+  }
+  PrepareFn prepare_;
+  const size_t records_, batch_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Prepared> ready_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 WebhookSink::WebhookSink(WebhookConfig config, RecordErrorHandler* errors,
                          ConnectorMetrics* metrics)
@@ -69,12 +125,11 @@ Status WebhookSink::Write(const std::vector<ConsumedRecord>& records) {
   return Status::Ok();
 }
 
-WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client,
-                                          const std::vector<const ConsumedRecord*>& records,
-                                          std::mt19937_64& rng) {
-  Outcome out;
+WebhookSink::Prepared WebhookSink::Prepare(std::vector<const ConsumedRecord*> records) const {
+  Prepared p;
   const std::string body = BuildBody(records, config_.batch_format, config_.batch_size == 1);
-  Request request;
+  p.records = std::move(records);
+  Request& request = p.request;
   request.method = config_.method;
   request.url = config_.url;
   request.timeout = config_.timeout;
@@ -91,15 +146,26 @@ WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client,
   if (config_.gzip) {
     auto compressed = formats::Compress(formats::Compression::kGzip, body);
     if (!compressed.ok()) {
-      out.failure = compressed.status();
-      return out;
+      p.failure = compressed.status();
+      return p;
     }
     request.body = std::move(*compressed);
     request.headers.emplace_back("Content-Encoding", "gzip");
   } else {
     request.body = body;
   }
+  return p;
+}
 
+WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client, Prepared& prepared,
+                                          std::mt19937_64& rng) {
+  Outcome out;
+  if (!prepared.failure.ok()) {
+    out.failure = prepared.failure;
+    return out;
+  }
+  const std::vector<const ConsumedRecord*>& records = prepared.records;
+  const Request& request = prepared.request;
   bool maybe_received = false;  // an earlier try may have reached the endpoint
   for (int attempt = 1;; ++attempt) {
     out.attempts = attempt;
@@ -167,10 +233,21 @@ void WebhookSink::Work(HttpClient& client, std::vector<std::vector<ConsumedRecor
   const auto batch = static_cast<size_t>(config_.batch_size);
   for (size_t q = next++; q < queue.size(); q = next++) {
     const std::vector<ConsumedRecord>& records = *queue[q];
-    for (size_t i = 0; i < records.size(); i += batch) {
+    auto slice = [&](size_t i) {
       std::vector<const ConsumedRecord*> request;
+      request.reserve(std::min(batch, records.size() - i));
       for (size_t j = i; j < std::min(records.size(), i + batch); ++j) request.push_back(&records[j]);
-      Outcome o = Deliver(client, request, rng);
+      return request;
+    };
+    // Batches of many records: the next body is encoded on a helper thread while this one is
+    // on the wire (a handoff per request costs more than a one-record body).
+    std::optional<PreparedPipeline> pipeline;
+    if (batch >= kPipelineBatch && records.size() > batch) {
+      pipeline.emplace([&, this](size_t i) { return Prepare(slice(i)); }, records.size(), batch);
+    }
+    for (size_t i = 0; i < records.size(); i += batch) {
+      Prepared prepared = pipeline ? pipeline->Take() : Prepare(slice(i));
+      Outcome o = Deliver(client, prepared, rng);
       const bool failed = !o.failure.ok();
       if (failed || !o.rejected.empty()) outcomes.push_back(std::move(o));
       if (failed) break;  // the partition's later requests must not overtake this one

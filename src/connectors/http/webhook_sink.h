@@ -66,9 +66,16 @@ class WebhookSink final : public Sink {
     std::string rejected_reason;
     int attempts = 0;
   };
-  /// Sends one request's records with retries, on `client`.
-  Outcome Deliver(HttpClient& client, const std::vector<const ConsumedRecord*>& records,
-                  std::mt19937_64& rng);
+  /// One request, ready to send: its records and the request (body encoded, signed, gzipped).
+  struct Prepared {
+    std::vector<const ConsumedRecord*> records;
+    Request request;
+    Status failure;  ///< the body could not be made (compression)
+  };
+  Prepared Prepare(std::vector<const ConsumedRecord*> records) const;
+  class PreparedPipeline;  // webhook_sink.cc
+  /// Sends one prepared request with retries, on `client`.
+  Outcome Deliver(HttpClient& client, Prepared& prepared, std::mt19937_64& rng);
   /// Sends the buffered records of the partitions in `queue`, one partition after the other.
   void Work(HttpClient& client, std::vector<std::vector<ConsumedRecord>*>& queue,
             std::atomic<size_t>& next, std::vector<Outcome>& outcomes, std::mt19937_64& rng);

@@ -279,6 +279,15 @@ TEST(WebhookSinkTest, RetriesRunOutAndFlushFailsRetriably) {
   EXPECT_NE(st.message().find("HTTP 503"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("after 3 tries"), std::string::npos) << st.message();
   EXPECT_EQ(sink.counters().requests.load(), 3u);  // the partition stops at its failed request
+
+  // Batched requests are encoded ahead on a helper thread: a failure stops it too.
+  WebhookConfig batched = Config(s.Url("/hook"));
+  batched.batch_size = 10;
+  WebhookSink many(batched, nullptr);
+  ASSERT_TRUE(many.Open().ok());
+  ASSERT_TRUE(many.Write(Records(0, 200)).ok());
+  EXPECT_FALSE(many.Flush().ok());
+  EXPECT_EQ(many.counters().requests.load(), 3u);
 }
 
 TEST(WebhookSinkTest, PermanentClientErrorsGoToOnError) {
