@@ -9,34 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/http_test_server.h"
+
 namespace rivven::http {
 namespace {
 
 using namespace std::chrono_literals;
 
-class TestServer {
- public:
-  TestServer() {
-    server_.set_keep_alive_max_count(1000);  // cpp-httplib closes after 5 requests by default
-    server_.set_tcp_nodelay(true);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
-  }
-  ~TestServer() {
-    server_.stop();
-    thread_.join();
-  }
-  httplib::Server& server() { return server_; }
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+using TestServer = rivven::testing::HttpTestServer;
 
 TEST(HttpClientTest, RequestsShareOneKeptConnection) {
   std::mutex mu;

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/http_test_server.h"
+
 #include "config/schema.h"
 
 namespace rivven::http {
@@ -16,29 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class Api {
- public:
-  Api() {
-    server_.set_keep_alive_max_count(100000);
-    server_.set_tcp_nodelay(true);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
-  }
-  ~Api() {
-    server_.stop();
-    thread_.join();
-  }
-  httplib::Server& server() { return server_; }
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+using Api = rivven::testing::HttpTestServer;
 
 // Items 0..n-1 as {"id":i}, pages of `size`.
 std::string Items(int from, int to) {
