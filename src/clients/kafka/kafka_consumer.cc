@@ -219,18 +219,6 @@ Result<std::vector<PartitionOffset>> KafkaConsumer::Committed(
   return list.ToVector();
 }
 
-Result<std::pair<int64_t, int64_t>> KafkaConsumer::Watermarks(
-    const std::string& topic, int32_t partition, std::chrono::milliseconds timeout) const {
-  int64_t low = 0, high = 0;
-  const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-      Rk(rk_), topic.c_str(), partition, &low, &high, static_cast<int>(timeout.count()));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return ErrorStatus(err, "reading the offsets of topic " + topic + " partition " +
-                                std::to_string(partition) + " on " + where_);
-  }
-  return std::make_pair(low, high);
-}
-
 void KafkaConsumer::Wakeup() {
   if (queue_ != nullptr) rd_kafka_queue_yield(static_cast<rd_kafka_queue_t*>(queue_));
 }

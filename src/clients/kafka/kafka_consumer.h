@@ -65,9 +65,6 @@ class KafkaConsumer {
   /// without a commit come back with offset -1001.
   Result<std::vector<PartitionOffset>> Committed(const std::vector<PartitionOffset>& of,
                                                  std::chrono::milliseconds timeout) const;
-  /// Low and high watermark (first stored offset, next offset to be written).
-  Result<std::pair<int64_t, int64_t>> Watermarks(const std::string& topic, int32_t partition,
-                                                 std::chrono::milliseconds timeout) const;
 
   /// Makes a blocked Poll return promptly.
   void Wakeup();
