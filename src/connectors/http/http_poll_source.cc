@@ -358,6 +358,17 @@ void RegisterHttpPoll(Registry& registry) {
     return std::unique_ptr<Source>(
         std::make_unique<http::HttpPollSource>(std::move(c), context.metrics));
   };
+  // One request as the first poll would send it (GET or the configured POST), without reading
+  // further pages: OK when it answers 2xx or 304.
+  d.check = [](const config::BoundConfig& bound) -> Status {
+    RC_ASSIGN_OR_RETURN(http::HttpPollConfig c, http::HttpPollConfigFromBound(bound));
+    c.pagination.max_pages = 1;
+    c.poll_interval = std::chrono::milliseconds(0);
+    http::HttpPollSource source(std::move(c));
+    RC_RETURN_IF_ERROR(source.Open(std::nullopt));
+    std::stop_source stop;
+    return source.Poll(1, std::chrono::milliseconds(0), stop.get_token()).status();
+  };
   registry.Add(std::move(d));
 }
 

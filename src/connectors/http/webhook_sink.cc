@@ -321,6 +321,21 @@ void RegisterHttpWebhook(Registry& registry) {
     return std::unique_ptr<Sink>(
         std::make_unique<http::WebhookSink>(std::move(c), context.errors, context.metrics));
   };
+  // Reachability without side effects: a HEAD request; any HTTP answer (405 included) means the
+  // endpoint is there and TLS checks out.
+  d.check = [](const config::BoundConfig& bound) -> Status {
+    RC_ASSIGN_OR_RETURN(http::WebhookConfig c, http::WebhookConfigFromBound(bound));
+    http::ClientOptions o;
+    o.verify_tls = c.verify_tls;
+    o.ca_path = c.ca_path;
+    RC_ASSIGN_OR_RETURN(auto client, http::HttpClient::Create(o));
+    http::Request r;
+    r.method = "HEAD";
+    r.url = c.url;
+    r.headers = c.headers;
+    r.timeout = c.timeout;
+    return client->Send(r).status();
+  };
   registry.Add(std::move(d));
 }
 

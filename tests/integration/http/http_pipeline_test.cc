@@ -164,5 +164,43 @@ TEST(HttpPipelineTest, PollCursorResumesAfterKillNineWithExactOutput) {
   EXPECT_LE(all.size() - unique.size(), 400u);
 }
 
+TEST(HttpPipelineTest, CheckReachesTheEndpointsWithoutWriting) {
+  std::atomic<int> posts{0}, heads{0}, gets{0};
+  Server s;
+  s.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+    posts++;
+    res.status = 200;
+  });
+  s.server().Get("/hook", [&](const httplib::Request&, httplib::Response& res) {
+    heads++;  // cpp-httplib serves HEAD with the GET handler
+    res.status = 200;
+  });
+  s.server().Get("/api", [&](const httplib::Request&, httplib::Response& res) {
+    gets++;
+    res.set_content("[]", "application/json");
+  });
+  TempDir dir;
+  auto config = [&](const std::string& api, const std::string& hook) {
+    return "version: \"1.0\"\n"
+           "sources:\n"
+           "  api: {connector: http-poll, topic: t, config: {url: \"" + api + "\"}}\n"
+           "sinks:\n"
+           "  hook: {connector: http-webhook, topics: [t], config: {url: \"" + hook + "\"}}\n";
+  };
+  WriteFile(dir / "ok.yaml", config(s.Url("/api"), s.Url("/hook")));
+  auto ok = RunProcess({BinaryPath(), "check", "-c", dir / "ok.yaml"}, {.timeout = 60s});
+  EXPECT_EQ(ok.exit_code, 0) << DescribeResult(ok);
+  EXPECT_EQ(posts.load(), 0);  // nothing written
+  EXPECT_EQ(heads.load(), 1);
+  EXPECT_EQ(gets.load(), 1);
+
+  WriteFile(dir / "bad.yaml", config(s.Url("/missing"), "http://127.0.0.1:1/hook"));
+  auto bad = RunProcess({BinaryPath(), "check", "-c", dir / "bad.yaml"}, {.timeout = 60s});
+  EXPECT_EQ(bad.exit_code, 1) << DescribeResult(bad);
+  const std::string all = bad.out + bad.err;
+  EXPECT_NE(all.find("/missing answered HTTP 404"), std::string::npos) << all;
+  EXPECT_NE(all.find("127.0.0.1:1/hook"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace rivven::testing
