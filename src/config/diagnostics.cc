@@ -4,6 +4,8 @@
 #include <cctype>
 #include <numeric>
 
+#include "base/ascii.h"
+
 namespace rivven::config {
 
 void Diagnostics::Add(std::string path, Mark mark, std::string message) {
@@ -49,11 +51,6 @@ std::string IndexPath(std::string_view parent, size_t index) {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Optimal-string-alignment distance: insert, delete, substitute, swap two adjacent characters.
 size_t EditDistance(const std::string& a, const std::string& b) {
@@ -76,13 +73,13 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string DidYouMean(const std::string& word, const std::vector<std::string>& candidates) {
-  const std::string lower_word = Lower(word);
+  const std::string lower_word = AsciiLower(word);
   const size_t limit = std::max<size_t>(1, word.size() / 3);
   const std::string* best = nullptr;
   size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
     if (candidate == word) continue;
-    const size_t distance = EditDistance(lower_word, Lower(candidate));
+    const size_t distance = EditDistance(lower_word, AsciiLower(candidate));
     if (distance < best_distance || (distance == best_distance && best && candidate < *best)) {
       best = &candidate;
       best_distance = distance;

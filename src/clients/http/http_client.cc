@@ -6,6 +6,7 @@
 #include <cctype>
 #include <mutex>
 
+#include "base/ascii.h"
 #include "base/log.h"
 
 namespace rivven::http {
@@ -18,11 +19,6 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   static_cast<std::string*>(user)->append(data, size * n);
@@ -43,7 +39,7 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
     value.remove_suffix(1);
   }
-  headers->emplace_back(Lower(line.substr(0, colon)), std::string(value));
+  headers->emplace_back(AsciiLower(line.substr(0, colon)), std::string(value));
   return size * n;
 }
 
@@ -69,7 +65,7 @@ bool IsRetriable(CURLcode code) {
 }  // namespace
 
 std::optional<std::string> Response::Header(std::string_view name) const {
-  const std::string key = Lower(name);
+  const std::string key = AsciiLower(name);
   for (const auto& [k, v] : headers) {
     if (k == key) return v;
   }
@@ -152,7 +148,7 @@ Result<Response> HttpClient::Send(const Request& request) {
   bool has_expect = false;
   for (const auto& [k, v] : request.headers) {
     headers = curl_slist_append(headers, (k + ": " + v).c_str());
-    has_expect |= Lower(k) == "expect";
+    has_expect |= AsciiLower(k) == "expect";
   }
   // No "Expect: 100-continue" round trip before large bodies.
   if (!has_expect) headers = curl_slist_append(headers, "Expect:");

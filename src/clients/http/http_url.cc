@@ -1,15 +1,12 @@
 #include "clients/http/http_url.h"
 
+#include "base/ascii.h"
+
 #include <cctype>
 
 namespace rivven::http {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -112,12 +109,12 @@ std::optional<std::string> NextLink(std::string_view header) {
     while (at < params.size()) {
       const size_t semi = params.find_first_of(";,", at);
       std::string_view param = Trim(params.substr(at, semi == std::string_view::npos ? params.npos : semi - at));
-      if (Lower(param.substr(0, 3)) == "rel") {
+      if (AsciiLower(param.substr(0, 3)) == "rel") {
         std::string_view v = Trim(param.substr(param.find('=') + 1));
         if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
         // rel may hold several space-separated relation types.
         size_t s = 0;
-        const std::string rels = Lower(v);
+        const std::string rels = AsciiLower(v);
         while (s <= rels.size()) {
           const size_t sp = rels.find(' ', s);
           if (rels.substr(s, sp == std::string::npos ? std::string::npos : sp - s) == "next") {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/ascii.h"
+
 namespace rivven::kafka {
 namespace {
 
@@ -14,11 +16,6 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Status CheckFile(const std::string& path, const char* what) {
   struct stat st {};
@@ -92,7 +89,7 @@ Result<Properties> ClientProperties(const ClientConfig& c) {
   p.emplace_back("socket.timeout.ms", std::to_string(c.request_timeout_ms));
 
   const SecurityProtocol protocol = EffectiveProtocol(c);
-  p.emplace_back("security.protocol", Lower(SecurityProtocolName(protocol)));
+  p.emplace_back("security.protocol", AsciiLower(SecurityProtocolName(protocol)));
   const bool tls = protocol == SecurityProtocol::kSsl || protocol == SecurityProtocol::kSaslSsl;
   const bool sasl =
       protocol == SecurityProtocol::kSaslPlaintext || protocol == SecurityProtocol::kSaslSsl;
@@ -144,7 +141,7 @@ Result<Properties> ClientProperties(const ClientConfig& c) {
 Properties Redacted(const Properties& props) {
   Properties out = props;
   for (auto& [k, v] : out) {
-    const std::string key = Lower(k);
+    const std::string key = AsciiLower(k);
     if (key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
         key == "sasl.oauthbearer.config" || key == "ssl.key.pem") {
       v = "***";

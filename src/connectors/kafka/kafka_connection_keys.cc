@@ -1,5 +1,7 @@
 #include "connectors/kafka/kafka_connection_keys.h"
 
+#include "config/scalars.h"
+
 namespace rivven::kafka {
 
 using config::Key;
@@ -39,18 +41,9 @@ void AddConnectionKeys(config::Schema& s) {
 
 Result<ClientConfig> ConnectionFromBound(const config::BoundConfig& bound) {
   ClientConfig c;
+  // "a:9092,b:9092" and a YAML list mean the same thing, as for broker.bootstrap_servers.
   for (const std::string& item : bound.GetStringList("bootstrap_servers")) {
-    size_t start = 0;
-    while (start <= item.size()) {
-      const size_t comma = item.find(',', start);
-      const size_t end = comma == std::string::npos ? item.size() : comma;
-      std::string server = item.substr(start, end - start);
-      const size_t first = server.find_first_not_of(" \t");
-      const size_t last = server.find_last_not_of(" \t");
-      if (first != std::string::npos) c.bootstrap_servers.push_back(server.substr(first, last - first + 1));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+    for (std::string& server : config::SplitCommaList(item)) c.bootstrap_servers.push_back(server);
   }
   c.connection_timeout_ms = bound.GetInt("connection_timeout_ms");
   c.request_timeout_ms = bound.GetInt("request_timeout_ms");
