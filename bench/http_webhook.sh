@@ -89,6 +89,7 @@ PY
     wrk_rates+=("$(echo "$rps * $batch" | bc -l)"); wrk_p99+=("$p99")
 
     rm -rf "$SHM/data"; cp -a "$WORK/seed" "$SHM/data"
+    bytes_before=$(curl -s "http://127.0.0.1:$PORT/stats" | cut -d' ' -f2)
     cat > "$WORK/sink.yaml" <<YAML
 broker: {data_dir: $SHM/data}
 settings:
@@ -103,6 +104,9 @@ YAML
     res=$(MEASURE_KIND=sink python3 "$HERE/measure.py" metric "$WORK/ours.log" \
       "http://127.0.0.1:$HTTP_PORT/metrics" "$rows" -- "$BIN" run -c "$WORK/sink.yaml" --log-level warn)
     read -r wall cpu rss <<< "$res"
+    # The endpoint's own count: every record's 200 bytes arrived (the metric is not trusted alone).
+    got=$(( $(curl -s "http://127.0.0.1:$PORT/stats" | cut -d' ' -f2) - bytes_before ))
+    [ "$got" -ge $(( rows * 200 )) ] || { echo "bench: the endpoint got $got body bytes, fewer than $rows records of 200" >&2; exit 1; }
     our_rates+=("$(echo "$rows / $wall" | bc -l)"); our_cpu+=("$cpu"); our_rss+=("$((rss / 1024))")
     our_p99+=("$(p99_of "$WORK/ours.log.metrics" rivven_http_request_duration_seconds)")
     printf 'batch %d run %d: wrk %.0f records/s (p99 %s ms); rivven-connect %.0f records/s (p99 <= %s ms, %.2f CPU s, %d MB)\n' \

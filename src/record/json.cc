@@ -192,7 +192,9 @@ void AppendJsonOrString(std::string& out, const std::optional<std::string>& byte
     return;
   }
   const std::string& b = *bytes;
-  const bool multi_line = b.find_first_of("\r\n") != std::string::npos;
+  // Two memchr scans: find_first_of with a set calls memchr once per byte of the text.
+  const bool multi_line = std::memchr(b.data(), '\n', b.size()) != nullptr ||
+                          std::memchr(b.data(), '\r', b.size()) != nullptr;
   if (!multi_line) {
     if (IsJson(b)) {
       out += b;

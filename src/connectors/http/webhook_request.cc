@@ -10,19 +10,19 @@
 
 namespace rivven::http {
 
-std::string BuildBody(const std::vector<const ConsumedRecord*>& records, BatchFormat format,
+std::string BuildBody(std::span<const ConsumedRecord> records, BatchFormat format,
                       bool single) {
   std::string body;
   size_t bytes = 2;
-  for (const ConsumedRecord* r : records) bytes += (r->record.value ? r->record.value->size() : 4) + 1;
+  for (const ConsumedRecord& r : records) bytes += (r.record.value ? r.record.value->size() : 4) + 1;
   body.reserve(bytes);
   if (single && records.size() == 1) {
-    json::AppendJsonOrString(body, records.front()->record.value);
+    json::AppendJsonOrString(body, records.front().record.value);
     return body;
   }
   if (format == BatchFormat::kNdjson) {
-    for (const ConsumedRecord* r : records) {
-      json::AppendJsonOrString(body, r->record.value);
+    for (const ConsumedRecord& r : records) {
+      json::AppendJsonOrString(body, r.record.value);
       body += '\n';
     }
     return body;
@@ -30,7 +30,7 @@ std::string BuildBody(const std::vector<const ConsumedRecord*>& records, BatchFo
   body += '[';
   for (size_t i = 0; i < records.size(); ++i) {
     if (i > 0) body += ',';
-    json::AppendJsonOrString(body, records[i]->record.value);
+    json::AppendJsonOrString(body, records[i].record.value);
   }
   body += ']';
   return body;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +18,7 @@ namespace rivven::http {
 /// The body for `records`: one record's value as a JSON document when `single`, else a JSON
 /// array of the values (or one value per line for NDJSON). Values that are not JSON become
 /// JSON strings; null values become null.
-std::string BuildBody(const std::vector<const ConsumedRecord*>& records, BatchFormat format,
+std::string BuildBody(std::span<const ConsumedRecord> records, BatchFormat format,
                       bool single);
 
 /// "sha256=" + the lower-case hex HMAC-SHA256 of `body` under `secret` (GitHub's format).

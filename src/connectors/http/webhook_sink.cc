@@ -1,5 +1,6 @@
 #include "connectors/http/webhook_sink.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -33,62 +34,11 @@ bool HasHeader(const Headers& headers, std::string_view name) {
 
 }  // namespace
 
-/// Requests of at least this many records are encoded ahead on a helper thread.
-constexpr size_t kPipelineBatch = 8;
-
-/// Prepares the requests of one partition, in order, on a thread of its own, at most kAhead
-/// ahead of the sender. Destroying it (also before every request was taken) stops the thread.
-class WebhookSink::PreparedPipeline {
- public:
-  using PrepareFn = std::function<Prepared(size_t)>;
-  PreparedPipeline(PrepareFn prepare, size_t records, size_t batch)
-      : prepare_(std::move(prepare)), records_(records), batch_(batch) {
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~PreparedPipeline() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  /// The next request, in order (waits for it).
-  Prepared Take() {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [&] { return !ready_.empty(); });
-    Prepared p = std::move(ready_.front());
-    ready_.pop_front();
-    cv_.notify_all();
-    return p;
-  }
-
- private:
-  static constexpr size_t kAhead = 4;
-  void Run() {
-    for (size_t i = 0; i < records_; i += batch_) {
-      Prepared p = prepare_(i);
-      std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [&] { return stop_ || ready_.size() < kAhead; });
-      if (stop_) return;
-      ready_.push_back(std::move(p));
-      cv_.notify_all();
-    }
-  }
-  PrepareFn prepare_;
-  const size_t records_, batch_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Prepared> ready_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
 WebhookSink::WebhookSink(WebhookConfig config, RecordErrorHandler* errors,
                          ConnectorMetrics* metrics)
     : config_(std::move(config)), errors_(errors), metrics_(metrics) {}
 
-WebhookSink::~WebhookSink() = default;
+WebhookSink::~WebhookSink() { senders_.reset(); }
 
 uint64_t WebhookSink::connections_opened() const {
   uint64_t n = 0;
@@ -100,6 +50,7 @@ Status WebhookSink::Open() {
   ClientOptions o;
   o.verify_tls = config_.verify_tls;
   o.ca_path = config_.ca_path;
+  senders_.reset();
   clients_.clear();
   rngs_.clear();
   std::random_device seed;
@@ -108,26 +59,47 @@ Status WebhookSink::Open() {
     clients_.push_back(std::move(client));
     rngs_.emplace_back(seed());
   }
+  lanes_.clear();
+  // Requests encoded ahead of the senders, bounded by records so that memory is too.
+  constexpr size_t kAheadRecords = 8192;
+  const size_t ahead = std::clamp<size_t>(kAheadRecords / static_cast<size_t>(config_.batch_size),
+                                          2 * clients_.size(), 256);
+  senders_ = std::make_unique<OrderedLanes>(clients_.size(), ahead);
   return Status::Ok();
 }
 
 Status WebhookSink::Write(const std::vector<ConsumedRecord>& records) {
-  std::vector<ConsumedRecord>* last = nullptr;
-  const std::pair<std::string, int32_t>* last_key = nullptr;
+  const auto batch = static_cast<size_t>(config_.batch_size);
+  Lane* lane = nullptr;
+  const std::pair<std::string, int32_t>* key = nullptr;
   for (const ConsumedRecord& r : records) {
-    if (last == nullptr || last_key->second != r.partition || last_key->first != r.topic) {
-      auto it = pending_.try_emplace({r.topic, r.partition}).first;
-      last = &it->second;
-      last_key = &it->first;
+    if (lane == nullptr || key->second != r.partition || key->first != r.topic) {
+      auto [it, added] = lanes_.try_emplace({r.topic, r.partition});
+      if (added) it->second.id = senders_->AddLane();
+      lane = &it->second;
+      key = &it->first;
     }
-    last->push_back(r);
+    if (lane->filling.empty()) lane->filling.reserve(batch);
+    lane->filling.push_back(r);
+    if (lane->filling.size() >= batch) Dispatch(*lane);
   }
   return Status::Ok();
 }
 
-WebhookSink::Prepared WebhookSink::Prepare(std::vector<const ConsumedRecord*> records) const {
+void WebhookSink::Dispatch(Lane& lane) {
+  auto prepared = std::make_unique<Prepared>(Prepare(std::move(lane.filling)));
+  lane.filling.clear();
+  senders_->Push(lane.id, [this, &lane, p = std::move(prepared)](size_t worker) {
+    Outcome o = Deliver(*clients_[worker], *p, rngs_[worker]);
+    const bool failed = !o.failure.ok();
+    if (failed || !o.rejected.empty()) lane.outcomes.push_back(std::move(o));
+    return !failed;  // the partition's later requests must not overtake this one
+  });
+}
+
+WebhookSink::Prepared WebhookSink::Prepare(std::vector<ConsumedRecord> records) const {
   Prepared p;
-  const std::string body = BuildBody(records, config_.batch_format, config_.batch_size == 1);
+  std::string body = BuildBody(records, config_.batch_format, config_.batch_size == 1);
   p.records = std::move(records);
   Request& request = p.request;
   request.method = config_.method;
@@ -152,7 +124,7 @@ WebhookSink::Prepared WebhookSink::Prepare(std::vector<const ConsumedRecord*> re
     request.body = std::move(*compressed);
     request.headers.emplace_back("Content-Encoding", "gzip");
   } else {
-    request.body = body;
+    request.body = std::move(body);
   }
   return p;
 }
@@ -164,7 +136,7 @@ WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client, Prepared& prepared
     out.failure = prepared.failure;
     return out;
   }
-  const std::vector<const ConsumedRecord*>& records = prepared.records;
+  std::vector<ConsumedRecord>& records = prepared.records;
   const Request& request = prepared.request;
   bool maybe_received = false;  // an earlier try may have reached the endpoint
   for (int attempt = 1;; ++attempt) {
@@ -204,7 +176,7 @@ WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client, Prepared& prepared
       why = "HTTP " + std::to_string(status) + " from " + RedactedUrl(config_.url) +
             (excerpt.empty() ? "" : ": " + excerpt);
       if (!IsRetriableStatus(status)) {
-        out.rejected = records;
+        out.rejected = std::move(records);
         out.rejected_reason = why;
         return out;
       }
@@ -227,79 +199,41 @@ WebhookSink::Outcome WebhookSink::Deliver(HttpClient& client, Prepared& prepared
   }
 }
 
-void WebhookSink::Work(HttpClient& client, std::vector<std::vector<ConsumedRecord>*>& queue,
-                       std::atomic<size_t>& next, std::vector<Outcome>& outcomes,
-                       std::mt19937_64& rng) {
-  const auto batch = static_cast<size_t>(config_.batch_size);
-  for (size_t q = next++; q < queue.size(); q = next++) {
-    const std::vector<ConsumedRecord>& records = *queue[q];
-    auto slice = [&](size_t i) {
-      std::vector<const ConsumedRecord*> request;
-      request.reserve(std::min(batch, records.size() - i));
-      for (size_t j = i; j < std::min(records.size(), i + batch); ++j) request.push_back(&records[j]);
-      return request;
-    };
-    // Batches of many records: the next body is encoded on a helper thread while this one is
-    // on the wire (a handoff per request costs more than a one-record body).
-    std::optional<PreparedPipeline> pipeline;
-    if (batch >= kPipelineBatch && records.size() > batch) {
-      pipeline.emplace([&, this](size_t i) { return Prepare(slice(i)); }, records.size(), batch);
-    }
-    for (size_t i = 0; i < records.size(); i += batch) {
-      Prepared prepared = pipeline ? pipeline->Take() : Prepare(slice(i));
-      Outcome o = Deliver(client, prepared, rng);
-      const bool failed = !o.failure.ok();
-      if (failed || !o.rejected.empty()) outcomes.push_back(std::move(o));
-      if (failed) break;  // the partition's later requests must not overtake this one
-    }
-  }
-}
-
 Status WebhookSink::Flush() {
-  if (pending_.empty()) return Status::Ok();
-  std::vector<std::vector<ConsumedRecord>*> queue;
-  for (auto& [tp, records] : pending_) queue.push_back(&records);
-  std::atomic<size_t> next{0};
-  const size_t workers = std::min(clients_.size(), queue.size());
-  std::vector<std::vector<Outcome>> outcomes(workers);
-  if (workers <= 1) {
-    Work(*clients_[0], queue, next, outcomes[0], rngs_[0]);
-  } else {
-    std::vector<std::thread> threads;
-    for (size_t w = 0; w < workers; ++w) {
-      threads.emplace_back([&, w] { Work(*clients_[w], queue, next, outcomes[w], rngs_[w]); });
-    }
-    for (auto& t : threads) t.join();
+  for (auto& [tp, lane] : lanes_) {
+    if (!lane.filling.empty()) Dispatch(lane);
   }
+  senders_->Wait();
   Status first_failure;
-  for (const auto& per_worker : outcomes) {
-    for (const Outcome& o : per_worker) {
+  for (auto& [tp, lane] : lanes_) {
+    for (const Outcome& o : lane.outcomes) {
       if (!o.failure.ok() && first_failure.ok()) first_failure = o.failure;
-      for (const ConsumedRecord* r : o.rejected) {
+      for (const ConsumedRecord& r : o.rejected) {
         counters_.rejected++;
         if (errors_ == nullptr) {
           if (first_failure.ok()) first_failure = Status::FailedPrecondition(o.rejected_reason);
           continue;
         }
         RejectedRecord rej;
-        rej.key = r->record.key;
-        rej.value = r->record.value;
-        rej.headers = r->record.headers;
+        rej.key = r.record.key;
+        rej.value = r.record.value;
+        rej.headers = r.record.headers;
         rej.reason = o.rejected_reason;
-        rej.position = r->topic + "/" + std::to_string(r->partition) + "/" +
-                       std::to_string(r->offset.value());
+        rej.position = r.topic + "/" + std::to_string(r.partition) + "/" +
+                       std::to_string(r.offset.value());
         rej.attempts = o.attempts;
         if (Status s = errors_->Reject(rej); !s.ok() && first_failure.ok()) first_failure = s;
       }
     }
+    // Delivered, rejected, or to be replayed from the last commit after a failure.
+    lane.outcomes.clear();
   }
-  // Delivered, rejected, or to be replayed from the last commit after a failure.
-  pending_.clear();
   return first_failure;
 }
 
 Status WebhookSink::Close() {
-  pending_.clear();
+  senders_.reset();  // requests not yet sent are dropped: the runner replays from its commit
+  lanes_.clear();
   clients_.clear();
   return Status::Ok();
 }

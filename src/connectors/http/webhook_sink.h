@@ -12,6 +12,7 @@
 #include "clients/http/http_client.h"
 #include "connectors/connector.h"
 #include "connectors/http/http_metrics.h"
+#include "connectors/http/ordered_lanes.h"
 #include "connectors/http/webhook_config.h"
 
 namespace rivven {
@@ -44,8 +45,10 @@ struct WebhookCounters {
 /// followed a timeout or a dropped connection). Other 4xx are permanent: the request's records
 /// go to on_error (skip, dlq, or fail).
 ///
-/// Owned by the sink runner; Write/Flush/Close come from its thread (Flush runs its requests on
-/// worker threads and waits for them).
+/// Owned by the sink runner; Write/Flush/Close come from its thread. Write encodes each full
+/// batch there and hands it to `max_in_flight` sender threads (OrderedLanes: one lane per
+/// partition), so requests are on the wire while the runner reads the next records; Flush sends
+/// what is left and waits for every request.
 class WebhookSink final : public Sink {
  public:
   WebhookSink(WebhookConfig config, RecordErrorHandler* errors, ConnectorMetrics* metrics = nullptr);
@@ -61,33 +64,39 @@ class WebhookSink final : public Sink {
 
  private:
   struct Outcome {
-    Status failure;                      ///< retries exhausted or a fatal transport error
-    std::vector<const ConsumedRecord*> rejected;  ///< permanent 4xx
+    Status failure;                       ///< retries exhausted or a fatal transport error
+    std::vector<ConsumedRecord> rejected;  ///< permanent 4xx
     std::string rejected_reason;
     int attempts = 0;
   };
   /// One request, ready to send: its records and the request (body encoded, signed, gzipped).
   struct Prepared {
-    std::vector<const ConsumedRecord*> records;
+    std::vector<ConsumedRecord> records;
     Request request;
     Status failure;  ///< the body could not be made (compression)
   };
-  Prepared Prepare(std::vector<const ConsumedRecord*> records) const;
-  class PreparedPipeline;  // webhook_sink.cc
+  /// A partition's requests: records not yet a full batch, and what its requests ended with
+  /// (failures and rejections, written by the sender threads, read after OrderedLanes::Wait).
+  struct Lane {
+    size_t id = 0;
+    std::vector<ConsumedRecord> filling;
+    std::vector<Outcome> outcomes;
+  };
+  Prepared Prepare(std::vector<ConsumedRecord> records) const;
+  /// Hands the lane's filled records to the senders as one request.
+  void Dispatch(Lane& lane);
   /// Sends one prepared request with retries, on `client`.
   Outcome Deliver(HttpClient& client, Prepared& prepared, std::mt19937_64& rng);
-  /// Sends the buffered records of the partitions in `queue`, one partition after the other.
-  void Work(HttpClient& client, std::vector<std::vector<ConsumedRecord>*>& queue,
-            std::atomic<size_t>& next, std::vector<Outcome>& outcomes, std::mt19937_64& rng);
 
   WebhookConfig config_;
   RecordErrorHandler* errors_;
   std::vector<std::unique_ptr<HttpClient>> clients_;  ///< one per request in flight
   std::vector<std::mt19937_64> rngs_;
-  /// Buffered records per (topic, partition), in order.
-  std::map<std::pair<std::string, int32_t>, std::vector<ConsumedRecord>> pending_;
+  /// Per (topic, partition).
+  std::map<std::pair<std::string, int32_t>, Lane> lanes_;
   WebhookCounters counters_;
   HttpMetrics metrics_;
+  std::unique_ptr<OrderedLanes> senders_;  ///< last: its threads use everything above
 };
 
 }  // namespace http
