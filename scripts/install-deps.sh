@@ -9,7 +9,7 @@ APT_PACKAGES=(
   # libraries
   libyaml-cpp-dev rapidjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libcpp-httplib-dev libsimdjson-dev libre2-dev jq zlib1g-dev libzstd-dev liblz4-dev libssl-dev
-  libpq-dev
+  libpq-dev libsnappy-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev procps time bc util-linux openssl curl
   # real servers for the integration tests and benchmarks
@@ -19,6 +19,8 @@ APT_PACKAGES=(
   librdkafka-dev kcat
   # HTTP client of the http connectors (keep-alive, HTTP/2, TLS); wrk for their benchmark
   libcurl4-openssl-dev wrk
+  # independent S3 client reading back what the s3 sink wrote
+  python3-boto3
   # benchmark peers (bench/peers: npm logical replication and binlog clients)
   nodejs
 )
@@ -60,4 +62,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -d "$ROOT/bench/peers/node_modules/pg-logical-replication" ] ||
   [ ! -d "$ROOT/bench/peers/node_modules/zongji" ]; then
   npm ci --prefix "$ROOT/bench/peers" --no-audit --no-fund --loglevel error
+fi
+# npm packages the tests check against (tests/peers/package-lock.json): s3rver, parquet-wasm,
+# hyparquet, apache-arrow.
+if [ ! -d "$ROOT/tests/peers/node_modules/s3rver" ] ||
+  [ ! -d "$ROOT/tests/peers/node_modules/parquet-wasm" ] ||
+  [ ! -d "$ROOT/tests/peers/node_modules/hyparquet" ] ||
+  [ ! -d "$ROOT/tests/peers/node_modules/apache-arrow" ]; then
+  npm ci --prefix "$ROOT/tests/peers" --no-audit --no-fund --loglevel error
 fi
