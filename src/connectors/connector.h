@@ -118,8 +118,18 @@ class Sink {
   virtual Status Open() = 0;
   /// Accepts records (may buffer them).
   virtual Status Write(const std::vector<ConsumedRecord>& records) = 0;
-  /// When this returns OK, every record passed to Write is durable at the destination.
+  /// When this returns OK, every record passed to Write is durable at the destination, except
+  /// those a batching sink still holds (see FirstHeld).
   virtual Status Flush() = 0;
+  /// Like Flush, with nothing held back: the runner calls it when it stops or reaches the end
+  /// of a bounded run, before its last commit.
+  virtual Status FlushAll() { return Flush(); }
+  /// A sink that keeps records across Flushes (an object store writing one object per batch)
+  /// names, per partition, the offset of the first record it holds that is not durable yet; the
+  /// runner then commits no further than that offset. nullopt: nothing held.
+  virtual std::optional<Offset> FirstHeld(const std::string& topic, int32_t partition) const {
+    return std::nullopt;
+  }
   virtual Status Close() { return Status::Ok(); }
 };
 

@@ -145,11 +145,21 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
   auto last_flush = SteadyClock::now();
   auto last_lag = SteadyClock::time_point{};
   std::optional<SteadyClock::time_point> batch_start;
-  auto flush_and_commit = [&]() -> Status {
-    if (pending == 0) return Status::Ok();
-    RC_RETURN_IF_ERROR(sink->Flush().WithContext("flushing sink"));
+  bool held = false;  ///< the last commit stopped short of a record the sink holds
+  // everything: FlushAll (stopping, or the end of a bounded run), nothing held back.
+  auto flush_and_commit = [&](bool everything = false) -> Status {
+    if (pending == 0 && !(everything && held)) return Status::Ok();
+    RC_RETURN_IF_ERROR((everything ? sink->FlushAll() : sink->Flush()).WithContext("flushing sink"));
     const auto positions = consumer->Positions();
-    RC_RETURN_IF_ERROR(consumer->Commit(positions).WithContext("committing offsets"));
+    std::vector<TopicPartitionOffset> commit = positions;
+    held = false;
+    for (TopicPartitionOffset& p : commit) {
+      if (auto first = sink->FirstHeld(p.topic, p.partition); first && *first < p.offset) {
+        p.offset = *first;
+        held = true;
+      }
+    }
+    RC_RETURN_IF_ERROR(consumer->Commit(commit).WithContext("committing offsets"));
     status_.records += pending_written;
     status_.bytes += pending_bytes;
     if (batch_start) {
@@ -175,12 +185,13 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
 
   while (true) {
     if (stop.stop_requested()) {
-      Status s = flush_and_commit();
+      Status s = flush_and_commit(/*everything=*/true);
       (void)sink->Close();
       return {s.ok() ? Outcome::kStopped : Outcome::kFailed, s};
     }
     if (pending == 0 && DrainTargetReached(consumer->Positions())) {
-      Status s = sink->Close();
+      Status s = flush_and_commit(/*everything=*/true);
+      if (Status c = sink->Close(); s.ok()) s = c;
       return {s.ok() ? Outcome::kDrained : Outcome::kFailed, s};
     }
     auto polled = consumer->Poll(poll_records, options_.poll_wait);

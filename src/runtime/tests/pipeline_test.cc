@@ -26,6 +26,9 @@ struct Script {
   bool reject_hundreds = false;      ///< the source rejects n % 100 == 0 via ctx.errors
   bool report_gauges = false;        ///< each batch reports counting_next (and an invalid name)
   int sink_flush_failures = 0;     ///< the first N Flush calls fail (retriable)
+  /// The sink holds every record across Flush (FirstHeld names them) until FlushAll.
+  bool sink_holds = false;
+  bool fail_first_flush_all = false;  ///< the first FlushAll fails (retriable)
   std::mutex mu;
   std::multiset<int64_t> delivered;  ///< what the sink flushed
   std::vector<std::string> recycled;  ///< values the runner gave back to the source
@@ -92,7 +95,10 @@ class CollectingSink : public Sink {
     return Status::Ok();
   }
   Status Write(const std::vector<ConsumedRecord>& records) override {
-    for (const auto& r : records) pending_.push_back(std::stoll(*r.record.value));
+    for (const auto& r : records) {
+      pending_.push_back(std::stoll(*r.record.value));
+      first_held_.try_emplace({r.topic, r.partition}, r.offset);
+    }
     return Status::Ok();
   }
   Status Flush() override {
@@ -101,14 +107,35 @@ class CollectingSink : public Sink {
       --s_.sink_flush_failures;
       return Status::Unavailable("destination busy");
     }
-    for (auto v : pending_) s_.delivered.insert(v);
-    pending_.clear();
+    if (s_.sink_holds) return Status::Ok();
+    Deliver();
     return Status::Ok();
+  }
+  Status FlushAll() override {
+    RC_RETURN_IF_ERROR(Flush());
+    std::lock_guard<std::mutex> lock(s_.mu);
+    if (s_.fail_first_flush_all) {
+      s_.fail_first_flush_all = false;
+      return Status::Unavailable("destination down");
+    }
+    Deliver();
+    return Status::Ok();
+  }
+  std::optional<Offset> FirstHeld(const std::string& topic, int32_t partition) const override {
+    auto it = first_held_.find({topic, partition});
+    if (it == first_held_.end()) return std::nullopt;
+    return it->second;
   }
 
  private:
+  void Deliver() {  // s_.mu held
+    for (auto v : pending_) s_.delivered.insert(v);
+    pending_.clear();
+    first_held_.clear();
+  }
   Script& s_;
   std::vector<int64_t> pending_;
+  std::map<std::pair<std::string, int32_t>, Offset> first_held_;
 };
 
 class PipelineTest : public ::testing::Test {
@@ -242,6 +269,49 @@ TEST_F(PipelineTest, FailingSinkIsRestartedAndRedeliversUncommitted) {
   ASSERT_TRUE(p.Run().ok());
   ExpectAllDelivered(1000);
   EXPECT_GE(script_.sink_opens, 3);
+}
+
+TEST_F(PipelineTest, RecordsASinkHoldsAreNotCommittedAndComeBackAfterAFailure) {
+  // The sink keeps everything across Flush (like an object store filling a batch) and fails
+  // when it should finally deliver: what it held was never durable, so the restart must read
+  // it again (committed offsets stopped at FirstHeld).
+  script_.sink_holds = true;
+  script_.fail_first_flush_all = true;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  PipelineOptions o = FastOptions();
+  o.sink.flush_records = 100;
+  Pipeline p(plan, *broker, o);
+  ASSERT_TRUE(p.Run().ok());
+  ExpectAllDelivered(1000);
+  EXPECT_GE(script_.sink_opens, 2);
+  // The bounded run's end flushed everything and committed it all.
+  auto committed = broker->CommittedOffsets("dst", "numbers");
+  ASSERT_TRUE(committed.ok());
+  int64_t total = 0;
+  for (const auto& c : *committed) total += c.offset.value();
+  EXPECT_EQ(total, 1000);
+}
+
+TEST_F(PipelineTest, AHoldingSinkIsFlushedWholeWhenStopped) {
+  script_.total = -1;
+  script_.sink_holds = true;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(300ms);
+    p.RequestStop();
+  });
+  EXPECT_TRUE(p.Run().ok());
+  stopper.join();
+  auto committed = broker->CommittedOffsets("dst", "numbers");
+  ASSERT_TRUE(committed.ok());
+  int64_t total = 0;
+  for (const auto& c : *committed) total += c.offset.value();
+  std::lock_guard<std::mutex> lock(script_.mu);
+  EXPECT_GT(total, 0);
+  EXPECT_EQ(static_cast<int64_t>(script_.delivered.size()), total);
 }
 
 TEST_F(PipelineTest, StopRequestEndsUnboundedRunGracefully) {
