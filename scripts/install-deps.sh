@@ -21,6 +21,8 @@ APT_PACKAGES=(
   libcurl4-openssl-dev wrk
   # independent S3 client reading back what the s3 sink wrote
   python3-boto3
+  # independent snappy framing implementation the compression tests check against
+  python3-snappy
   # benchmark peers (bench/peers: npm logical replication and binlog clients)
   nodejs
 )

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "formats/snappy_framing.h"
+
 namespace rivven::formats {
 namespace {
 
@@ -254,6 +256,8 @@ const char* CompressionName(Compression c) {
       return "gzip";
     case Compression::kZstd:
       return "zstd";
+    case Compression::kSnappy:
+      return "snappy";
   }
   return "none";
 }
@@ -266,6 +270,8 @@ const char* CompressionExtension(Compression c) {
       return ".gz";
     case Compression::kZstd:
       return ".zst";
+    case Compression::kSnappy:
+      return ".sz";
   }
   return "";
 }
@@ -282,6 +288,8 @@ Result<std::unique_ptr<Compressor>> Compressor::Create(Compression c) {
       RC_RETURN_IF_ERROR(z->Init());
       return std::unique_ptr<Compressor>(std::move(z));
     }
+    case Compression::kSnappy:
+      return MakeSnappyCompressor();
     case Compression::kNone:
       break;
   }
@@ -300,6 +308,8 @@ Result<std::unique_ptr<Decompressor>> Decompressor::Create(Compression c) {
       RC_RETURN_IF_ERROR(z->Init());
       return std::unique_ptr<Decompressor>(std::move(z));
     }
+    case Compression::kSnappy:
+      return MakeSnappyDecompressor();
     case Compression::kNone:
       break;
   }
@@ -325,7 +335,7 @@ Result<std::string> Decompress(Compression c, std::string_view data) {
   RC_ASSIGN_OR_RETURN(std::unique_ptr<Decompressor> d, Decompressor::Create(c));
   std::string out;
   RC_RETURN_IF_ERROR(d->Feed(data, &out));
-  if (!d->at_member_boundary()) {
+  if (!d->at_stream_end()) {
     return Status::Corruption(std::string(CompressionName(c)) + ": stream ends inside a member " +
                               "(last complete member ends at byte " +
                               std::to_string(d->complete_input()) + " of " +

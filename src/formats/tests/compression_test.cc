@@ -56,7 +56,8 @@ TEST_P(CompressionTest, RoundTripsTextAndBinary) {
     auto packed = Compress(GetParam(), text);
     ASSERT_TRUE(packed.ok()) << packed.status().ToString();
     if (text.size() > 100'000 && text[0] == '{') {
-      EXPECT_LT(packed->size(), text.size() / 4);
+      // snappy trades ratio for speed
+      EXPECT_LT(packed->size(), text.size() / (GetParam() == Compression::kSnappy ? 3 : 4));
     }
     auto unpacked = Decompress(GetParam(), *packed);
     ASSERT_TRUE(unpacked.ok()) << unpacked.status().ToString();
@@ -156,6 +157,9 @@ TEST_P(CompressionTest, CorruptedPayloadFailsItsChecksum) {
 }
 
 TEST_P(CompressionTest, SystemToolsAcceptConcatenatedMembers) {
+  if (GetParam() == Compression::kSnappy) {
+    GTEST_SKIP() << "no system tool; see PythonSnappyTest in snappy_framing_test.cc";
+  }
   const char* tool = GetParam() == Compression::kGzip ? "gzip" : "zstd";
   if (std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) != 0) {
     GTEST_SKIP() << tool << " is not installed";
@@ -182,7 +186,8 @@ TEST_P(CompressionTest, SystemToolsAcceptConcatenatedMembers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, CompressionTest,
-                         ::testing::Values(Compression::kGzip, Compression::kZstd),
+                         ::testing::Values(Compression::kGzip, Compression::kZstd,
+                                           Compression::kSnappy),
                          [](const auto& info) { return std::string(CompressionName(info.param)); });
 
 TEST(CompressionNamesTest, NamesAndExtensions) {
@@ -190,6 +195,8 @@ TEST(CompressionNamesTest, NamesAndExtensions) {
   EXPECT_STREQ(CompressionExtension(Compression::kNone), "");
   EXPECT_STREQ(CompressionExtension(Compression::kGzip), ".gz");
   EXPECT_STREQ(CompressionExtension(Compression::kZstd), ".zst");
+  EXPECT_STREQ(CompressionName(Compression::kSnappy), "snappy");
+  EXPECT_STREQ(CompressionExtension(Compression::kSnappy), ".sz");
   EXPECT_FALSE(Compressor::Create(Compression::kNone).ok());
   EXPECT_FALSE(Decompressor::Create(Compression::kNone).ok());
 }
