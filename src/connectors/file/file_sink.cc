@@ -206,8 +206,8 @@ void RegisterFileSink(Registry& registry) {
   d.kind = ConnectorKind::kSink;
   d.description =
       "Writes records to local files: jsonl appended to <topic>.jsonl, or rolling jsonl/csv/json "
-      "files (optionally gzip or zstd) renamed into place when complete; durable (fdatasync) "
-      "before offsets are committed";
+      "files (optionally gzip, zstd or snappy) renamed into place when complete; durable "
+      "(fdatasync) before offsets are committed";
   d.schema = file::FileSinkSchema();
   d.make_sink = [](const config::BoundConfig& bound,
                    const ConnectorContext& ctx) -> Result<std::unique_ptr<Sink>> {

@@ -49,7 +49,8 @@ bool IsStamp(std::string_view s) {
 
 constexpr FileFormat kFormats[] = {FileFormat::kJsonl, FileFormat::kCsv, FileFormat::kJson};
 constexpr formats::Compression kCompressions[] = {
-    formats::Compression::kNone, formats::Compression::kGzip, formats::Compression::kZstd};
+    formats::Compression::kNone, formats::Compression::kGzip, formats::Compression::kZstd,
+    formats::Compression::kSnappy};
 
 }  // namespace
 
@@ -67,10 +68,10 @@ config::Schema FileSinkSchema() {
             .Default("jsonl")
             .OneOf({"jsonl", "csv", "json"}));
   s.Add(Key("compression", ValueType::kString,
-            "none, gzip or zstd; every Flush ends a gzip member / zstd frame, so a crash never "
-            "costs more than the unflushed tail")
+            "none, gzip, zstd or snappy (framing format, .sz); every Flush ends a gzip member / "
+            "zstd frame / snappy stream, so a crash never costs more than the unflushed tail")
             .Default("none")
-            .OneOf({"none", "gzip", "zstd"}));
+            .OneOf({"none", "gzip", "zstd", "snappy"}));
   s.Add(Key("rotation", ValueType::kObject, "When a file is complete and a new one starts")
             .Child(Key("max_size_mb", ValueType::kInt,
                        "Roll a file once it reaches this many MiB (on disk, so compressed size); "
@@ -109,9 +110,11 @@ Result<FileSinkConfig> FileSinkConfigFromBound(const config::BoundConfig& bound)
     c.compression = formats::Compression::kGzip;
   } else if (compression == "zstd") {
     c.compression = formats::Compression::kZstd;
+  } else if (compression == "snappy") {
+    c.compression = formats::Compression::kSnappy;
   } else {
     return Status::InvalidArgument(bound.path() + ".compression: unsupported compression '" +
-                                   compression + "' (expected none, gzip or zstd)");
+                                   compression + "' (expected none, gzip, zstd or snappy)");
   }
   const config::BoundConfig rotation = bound.GetObject("rotation");
   const int64_t mb = rotation.GetInt("max_size_mb");

@@ -69,6 +69,11 @@ TEST(FileSinkConfigTest, FormatsCompressionAndRotation) {
   auto gz = FileSinkConfigFromBound(BindYaml("path: /out\ncompression: gzip\n", &diags));
   ASSERT_TRUE(gz.ok());
   EXPECT_TRUE(gz->rolling());
+  auto sz = FileSinkConfigFromBound(BindYaml("path: /out\ncompression: snappy\n", &diags));
+  ASSERT_TRUE(diags.empty()) << diags.Format();
+  ASSERT_TRUE(sz.ok());
+  EXPECT_EQ(sz->compression, formats::Compression::kSnappy);
+  EXPECT_TRUE(sz->rolling());
 
   for (const char* bad :
        {"compression: lz4\n", "rotation:\n  max_size_mb: -1\n", "rotation:\n  max_age_hours: -2\n",
@@ -102,6 +107,11 @@ TEST(FileSinkConfigTest, RollingNamesParseBack) {
   EXPECT_EQ(parsed->escaped_topic, "a-20240101T000000Z-0001.json..%2Fx");
   EXPECT_EQ(parsed->format, FileFormat::kJsonl);
   EXPECT_EQ(parsed->compression, formats::Compression::kZstd);
+  auto snappy = ParseInProgressName(".t-20240101T000000Z-0003.csv.sz.inprogress");
+  ASSERT_TRUE(snappy.has_value());
+  EXPECT_EQ(snappy->format, FileFormat::kCsv);
+  EXPECT_EQ(snappy->compression, formats::Compression::kSnappy);
+  EXPECT_EQ(snappy->extension, ".csv.sz");
   auto json = ParseInProgressName(".t-20240101T000000Z-0000.json.inprogress");
   ASSERT_TRUE(json.has_value());
   EXPECT_EQ(json->format, FileFormat::kJson);

@@ -232,18 +232,64 @@ TEST_P(FileSinkRecoveryTest, RecoveredSinkGoesOnWritingANewFile) {
                                                    "orders-20240229T235958Z-0001" + Extension()}));
 }
 
+std::string ParamName(const ::testing::TestParamInfo<Param>& info) {
+  const FileFormat f = std::get<0>(info.param);
+  return std::string(f == FileFormat::kCsv    ? "csv"
+                     : f == FileFormat::kJson ? "json"
+                                              : "jsonl") +
+         "_" + formats::CompressionName(std::get<1>(info.param));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Formats, FileSinkRecoveryTest,
     ::testing::Combine(::testing::Values(FileFormat::kJsonl, FileFormat::kCsv, FileFormat::kJson),
-                       ::testing::Values(Compression::kNone, Compression::kGzip,
-                                         Compression::kZstd)),
-    [](const auto& info) {
-      const FileFormat f = std::get<0>(info.param);
-      return std::string(f == FileFormat::kCsv    ? "csv"
-                         : f == FileFormat::kJson ? "json"
-                                                  : "jsonl") +
-             "_" + formats::CompressionName(std::get<1>(info.param));
-    });
+                       ::testing::Values(Compression::kNone, Compression::kGzip, Compression::kZstd,
+                                         Compression::kSnappy)),
+    ParamName);
+
+/// Snappy emits a checksummed chunk per 64 KiB of input, wherever that falls in a record; only
+/// the marker at the end of a member says a Flush ended there.
+class FileSinkSnappyRecoveryTest : public FileSinkRecoveryTest {};
+
+TEST_P(FileSinkSnappyRecoveryTest, AChunkEndInsideAFlushIsNoCutPoint) {
+  uint64_t flushed_size = 0;
+  fs::path file;
+  {
+    auto sink = OpenSink(out_);
+    ASSERT_TRUE(sink->Write(Records(0, kFlushed)).ok());
+    ASSERT_TRUE(sink->Flush().ok());
+    file = out_ / Names(out_)[0];
+    flushed_size = fs::file_size(file);
+    // 4,000 records in one Flush (250-500 KiB by format): a member of several data chunks.
+    ASSERT_TRUE(sink->Write(Records(kFlushed, kFlushed + 4'000)).ok());
+    ASSERT_TRUE(sink->Flush().ok());
+  }
+  const std::string full = ReadFile(file);
+  // The ends of the data chunks of the second member (its identifier is 10 bytes).
+  std::vector<uint64_t> chunk_ends;
+  for (uint64_t at = flushed_size + 10; at + 4 <= full.size();) {
+    const auto byte = [&](uint64_t i) { return uint64_t{static_cast<unsigned char>(full[i])}; };
+    if (byte(at) == 0xfe) break;  // the member's end marker
+    at += 4 + (byte(at + 1) | byte(at + 2) << 8 | byte(at + 3) << 16);
+    chunk_ends.push_back(at);
+  }
+  ASSERT_GE(chunk_ends.size(), 3u);
+  for (const uint64_t cut : chunk_ends) {
+    SCOPED_TRACE("cut at " + std::to_string(cut) + " of " + std::to_string(full.size()));
+    fs::remove_all(out_);
+    fs::create_directories(out_);
+    WriteFile(file, full.substr(0, cut));
+    ExpectRecovered(flushed_text_.size());
+    // Exactly the first Flush: the whole chunks after it hold a record cut in two.
+    EXPECT_EQ(Body(Decode(out_ / Names(out_)[0])), flushed_text_);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, FileSinkSnappyRecoveryTest,
+                         ::testing::Combine(::testing::Values(FileFormat::kJsonl, FileFormat::kCsv,
+                                                              FileFormat::kJson),
+                                            ::testing::Values(Compression::kSnappy)),
+                         ParamName);
 
 class FileSinkRecoveryCasesTest : public ::testing::Test {
  protected:
