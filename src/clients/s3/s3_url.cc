@@ -59,8 +59,9 @@ Result<Endpoint> ParseEndpoint(std::string_view endpoint, std::string_view regio
   }
   std::string rest = text.substr(sep + 3);
   if (rest.find_first_of("?#@") != std::string::npos) {
-    return Status::InvalidArgument("S3 endpoint '" + text +
-                                   "' must not carry a query, fragment or user info");
+    // Not echoed: user info may hold a password.
+    return Status::InvalidArgument(
+        "S3 endpoint must be scheme://host[:port][/path], without a query, fragment or user info");
   }
   const size_t slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
