@@ -18,7 +18,7 @@ namespace rivven::formats {
 /// skips padding and reserved skippable chunks (0x80-0xfd), and fails with Corruption naming
 /// the input byte where the offending chunk starts on a bad identifier, a CRC mismatch, corrupt
 /// snappy data, a chunk over the 64 KiB limit, or a reserved unskippable type (0x02-0x7f; the
-/// 2022 revision's unchecksummed 0x02/0x03 are refused too, as python-snappy and Go do).
+/// 2022 revision's unchecksummed 0x02/0x03 are refused too, as python-snappy does).
 std::unique_ptr<Compressor> MakeSnappyCompressor();
 std::unique_ptr<Decompressor> MakeSnappyDecompressor();
 
