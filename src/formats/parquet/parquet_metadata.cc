@@ -469,6 +469,11 @@ Result<FileMetaData> ParseFileMetaData(std::string_view bytes) {
       });
     } else if (Is(f, 6, ThriftType::kBinary)) {
       m.created_by = std::string(r.Binary());
+    } else if (Is(f, 7, ThriftType::kList)) {
+      ReadList(r, ThriftType::kStruct, [&] {
+        r.Skip(ThriftType::kStruct);
+        ++m.type_defined_column_orders;  // TYPE_ORDER is the only ColumnOrder defined
+      });
     } else {
       return false;
     }

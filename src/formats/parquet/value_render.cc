@@ -20,14 +20,59 @@ void AppendNumber(std::string& out, T v) {
   out.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
+/// ECMAScript's Number::toString layout of the shortest round-trip digits: plain notation for
+/// decimal exponents in [-7, 21), exponent notation ("1.5e-7", "1e+21") beyond, so doubles
+/// read the way JSON tools (and JavaScript peers) print them.
 template <typename F>
 void AppendFloating(std::string& out, F v) {
   if (std::isnan(v)) {
     out += "\"NaN\"";
-  } else if (std::isinf(v)) {
+    return;
+  }
+  if (std::isinf(v)) {
     out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+    return;
+  }
+  if (v == 0) {
+    out.push_back('0');
+    return;
+  }
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));
+  if (sci.front() == '-') {
+    out.push_back('-');
+    sci.remove_prefix(1);
+  }
+  const size_t e_at = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_at)) {
+    if (c != '.') digits.push_back(c);
+  }
+  int exponent = 0;
+  std::from_chars(sci.data() + e_at + 1 + (sci[e_at + 1] == '+'), sci.data() + sci.size(), exponent);
+  const int k = static_cast<int>(digits.size());
+  const int n = exponent + 1;  // position of the decimal point relative to the digits
+  if (k <= n && n <= 21) {
+    out += digits;
+    out.append(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out.append(digits, 0, static_cast<size_t>(n));
+    out.push_back('.');
+    out.append(digits, static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-n), '0');
+    out += digits;
   } else {
-    AppendNumber(out, v);
+    out.push_back(digits[0]);
+    if (k > 1) {
+      out.push_back('.');
+      out.append(digits, 1);
+    }
+    out.push_back('e');
+    out.push_back(n - 1 >= 0 ? '+' : '-');
+    AppendNumber(out, n - 1 >= 0 ? n - 1 : 1 - n);
   }
 }
 

@@ -241,7 +241,7 @@ TEST(ParquetRoundTripTest, StatisticsUseEachTypesOrder) {
   EXPECT_EQ(*stats(2).max_value, "\xC3\xA9");
   EXPECT_EQ(*stats(3).min_value, std::string(1, '\1'));
   EXPECT_EQ(*stats(3).null_count, 1);
-  EXPECT_EQ(m.type_defined_column_orders, 0u);  // not parsed back; written (see below)
+  EXPECT_EQ(m.type_defined_column_orders, 4u);
 }
 
 TEST(ParquetRoundTripTest, ResumesFromAnyRow) {
