@@ -73,8 +73,9 @@ std::unique_ptr<S3rver> S3rver::Start(const std::vector<std::string>& buckets, s
     if (!setpriv.empty()) argv = {setpriv, "--pdeathsig", "KILL"};
     // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its
     // legacy provider: without it every truncated listing answers 500.
-    argv.insert(argv.end(), {node, "--openssl-legacy-provider", script, "-d", server->dir_ + "/data", "-a", "127.0.0.1", "-p",
-                             std::to_string(server->port_)});
+    argv.insert(argv.end(),
+                {node, "--openssl-legacy-provider", script, "-d", server->dir_ + "/data", "-a",
+                 "127.0.0.1", "-p", std::to_string(server->port_)});
     for (const auto& b : buckets) argv.insert(argv.end(), {"--configure-bucket", b});
     ProcessOptions options;
     server->process_ = std::make_unique<BackgroundProcess>(

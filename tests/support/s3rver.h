@@ -24,8 +24,7 @@ class S3rver {
   /// Starts s3rver with `buckets` created (--configure-bucket) and waits until it accepts
   /// connections. Null with `*error` set when node or s3rver is missing (naming
   /// scripts/install-deps.sh) or it does not come up (with its log).
-  static std::unique_ptr<S3rver> Start(const std::vector<std::string>& buckets,
-                                       std::string* error);
+  static std::unique_ptr<S3rver> Start(const std::vector<std::string>& buckets, std::string* error);
   /// Stops the server (SIGTERM, then SIGKILL) and deletes its directory.
   ~S3rver();
   S3rver(const S3rver&) = delete;

@@ -18,9 +18,9 @@ namespace {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-constexpr size_t kMinPartSize = 5u << 20;             // S3: every part but the last
-constexpr size_t kMaxPartSize = size_t{5} << 30;      // S3: 5 GiB
-constexpr size_t kMaxParts = 10000;                   // S3: part numbers 1-10000
+constexpr size_t kMinPartSize = 5u << 20;         // S3: every part but the last
+constexpr size_t kMaxPartSize = size_t{5} << 30;  // S3: 5 GiB
+constexpr size_t kMaxParts = 10000;               // S3: part numbers 1-10000
 // A Retry-After longer than this is not waited for in full: the runtime's own retry takes over.
 constexpr std::chrono::milliseconds kMaxRetryAfter{120000};
 
@@ -51,10 +51,10 @@ Result<Credentials> ResolveCredentials(const std::string& access_key_id,
                                        const std::string& secret_access_key) {
   if (!access_key_id.empty() || !secret_access_key.empty()) {
     if (access_key_id.empty() || secret_access_key.empty()) {
-      return Status::InvalidArgument(
-          std::string("S3 credentials: ") +
-          (access_key_id.empty() ? "secret_access_key is set without access_key_id"
-                                 : "access_key_id is set without secret_access_key"));
+      return Status::InvalidArgument(std::string("S3 credentials: ") +
+                                     (access_key_id.empty()
+                                          ? "secret_access_key is set without access_key_id"
+                                          : "access_key_id is set without secret_access_key"));
     }
     return Credentials{access_key_id, secret_access_key, ""};
   }
@@ -91,7 +91,8 @@ S3Client::S3Client(S3Options options) : options_(std::move(options)) {
 S3Client::~S3Client() = default;
 
 Result<std::unique_ptr<S3Client>> S3Client::Create(S3Options options) {
-  if (options.region.empty()) return Status::InvalidArgument("S3: region is required (e.g. us-east-1)");
+  if (options.region.empty())
+    return Status::InvalidArgument("S3: region is required (e.g. us-east-1)");
   if (options.credentials.access_key_id.empty() || options.credentials.secret_access_key.empty()) {
     return Status::InvalidArgument("S3: an access key id and a secret access key are required");
   }
@@ -99,7 +100,8 @@ Result<std::unique_ptr<S3Client>> S3Client::Create(S3Options options) {
     return Status::InvalidArgument("S3: part_size must be between 5 MiB and 5 GiB, not " +
                                    std::to_string(options.part_size) + " bytes");
   }
-  if (options.max_attempts < 1) return Status::InvalidArgument("S3: max_attempts must be at least 1");
+  if (options.max_attempts < 1)
+    return Status::InvalidArgument("S3: max_attempts must be at least 1");
   if (options.list_max_keys < 1 || options.list_max_keys > 1000) {
     return Status::InvalidArgument("S3: list_max_keys must be between 1 and 1000");
   }
@@ -127,13 +129,14 @@ std::chrono::milliseconds S3Client::Backoff(int attempt) {
   jitter_state_ ^= jitter_state_ >> 7;
   jitter_state_ ^= jitter_state_ << 17;
   const auto half = base.count() / 2;
-  const auto jitter = half > 0 ? static_cast<int64_t>(jitter_state_ % static_cast<uint64_t>(half + 1)) : 0;
+  const auto jitter =
+      half > 0 ? static_cast<int64_t>(jitter_state_ % static_cast<uint64_t>(half + 1)) : 0;
   return std::chrono::milliseconds(base.count() - half + jitter);
 }
 
 Result<http::Response> S3Client::Execute(const Call& call) {
-  const RequestTarget target =
-      BuildTarget(endpoint_->endpoint, options_.force_path_style, call.bucket, call.key, call.query);
+  const RequestTarget target = BuildTarget(endpoint_->endpoint, options_.force_path_style,
+                                           call.bucket, call.key, call.query);
   const std::string what = call.method + " " + ObjectName(call.bucket, call.key);
   SigningInput input;
   input.method = call.method;
@@ -172,7 +175,8 @@ Result<http::Response> S3Client::Execute(const Call& call) {
       if (success && error.code.empty()) return std::move(sent).value();
       // A 200 with an <Error> inside is S3 failing after it started answering: retriable.
       const long status = success ? 500 : response.status;
-      failure = AnswerStatus(what, status, error, response.Header("x-amz-bucket-region").value_or(""));
+      failure =
+          AnswerStatus(what, status, error, response.Header("x-amz-bucket-region").value_or(""));
       if (!failure.retriable()) return failure;
       if (auto h = response.Header("retry-after")) retry_after = ParseRetryAfter(*h);
     }
@@ -231,8 +235,9 @@ Status S3Client::PutMultipart(const std::string& bucket, const std::string& key,
                   XmlEscape(*etag) + "</ETag></Part>";
     }
     complete += "</CompleteMultipartUpload>";
-    Call finish{"POST", bucket, key, {{"uploadId", upload_id}},
-                {{"content-type", "application/xml"}}, complete};
+    Call finish{
+        "POST",  bucket, key, {{"uploadId", upload_id}}, {{"content-type", "application/xml"}},
+        complete};
     finish.error_may_come_with_200 = true;
     return Execute(finish).status();
   };
@@ -240,8 +245,10 @@ Status S3Client::PutMultipart(const std::string& bucket, const std::string& key,
   if (status.ok()) return status;
   Call abort{"DELETE", bucket, key, {{"uploadId", upload_id}}, {}, {}};
   if (Status aborted = Execute(abort).status(); !aborted.ok()) {
-    log::Warn("s3", "aborting the multipart upload of {} failed, its parts stay until a lifecycle "
-              "rule removes them: {}", name, aborted.message());
+    log::Warn("s3",
+              "aborting the multipart upload of {} failed, its parts stay until a lifecycle "
+              "rule removes them: {}",
+              name, aborted.message());
   }
   return status;
 }

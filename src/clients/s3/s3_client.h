@@ -26,21 +26,24 @@ struct Credentials {
   std::string access_key_id, secret_access_key, session_token;  // session_token optional
 };
 
-/// Keys given in config win; otherwise AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN
-/// from the environment. FailedPrecondition naming both ways when neither gives a key pair.
-/// Only one of the two keys in config is an InvalidArgument.
+/// Keys given in config win; otherwise AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+/// AWS_SESSION_TOKEN from the environment. FailedPrecondition naming both ways when neither gives a
+/// key pair. Only one of the two keys in config is an InvalidArgument.
 Result<Credentials> ResolveCredentials(const std::string& access_key_id,
                                        const std::string& secret_access_key);
 
 struct S3Options {
-  std::string region;                 // required, e.g. us-east-1
-  std::string endpoint;               // empty: https://s3.<region>.amazonaws.com (virtual-hosted: https://<bucket>.s3.<region>.amazonaws.com)
-  bool force_path_style = false;      // endpoint/bucket/key instead of bucket.endpoint/key
+  std::string region;             // required, e.g. us-east-1
+  std::string endpoint;           // empty: https://s3.<region>.amazonaws.com (virtual-hosted:
+                                  // https://<bucket>.s3.<region>.amazonaws.com)
+  bool force_path_style = false;  // endpoint/bucket/key instead of bucket.endpoint/key
   Credentials credentials;
   bool verify_tls = true;
   std::string ca_path;
   std::chrono::milliseconds timeout{60000};
-  int max_attempts = 5;               // retries on 5xx, 429, SlowDown/RequestTimeout/InternalError, transport errors
+  // Attempts per request: retries on 5xx, 429, SlowDown/RequestTimeout/InternalError, transport
+  // errors.
+  int max_attempts = 5;
   std::chrono::milliseconds initial_backoff{200}, max_backoff{10000};
   size_t multipart_threshold = 16u << 20;  // bodies at least this big go up as multipart uploads
   size_t part_size = 8u << 20;             // >= 5 MiB except the last part (S3's rule)
@@ -50,7 +53,11 @@ struct S3Options {
 
 /// An object as S3 lists or describes it. `etag` without its surrounding quotes (for a
 /// multipart upload it is not an MD5 of the content but "<md5-of-md5s>-<parts>").
-struct ObjectInfo { std::string key; uint64_t size = 0; std::string etag; };
+struct ObjectInfo {
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
+};
 
 /// One S3 account/endpoint. Owns one kept-alive HTTP connection (virtual-hosted addressing
 /// opens one per bucket host as needed). Thread: one thread at a time. Durability: PutObject
@@ -65,7 +72,8 @@ class S3Client {
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
 
-  /// Puts the object (multipart above the threshold: Create, UploadPart..., Complete; Abort on failure). OK only once S3 answered 200 for the whole object.
+  /// Puts the object (multipart above the threshold: Create, UploadPart..., Complete; Abort on
+  /// failure). OK only once S3 answered 200 for the whole object.
   Status PutObject(const std::string& bucket, const std::string& key, std::string_view body,
                    const std::string& content_type = "application/octet-stream",
                    const std::vector<std::pair<std::string, std::string>>& extra_headers = {});

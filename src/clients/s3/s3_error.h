@@ -14,7 +14,7 @@ namespace rivven::s3 {
 
 /// The fields of an `<Error>` document (empty when the answer had no body, e.g. to HEAD).
 struct ErrorBody {
-  std::string code;        ///< "NoSuchBucket", "SlowDown", ...
+  std::string code;  ///< "NoSuchBucket", "SlowDown", ...
   std::string message;
   std::string request_id;
 };

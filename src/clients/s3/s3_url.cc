@@ -50,8 +50,9 @@ Result<Endpoint> ParseEndpoint(std::string_view endpoint, std::string_view regio
   const std::string text(endpoint);
   const size_t sep = text.find("://");
   if (sep == std::string::npos) {
-    return Status::InvalidArgument("S3 endpoint '" + text +
-                                   "' has no scheme: write http://host[:port] or https://host[:port]");
+    return Status::InvalidArgument(
+        "S3 endpoint '" + text +
+        "' has no scheme: write http://host[:port] or https://host[:port]");
   }
   e.scheme = AsciiLower(text.substr(0, sep));
   if (e.scheme != "http" && e.scheme != "https") {
@@ -91,7 +92,8 @@ Result<Endpoint> ParseEndpoint(std::string_view endpoint, std::string_view regio
     return Status::InvalidArgument("S3 endpoint '" + text + "' has no host");
   }
   if (!port_text.empty() || authority.ends_with(':')) {
-    const auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), e.port);
+    const auto [p, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), e.port);
     if (ec != std::errc() || p != port_text.data() + port_text.size() || e.port < 1 ||
         e.port > 65535) {
       return Status::InvalidArgument("S3 endpoint '" + text + "': bad port '" + port_text + "'");
@@ -110,8 +112,8 @@ bool IsVirtualHostableBucket(std::string_view bucket) {
   return bucket.front() != '-' && bucket.back() != '-';
 }
 
-RequestTarget BuildTarget(const Endpoint& endpoint, bool force_path_style,
-                          std::string_view bucket, std::string_view key,
+RequestTarget BuildTarget(const Endpoint& endpoint, bool force_path_style, std::string_view bucket,
+                          std::string_view key,
                           const std::vector<std::pair<std::string, std::string>>& query) {
   const bool path_style = force_path_style || bucket.empty() || IsIpOrLocalhost(endpoint.host) ||
                           !IsVirtualHostableBucket(bucket);

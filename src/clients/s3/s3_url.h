@@ -14,9 +14,9 @@ namespace rivven::s3 {
 
 /// A parsed endpoint: "https://s3.us-east-1.amazonaws.com" or "http://127.0.0.1:4568/base".
 struct Endpoint {
-  std::string scheme;  ///< "http" or "https"
-  std::string host;    ///< without port; an IPv6 literal keeps its brackets
-  int port = 0;        ///< 0: the scheme's default
+  std::string scheme;     ///< "http" or "https"
+  std::string host;       ///< without port; an IPv6 literal keeps its brackets
+  int port = 0;           ///< 0: the scheme's default
   std::string base_path;  ///< decoded, no trailing '/' ("" or "/base")
 };
 
@@ -39,8 +39,8 @@ struct RequestTarget {
 /// pairs; written in SigV4's canonical order so URL and signature agree). Virtual-hosted unless
 /// `force_path_style`, the host is an IP address or "localhost", or the bucket is not
 /// virtual-hostable.
-RequestTarget BuildTarget(const Endpoint& endpoint, bool force_path_style,
-                          std::string_view bucket, std::string_view key,
+RequestTarget BuildTarget(const Endpoint& endpoint, bool force_path_style, std::string_view bucket,
+                          std::string_view key,
                           const std::vector<std::pair<std::string, std::string>>& query);
 
 }  // namespace rivven::s3

@@ -94,10 +94,9 @@ std::string Sha256Hex(std::string_view data) {
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   size_t len = 0;
-  const unsigned char* out =
-      EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
-                reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, sizeof mac,
-                &len);
+  const unsigned char* out = EVP_Q_mac(
+      nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+      reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, sizeof mac, &len);
   RC_ASSERT(out != nullptr);
   return std::string(reinterpret_cast<const char*>(mac), len);
 }

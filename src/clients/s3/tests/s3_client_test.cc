@@ -42,7 +42,8 @@ std::unique_ptr<S3Client> MakeClient(const S3Options& o) {
 void ErrorAnswer(httplib::Response& res, int status, const std::string& code) {
   res.status = status;
   res.set_content("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code +
-                      "</Code><Message>fake " + code + "</Message><RequestId>RID</RequestId></Error>",
+                      "</Code><Message>fake " + code +
+                      "</Message><RequestId>RID</RequestId></Error>",
                   "application/xml");
 }
 
@@ -167,7 +168,7 @@ struct FakeMultipart {
   std::string content_type;
   int completes = 0;
   bool aborted = false;
-  int fail_part = 0;  // answer 403 to this part number
+  int fail_part = 0;        // answer 403 to this part number
   int complete_errors = 0;  // answer 200 + <Error> this many times
 };
 
@@ -176,9 +177,10 @@ void ServeMultipart(TestServer& s, FakeMultipart& m) {
     std::lock_guard<std::mutex> l(m.mu);
     if (req.has_param("uploads")) {
       m.content_type = req.get_header_value("Content-Type");
-      res.set_content("<InitiateMultipartUploadResult><Bucket>bucket</Bucket><Key>big</Key>"
-                      "<UploadId>up&amp;1</UploadId></InitiateMultipartUploadResult>",
-                      "application/xml");
+      res.set_content(
+          "<InitiateMultipartUploadResult><Bucket>bucket</Bucket><Key>big</Key>"
+          "<UploadId>up&amp;1</UploadId></InitiateMultipartUploadResult>",
+          "application/xml");
       return;
     }
     EXPECT_EQ(req.get_param_value("uploadId"), "up&1");
@@ -189,9 +191,10 @@ void ServeMultipart(TestServer& s, FakeMultipart& m) {
                       "application/xml");
       return;
     }
-    res.set_content("<CompleteMultipartUploadResult><ETag>\"x-3\"</ETag>"
-                    "</CompleteMultipartUploadResult>",
-                    "application/xml");
+    res.set_content(
+        "<CompleteMultipartUploadResult><ETag>\"x-3\"</ETag>"
+        "</CompleteMultipartUploadResult>",
+        "application/xml");
   });
   s.server().Put(R"(/bucket/big)", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> l(m.mu);
@@ -277,16 +280,18 @@ TEST(S3ClientTest, ListFollowsContinuationTokens) {
     EXPECT_EQ(req.get_param_value("max-keys"), "2");
     tokens.push_back(req.get_param_value("continuation-token"));
     if (tokens.size() == 1) {
-      res.set_content("<ListBucketResult><IsTruncated>true</IsTruncated>"
-                      "<Contents><Key>p/a &amp; b</Key><Size>1</Size><ETag>&quot;e1&quot;</ETag></Contents>"
-                      "<Contents><Key>p/\xc3\xa9</Key><Size>22</Size><ETag>\"e2\"</ETag></Contents>"
-                      "<NextContinuationToken>t/1+=</NextContinuationToken></ListBucketResult>",
-                      "application/xml");
+      res.set_content(
+          "<ListBucketResult><IsTruncated>true</IsTruncated>"
+          "<Contents><Key>p/a &amp; b</Key><Size>1</Size><ETag>&quot;e1&quot;</ETag></Contents>"
+          "<Contents><Key>p/\xc3\xa9</Key><Size>22</Size><ETag>\"e2\"</ETag></Contents>"
+          "<NextContinuationToken>t/1+=</NextContinuationToken></ListBucketResult>",
+          "application/xml");
     } else {
-      res.set_content("<ListBucketResult><IsTruncated>false</IsTruncated>"
-                      "<Contents><Key>p/z</Key><Size>18446744073709551615</Size><ETag>e3</ETag></Contents>"
-                      "</ListBucketResult>",
-                      "application/xml");
+      res.set_content(
+          "<ListBucketResult><IsTruncated>false</IsTruncated>"
+          "<Contents><Key>p/z</Key><Size>18446744073709551615</Size><ETag>e3</ETag></Contents>"
+          "</ListBucketResult>",
+          "application/xml");
     }
   });
   S3Options o = FakeOptions(s.port());
@@ -312,18 +317,14 @@ TEST(S3ClientTest, HeadObjectAndCheckBucket) {
     res.set_header("ETag", "\"d41d8\"");
     res.set_content(std::string(1234, 'x'), "application/octet-stream");
   });
-  s.server().Get(R"(/bucket/missing)", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 404;
-  });
-  s.server().Get(R"(/bucket)", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 200;
-  });
-  s.server().Get(R"(/forbidden)", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 403;
-  });
-  s.server().Get(R"(/nobucket)", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 404;
-  });
+  s.server().Get(R"(/bucket/missing)",
+                 [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
+  s.server().Get(R"(/bucket)",
+                 [](const httplib::Request&, httplib::Response& res) { res.status = 200; });
+  s.server().Get(R"(/forbidden)",
+                 [](const httplib::Request&, httplib::Response& res) { res.status = 403; });
+  s.server().Get(R"(/nobucket)",
+                 [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
   auto client = MakeClient(FakeOptions(s.port()));
   ASSERT_TRUE(client);
   auto there = client->HeadObject("bucket", "there");

@@ -23,7 +23,8 @@ TEST(S3UrlTest, AwsDefaultEndpointIsVirtualHosted) {
   // Bucket-level requests: "/" with the query in canonical order.
   const RequestTarget list =
       BuildTarget(aws, false, "my-bucket", "", {{"prefix", "a b/"}, {"list-type", "2"}});
-  EXPECT_EQ(list.url, "https://my-bucket.s3.eu-central-1.amazonaws.com/?list-type=2&prefix=a%20b%2F");
+  EXPECT_EQ(list.url,
+            "https://my-bucket.s3.eu-central-1.amazonaws.com/?list-type=2&prefix=a%20b%2F");
   EXPECT_EQ(list.path, "/");
 }
 
@@ -59,7 +60,8 @@ TEST(S3UrlTest, CustomEndpoints) {
   const Endpoint minio = Parse("https://minio.example.com:9443/");
   EXPECT_EQ(minio.port, 9443);
   EXPECT_EQ(minio.base_path, "");
-  EXPECT_EQ(BuildTarget(minio, false, "logs", "k", {}).url, "https://logs.minio.example.com:9443/k");
+  EXPECT_EQ(BuildTarget(minio, false, "logs", "k", {}).url,
+            "https://logs.minio.example.com:9443/k");
   EXPECT_EQ(BuildTarget(minio, true, "logs", "k", {}).url, "https://minio.example.com:9443/logs/k");
   // Default ports are left out of the Host header (that is what curl sends).
   const Endpoint default_port = Parse("https://storage.example.com:443");

@@ -89,12 +89,14 @@ TEST(S3ErrorTest, Classification) {
     EXPECT_FALSE(denied.retriable()) << code;
     EXPECT_NE(denied.message().find(code), std::string::npos);
   }
-  Status missing = AnswerStatus("PUT s3://nope/k", 404, {"NoSuchBucket", "The specified bucket does not exist", ""});
+  Status missing = AnswerStatus("PUT s3://nope/k", 404,
+                                {"NoSuchBucket", "The specified bucket does not exist", ""});
   EXPECT_EQ(missing.code(), StatusCode::kNotFound);
   EXPECT_FALSE(missing.retriable());
   EXPECT_NE(missing.message().find("s3://nope/k"), std::string::npos);
   // HEAD answers have no body: the status alone names the problem.
-  EXPECT_EQ(AnswerStatus("HEAD s3://b", 403, {}).message().find("HTTP 403 Forbidden") != std::string::npos,
+  EXPECT_EQ(AnswerStatus("HEAD s3://b", 403, {}).message().find("HTTP 403 Forbidden") !=
+                std::string::npos,
             true);
   Status moved = AnswerStatus("HEAD s3://b", 301, {}, "eu-west-1");
   EXPECT_EQ(moved.code(), StatusCode::kFailedPrecondition);

@@ -77,7 +77,8 @@ TEST(SigV4Test, UriEncodingFollowsSigV4) {
   EXPECT_EQ(UriEncode("a b+c=d/e~f", true), "a%20b%2Bc%3Dd/e~f");
   EXPECT_EQ(UriEncode("ключ€", true), "%D0%BA%D0%BB%D1%8E%D1%87%E2%82%AC");
   EXPECT_EQ(UriEncode("-._~AZaz09", false), "-._~AZaz09");
-  EXPECT_EQ(UriEncode("!*'();:@&$,?#[]%", false), "%21%2A%27%28%29%3B%3A%40%26%24%2C%3F%23%5B%5D%25");
+  EXPECT_EQ(UriEncode("!*'();:@&$,?#[]%", false),
+            "%21%2A%27%28%29%3B%3A%40%26%24%2C%3F%23%5B%5D%25");
   // S3: no normalisation, no double encoding.
   EXPECT_EQ(CanonicalUri("/bucket//a/./b/../100%"), "/bucket//a/./b/../100%25");
   EXPECT_EQ(CanonicalUri(""), "/");
@@ -90,9 +91,10 @@ TEST(SigV4Test, UriEncodingFollowsSigV4) {
 TEST(SigV4Test, SuiteGetVanilla) {
   const SigningInput in = SuiteInput("GET", "/", {}, {});
   const std::string creq = CanonicalRequest(in, kSuiteKeys, kSuiteDate, "service");
-  EXPECT_EQ(creq,
-            "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n"
-            + std::string(kEmptySha));
+  EXPECT_EQ(
+      creq,
+      "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" +
+          std::string(kEmptySha));
   EXPECT_EQ(StringToSign(creq, kSuiteDate, "us-east-1", "service"),
             std::string(kSuiteStsPrefix) +
                 "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
@@ -107,7 +109,8 @@ TEST(SigV4Test, SuiteGetVanilla) {
 }
 
 TEST(SigV4Test, SuiteQueryOrder) {
-  const SigningInput key_case = SuiteInput("GET", "/", {{"Param2", "value2"}, {"Param1", "value1"}}, {});
+  const SigningInput key_case =
+      SuiteInput("GET", "/", {{"Param2", "value2"}, {"Param1", "value1"}}, {});
   const std::string creq = CanonicalRequest(key_case, kSuiteKeys, kSuiteDate, "service");
   EXPECT_EQ(creq.substr(0, creq.find("host")), "GET\n/\nParam1=value1&Param2=value2\n");
   EXPECT_EQ(StringToSign(creq, kSuiteDate, "us-east-1", "service"),
@@ -118,19 +121,22 @@ TEST(SigV4Test, SuiteQueryOrder) {
                 "SignedHeaders=host;x-amz-date, "
                 "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
   // get-vanilla-query-order-key: same name, sorted by value (upper case first).
-  EXPECT_EQ(SuiteAuthorization(SuiteInput("GET", "/", {{"Param1", "value2"}, {"Param1", "Value1"}}, {})),
-            std::string(kSuiteAuthPrefix) +
-                "SignedHeaders=host;x-amz-date, "
-                "Signature=eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1");
+  EXPECT_EQ(
+      SuiteAuthorization(SuiteInput("GET", "/", {{"Param1", "value2"}, {"Param1", "Value1"}}, {})),
+      std::string(kSuiteAuthPrefix) +
+          "SignedHeaders=host;x-amz-date, "
+          "Signature=eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1");
   // get-vanilla-query-order-value
-  EXPECT_EQ(SuiteAuthorization(SuiteInput("GET", "/", {{"Param1", "value2"}, {"Param1", "value1"}}, {})),
-            std::string(kSuiteAuthPrefix) +
-                "SignedHeaders=host;x-amz-date, "
-                "Signature=5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694");
+  EXPECT_EQ(
+      SuiteAuthorization(SuiteInput("GET", "/", {{"Param1", "value2"}, {"Param1", "value1"}}, {})),
+      std::string(kSuiteAuthPrefix) +
+          "SignedHeaders=host;x-amz-date, "
+          "Signature=5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694");
 }
 
 TEST(SigV4Test, SuiteUnreservedAndUtf8) {
-  const std::string unreserved = "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  const std::string unreserved =
+      "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   // get-unreserved
   const SigningInput path = SuiteInput("GET", "/" + unreserved, {}, {});
   EXPECT_EQ(StringToSign(CanonicalRequest(path, kSuiteKeys, kSuiteDate, "service"), kSuiteDate,
@@ -227,19 +233,20 @@ TEST(SigV4Test, SuitePost) {
   // post-x-www-form-urlencoded: a body, its hash signed.
   const SigningInput form = SuiteInput(
       "POST", "/", {}, {{"Content-Type", "application/x-www-form-urlencoded"}}, "Param1=value1");
-  EXPECT_EQ(form.payload_sha256, "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e");
+  EXPECT_EQ(form.payload_sha256,
+            "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e");
   EXPECT_EQ(SuiteAuthorization(form),
             std::string(kSuiteAuthPrefix) +
                 "SignedHeaders=content-type;host;x-amz-date, "
                 "Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a");
   // post-x-www-form-urlencoded-parameters (the suite's own files write "charset=utf8")
-  EXPECT_EQ(SuiteAuthorization(SuiteInput(
-                "POST", "/", {},
-                {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"}},
-                "Param1=value1")),
-            std::string(kSuiteAuthPrefix) +
-                "SignedHeaders=content-type;host;x-amz-date, "
-                "Signature=1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe");
+  EXPECT_EQ(
+      SuiteAuthorization(SuiteInput(
+          "POST", "/", {}, {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"}},
+          "Param1=value1")),
+      std::string(kSuiteAuthPrefix) +
+          "SignedHeaders=content-type;host;x-amz-date, "
+          "Signature=1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe");
 }
 
 TEST(SigV4Test, SuiteSessionToken) {
@@ -251,8 +258,8 @@ TEST(SigV4Test, SuiteSessionToken) {
       "YwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+sc"
       "qKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
   const SigningInput in = SuiteInput("POST", "/", {}, {});
-  EXPECT_EQ(StringToSign(CanonicalRequest(in, keys, kSuiteDate, "service"), kSuiteDate,
-                         "us-east-1", "service"),
+  EXPECT_EQ(StringToSign(CanonicalRequest(in, keys, kSuiteDate, "service"), kSuiteDate, "us-east-1",
+                         "service"),
             std::string(kSuiteStsPrefix) +
                 "c237e1b440d4c63c32ca95b5b99481081cb7b13c7e40434868e71567c1a882f6");
   const Pairs added = SignAt(in, keys, "us-east-1", "service", kSuiteDate);
@@ -270,11 +277,12 @@ TEST(SigV4Test, S3DocumentationGetObject) {
   in.headers = {{"Host", "examplebucket.s3.amazonaws.com"}, {"Range", "bytes=0-9"}};
   in.payload_sha256 = kEmptySha;
   const std::string creq = CanonicalRequest(in, kDocKeys, kDocDate, "s3");
-  EXPECT_EQ(creq,
-            "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
-            "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
-            "x-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n" +
-                std::string(kEmptySha));
+  EXPECT_EQ(
+      creq,
+      "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
+      "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+      "x-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n" +
+          std::string(kEmptySha));
   EXPECT_EQ(StringToSign(creq, kDocDate, "us-east-1", "s3"),
             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
@@ -378,13 +386,14 @@ class CurlOracleTest : public ::testing::Test {
     Endpoint endpoint{"http", "127.0.0.1", server_.port(), ""};
     const RequestTarget target = BuildTarget(endpoint, true, "bucket", key, query);
     const std::string hash = Sha256Hex(body);
-    std::vector<std::string> argv = {curl_, "-s", "-o", "/dev/null", "--aws-sigv4",
-                                     "aws:amz:us-east-1:s3", "--user", "AKIDEXAMPLE:" + secret_,
-                                     "-H", std::string("x-amz-date: ") + kSuiteDate, "-H",
-                                     "x-amz-content-sha256: " + hash};
+    std::vector<std::string> argv = {curl_,         "-s",
+                                     "-o",          "/dev/null",
+                                     "--aws-sigv4", "aws:amz:us-east-1:s3",
+                                     "--user",      "AKIDEXAMPLE:" + secret_,
+                                     "-H",          std::string("x-amz-date: ") + kSuiteDate,
+                                     "-H",          "x-amz-content-sha256: " + hash};
     for (const auto& [k, v] : extra_headers) argv.insert(argv.end(), {"-H", k + ": " + v});
-    const std::string body_file =
-        testing_dir_ + "/rivven-sigv4-body-" + std::to_string(getpid());
+    const std::string body_file = testing_dir_ + "/rivven-sigv4-body-" + std::to_string(getpid());
     if (method == "PUT") {
       std::ofstream(body_file, std::ios::binary) << body;
       argv.insert(argv.end(), {"-X", "PUT", "--data-binary", "@" + body_file});
@@ -404,8 +413,7 @@ class CurlOracleTest : public ::testing::Test {
     ASSERT_FALSE(curl_auth.empty());
     const size_t sh = curl_auth.find("SignedHeaders=");
     ASSERT_NE(sh, std::string::npos);
-    const std::string signed_list =
-        curl_auth.substr(sh + 14, curl_auth.find(',', sh) - sh - 14);
+    const std::string signed_list = curl_auth.substr(sh + 14, curl_auth.find(',', sh) - sh - 14);
 
     SigningInput in;
     in.method = method;
