@@ -9,6 +9,7 @@
 #include "connectors/http/webhook_sink.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/s3/s3_sink.h"
 #include "connectors/stdout/stdout_sink.h"
 
 namespace rivven {
@@ -22,6 +23,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterHttpPoll(registry);
   RegisterFileSink(registry);
   RegisterFileSource(registry);
+  RegisterS3Sink(registry);
   postgres::RegisterPostgresCdc(registry);
   mysql::RegisterMysqlCdc(registry);
 }

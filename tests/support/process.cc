@@ -258,4 +258,16 @@ std::string MakeTempDir(const std::string& prefix) {
   return d != nullptr ? std::string(d) : std::string();
 }
 
+std::string FindOnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  for (size_t start = 0; start <= dirs.size();) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    if (candidate.starts_with("/") && access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
 }  // namespace rivven::testing

@@ -47,6 +47,10 @@ class BackgroundProcess {
   ProcessResult result_;
 };
 
+/// The absolute path of an executable found on $PATH (RunProcess does not search it); "" when
+/// there is none.
+std::string FindOnPath(const std::string& name);
+
 /// The built rivven-connect binary (from $RIVVEN_BINARY) and the source tree ($RIVVEN_SOURCE_DIR).
 std::string BinaryPath();
 std::string SourceDir();

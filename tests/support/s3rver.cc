@@ -17,23 +17,6 @@ constexpr std::chrono::seconds kStartTimeout{30};
 // Another process may take the port between our probe and s3rver's bind: start over.
 constexpr int kStartAttempts = 3;
 
-std::string FindOnPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  const std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    const size_t end = std::min(dirs.find(':', start), dirs.size());
-    const std::string candidate = dirs.substr(start, end - start) + "/" + name;
-    if (!candidate.starts_with("/")) {
-      start = end + 1;
-      continue;
-    }
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return "";
-}
-
 bool Accepts(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
