@@ -108,10 +108,14 @@ Status FileSource::Open(const std::optional<std::string>& checkpoint) {
   finished_ = false;
   pending_error_.reset();
   size_t resumed = 0;
-  for (const auto& t : files_) resumed += t->state.cursor.offset > 0 ? 1 : 0;
+  for (const auto& t : files_) {
+    resumed += t->state.cursor.offset > 0 || t->state.cursor.row > 0 ? 1 : 0;
+  }
   log::Info("file", "{}: {} {} file(s) at {} ({}{}){}", context_.name,
             config_.watch ? "watching" : "reading", files_.size(), config_.path,
-            config_.format == SourceFormat::kCsv ? "csv" : "json",
+            config_.format == SourceFormat::kCsv       ? "csv"
+            : config_.format == SourceFormat::kParquet ? "parquet"
+                                                       : "json",
             config_.watch ? ", every " + std::to_string(config_.poll_interval.count()) + " s" : "",
             resumed > 0 ? ", resuming " + std::to_string(resumed) + " from the checkpoint" : "");
   return Status::Ok();
@@ -172,11 +176,15 @@ void FileSource::Retire(Tracked& t, const char* why) {
 
 Status FileSource::UpdateSize(Tracked& t, uint64_t size, bool verify_fingerprint) {
   const uint64_t read = t.reader ? t.reader->read_offset() : t.state.cursor.offset;
-  if (size < t.state.cursor.offset || size < read) {
+  const bool started = t.state.cursor.offset > 0 || t.state.cursor.row > 0;
+  if (config_.format == SourceFormat::kParquet && started && size != t.state.size) {
+    // Parquet files are never appended to: a new size is a new file.
+    StartOver(t, "changed size (" + std::to_string(t.state.size) + " -> " + std::to_string(size) +
+                     " bytes): a rewritten Parquet file");
+  } else if (size < t.state.cursor.offset || size < read) {
     StartOver(t, "was truncated (now " + std::to_string(size) + " bytes, " + std::to_string(read) +
                      " read)");
-  } else if (t.state.cursor.offset > 0 && t.state.fp.length > 0 &&
-             (verify_fingerprint || size != t.state.size)) {
+  } else if (started && t.state.fp.length > 0 && (verify_fingerprint || size != t.state.size)) {
     int fd = t.reader ? t.reader->fd() : ::open(t.state.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
       Result<Fingerprint> fp = ComputeFingerprint(fd, t.state.fp.length);
@@ -317,6 +325,13 @@ bool FileSource::Quiet(const Tracked& t, SteadyClock::time_point now) const {
 bool FileSource::HasWork(const Tracked& t, SteadyClock::time_point now) const {
   if (t.retired) return false;
   if (!config_.watch) return !t.done;
+  if (config_.format == SourceFormat::kParquet) {
+    // Done once offset is the size; else rows left, a new size, or a file that did not parse
+    // going quiet (it is complete now: parse it for good).
+    if (!t.reader) return t.state.size != t.state.cursor.offset || t.state.rotated;
+    return t.reader->records_pending() || t.state.size != t.reader->read_offset() ||
+           (t.reader->waiting_for_complete() && Quiet(t, now)) || (t.state.rotated && Quiet(t, now));
+  }
   if (!t.reader) return t.state.size > t.state.cursor.offset || t.state.rotated;
   return t.state.size > t.reader->read_offset() || (t.state.rotated && Quiet(t, now));
 }
@@ -376,18 +391,25 @@ Result<bool> FileSource::ReadFiles(SourceBatch& batch, size_t max_records) {
       RC_ASSIGN_OR_RETURN(bool opened, OpenReader(t));
       if (!opened) continue;
     }
-    const bool complete = !config_.watch || (t.state.rotated && Quiet(t, now));
+    // A Parquet file is complete or unparseable: while watching, one that has not gone quiet
+    // may still be being written.
+    const bool complete = !config_.watch || (t.state.rotated && Quiet(t, now)) ||
+                          (config_.format == SourceFormat::kParquet && Quiet(t, now));
     out.SetFile(&t.state.path);
     Result<bool> at_end = t.reader->Read(out, max_records - batch.records.size(),
                                          kMaxBatchBytes - out.bytes(), complete);
     t.last_read = now;
     const FileCursor& c = t.reader->cursor();
     if (c.offset != t.state.cursor.offset || c.line != t.state.cursor.line ||
-        c.json_array != t.state.cursor.json_array) {
+        c.json_array != t.state.cursor.json_array || c.row != t.state.cursor.row) {
       t.state.cursor = c;
       Touch(t);
-      if (t.state.fp.length < Fingerprint::kMaxBytes && c.offset > t.state.fp.length) {
-        Result<Fingerprint> fp = ComputeFingerprint(t.reader->fd(), c.offset);
+      // Parquet: the rows come from the whole file, so its first bytes are all "read".
+      const uint64_t read = config_.format == SourceFormat::kParquet
+                                ? std::max(c.offset, t.reader->read_offset())
+                                : c.offset;
+      if (t.state.fp.length < Fingerprint::kMaxBytes && read > t.state.fp.length) {
+        Result<Fingerprint> fp = ComputeFingerprint(t.reader->fd(), read);
         if (fp.ok()) t.state.fp = *fp;
       }
     }
@@ -506,9 +528,9 @@ void RegisterFileSource(Registry& registry) {
   d.name = "file";
   d.kind = ConnectorKind::kSource;
   d.description =
-      "Reads JSON Lines, JSON arrays or CSV from a file or a directory, once (bounded) or "
-      "following appends, rotation and new files (watch); resumes at the exact byte after the "
-      "last record delivered";
+      "Reads JSON Lines, JSON arrays, CSV or Parquet from a file or a directory, once (bounded) "
+      "or following appends, rotation and new files (watch); resumes at the exact byte (Parquet: "
+      "row) after the last record delivered";
   d.schema = file::FileSourceSchema();
   d.bounded_when_configured = true;  // with watch: false
   d.make_source = [](const config::BoundConfig& bound,

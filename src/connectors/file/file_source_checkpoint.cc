@@ -52,6 +52,7 @@ std::string FileStateJson(const FileState& s) {
   out += ",\"fp\":\"";
   for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kHex[(s.fp.hash >> shift) & 0xF]);
   out.push_back('"');
+  if (s.cursor.row > 0) AppendUint(out, "row", s.cursor.row);
   if (s.cursor.json_array) out += ",\"array\":true";
   if (s.rotated) out += ",\"rotated\":true";
   out.push_back('}');
@@ -105,6 +106,7 @@ Result<std::vector<FileState>> ParseCheckpoint(std::string_view json) {
     const auto r = std::from_chars(hex, hex + 16, s.fp.hash, 16);
     if (r.ec != std::errc() || r.ptr != hex + 16) return bad("bad fingerprint for " + s.path);
     s.cursor.json_array = GetFlag(f, "array");
+    if (f.HasMember("row") && !GetUint(f, "row", &s.cursor.row)) return bad("bad \"row\"");
     s.rotated = GetFlag(f, "rotated");
     out.push_back(std::move(s));
   }

@@ -38,8 +38,10 @@ struct FileState {
 };
 
 /// The position of a file source: `{"files":[{"path":..,"dev":..,"ino":..,"size":..,
-/// "offset":..,"line":..,"fp_len":..,"fp":"<16 hex>"[,"array":true][,"rotated":true]},..]}`.
-/// One entry per file the source knows (read, being read, or still to read).
+/// "offset":..,"line":..,"fp_len":..,"fp":"<16 hex>"[,"row":..][,"array":true]
+/// [,"rotated":true]},..]}`. One entry per file the source knows (read, being read, or still to
+/// read). `row` (format parquet, when not 0) counts the rows emitted; a Parquet file's `offset`
+/// is 0 until it is done, then its size.
 std::string FileStateJson(const FileState& state);
 std::string CheckpointJson(const std::vector<std::string>& entries);
 Result<std::vector<FileState>> ParseCheckpoint(std::string_view json);

@@ -6,10 +6,6 @@ namespace {
 using config::Key;
 using config::ValueType;
 
-constexpr char kParquetNotYet[] =
-    "format 'parquet' is not available yet: the Parquet reader arrives with the object-storage "
-    "connectors";
-
 // Why `delimiter` cannot separate CSV fields, or empty when it can.
 std::string DelimiterProblem(const std::string& d) {
   if (d.size() != 1) return "delimiter must be exactly one character (use \"\\t\" for tabs)";
@@ -30,8 +26,8 @@ config::Schema FileSourceSchema() {
   s.Add(Key("format", ValueType::kString,
             "File format. json: JSON Lines (one value per line), or one top-level JSON array "
             "whose elements are the records (detected per file by its first byte); csv: RFC "
-            "4180 with a header row, each row becoming a JSON object; parquet: not available "
-            "yet")
+            "4180 with a header row, each row becoming a JSON object; parquet: each row becomes "
+            "a JSON object (flat schemas; files up to 1 GiB, read whole)")
             .Default("json")
             .OneOf({"json", "csv", "parquet"}));
   s.Add(Key("watch", ValueType::kBool,
@@ -73,10 +69,10 @@ Result<FileSourceConfig> FileSourceConfigFromBound(const config::BoundConfig& bo
   } else if (format == "csv") {
     c.format = SourceFormat::kCsv;
   } else if (format == "parquet") {
-    return Status::InvalidArgument(bound.path() + ".format: " + kParquetNotYet);
+    c.format = SourceFormat::kParquet;
   } else {
     return Status::InvalidArgument(bound.path() + ".format: unsupported format '" + format +
-                                   "' (expected json or csv)");
+                                   "' (expected json, csv or parquet)");
   }
   c.watch = bound.GetBool("watch");
   c.poll_interval = std::chrono::seconds(bound.GetInt("poll_interval_secs"));
@@ -95,9 +91,6 @@ Result<FileSourceConfig> FileSourceConfigFromBound(const config::BoundConfig& bo
 
 void ValidateFileSourceConfig(const config::BoundConfig& bound, config::Diagnostics* diags) {
   // Runs even when binding found errors, so any key may be missing here.
-  if (bound.Has("format") && bound.GetString("format") == "parquet") {
-    diags->Add(bound.path() + ".format", bound.MarkOf("format"), kParquetNotYet);
-  }
   if (bound.IsSet("csv") && bound.Has("format") && bound.GetString("format") != "csv") {
     diags->Add(
         bound.path() + ".csv", bound.MarkOf("csv"),

@@ -8,7 +8,7 @@
 
 namespace rivven::file {
 
-enum class SourceFormat { kJson, kCsv };
+enum class SourceFormat { kJson, kCsv, kParquet };
 
 /// CSV dialect and typing of the file source (`csv:` block).
 struct CsvSourceOptions {
@@ -33,9 +33,8 @@ config::Schema FileSourceSchema();
 /// Reads a config bound against FileSourceSchema().
 Result<FileSourceConfig> FileSourceConfigFromBound(const config::BoundConfig& bound);
 
-/// Cross-key checks: `format: parquet` is declared (it is in the spec) but not readable yet;
-/// `csv:` only goes with `format: csv`; the delimiter is one byte other than a quote or a line
-/// break.
+/// Cross-key checks: `csv:` only goes with `format: csv`; the delimiter is one byte other than
+/// a quote or a line break.
 void ValidateFileSourceConfig(const config::BoundConfig& bound, config::Diagnostics* diags);
 
 }  // namespace rivven::file

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "connectors/file/file_source_parquet.h"
 #include "formats/csv_reader.h"
 #include "formats/json_reader.h"
 
@@ -39,6 +40,11 @@ FileReader::FileReader(const FileSourceConfig& config, std::string path, int fd,
       path_(std::move(path)),
       fd_(fd),
       compactor_(std::make_unique<formats::JsonCompactor>()) {
+  if (config_.format == SourceFormat::kParquet) {
+    parquet_ = std::make_unique<ParquetFileReader>(path_, fd_);
+    cursor_ = start;
+    return;
+  }
   if (config_.format == SourceFormat::kCsv) {
     csv_parser_ = std::make_unique<formats::CsvRecordParser>(config_.csv.delimiter);
   }
@@ -81,13 +87,36 @@ void FileReader::ResetDecoding(FileCursor at) {
   at_start_ = base_ == 0;
 }
 
+uint64_t FileReader::consumed_offset() const {
+  return parquet_ ? parquet_->consumed_bytes(cursor_) : base_ + pos_;
+}
+
+uint64_t FileReader::read_offset() const {
+  return parquet_ ? parquet_->loaded_bytes() : base_ + end_;
+}
+
+bool FileReader::buffered() const { return parquet_ ? parquet_->loaded() : buf_ != nullptr; }
+
+bool FileReader::records_pending() const { return parquet_ && parquet_->rows_left(cursor_); }
+
+bool FileReader::waiting_for_complete() const { return parquet_ && parquet_->waiting(); }
+
 void FileReader::ReleaseBuffer() {
+  if (parquet_) {
+    parquet_->Release();
+    return;
+  }
   buf_.reset();
   capacity_ = 0;
   ResetDecoding(cursor_);
 }
 
 void FileReader::Restart(FileCursor at) {
+  if (parquet_) {
+    parquet_ = std::make_unique<ParquetFileReader>(path_, fd_);
+    cursor_ = at;
+    return;
+  }
   csv_encoder_.reset();
   splitter_.reset();
   ResetDecoding(at);
@@ -137,6 +166,7 @@ Result<size_t> FileReader::Fill() {
 
 Result<bool> FileReader::Read(RecordOutput& out, size_t max_records, size_t max_bytes,
                               bool complete) {
+  if (parquet_) return parquet_->Read(out, max_records, max_bytes, complete, &cursor_);
   eof_ = false;  // the file may have grown since the last call: look again before trusting EOF
   // The byte limit counts input, so a run of rejected or blank lines also ends a call.
   const uint64_t start = consumed_offset();

@@ -20,8 +20,10 @@ namespace rivven::file {
 /// How far a file has been read, as the checkpoint records it.
 struct FileCursor {
   uint64_t offset = 0;      ///< byte offset just after the last record emitted or rejected
+                            ///< (parquet: 0 until the file is done, then its size)
   uint64_t line = 0;        ///< line breaks before `offset` (the next record starts on line + 1)
   bool json_array = false;  ///< format json: the file is one top-level array
+  uint64_t row = 0;         ///< format parquet: rows emitted (the next row's 0-based index)
 };
 
 /// Receives what a FileReader decodes, in file order.
@@ -38,13 +40,17 @@ class RecordOutput {
 
 /// Decodes the records of one open file (JSON Lines, a top-level JSON array, or CSV) from a
 /// buffer filled by pread(2), so memory stays bounded whatever the file size: a record may span
-/// buffer refills (the buffer grows up to kMaxRecordBytes for one record).
+/// buffer refills (the buffer grows up to kMaxRecordBytes for one record). Parquet files are
+/// handed to a ParquetFileReader (file_source_parquet.h), which holds the file whole and
+/// positions by row.
 ///
 /// The reader owns the file descriptor. It never emits a record it has not seen whole: while
 /// `complete` is false (a watched file that may still be written) a last line without its line
 /// break stays buffered until the break arrives. The cursor advances only past records handed
 /// to the RecordOutput (emitted or rejected) and the blank lines between them, so a new reader
 /// opened at cursor() continues exactly after them. Owned and called by one thread.
+class ParquetFileReader;
+
 class FileReader {
  public:
   static constexpr size_t kChunkBytes = 1 << 20;
@@ -66,12 +72,16 @@ class FileReader {
 
   const FileCursor& cursor() const { return cursor_; }
   /// Bytes decoded so far (>= cursor().offset), for progress.
-  uint64_t consumed_offset() const { return base_ + pos_; }
+  uint64_t consumed_offset() const;
   /// Bytes taken from the file so far; a file now shorter than this was truncated.
-  uint64_t read_offset() const { return base_ + end_; }
+  uint64_t read_offset() const;
   const std::string& path() const { return path_; }
   int fd() const { return fd_; }
-  bool buffered() const { return buf_ != nullptr; }
+  bool buffered() const;
+  /// Parquet: rows of a loaded file not emitted yet (the next Read has work without new bytes).
+  bool records_pending() const;
+  /// Parquet: the file did not parse while it may still be being written.
+  bool waiting_for_complete() const;
 
   /// Frees the buffer of an idle reader; the next Read reads again from cursor().
   void ReleaseBuffer();
@@ -116,6 +126,7 @@ class FileReader {
   std::unique_ptr<formats::JsonArraySplitter> splitter_;
   std::unique_ptr<formats::CsvRecordParser> csv_parser_;
   std::unique_ptr<formats::CsvJsonEncoder> csv_encoder_;
+  std::unique_ptr<ParquetFileReader> parquet_;  // format parquet: everything above is unused
 };
 
 }  // namespace rivven::file

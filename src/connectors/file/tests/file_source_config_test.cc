@@ -59,18 +59,16 @@ TEST(FileSourceConfigTest, CsvOptions) {
   EXPECT_FALSE(c->csv.infer_types);
 }
 
-TEST(FileSourceConfigTest, ParquetIsADiagnosticAtTheFormatKey) {
+TEST(FileSourceConfigTest, ParquetIsAFormat) {
   config::Diagnostics diags;
-  (void)BindYaml("path: /d\nformat: parquet\n", &diags);
-  ASSERT_EQ(diags.size(), 1u) << diags.Format();
-  EXPECT_EQ(diags.items()[0].path, "sources.files.config.format");
-  EXPECT_EQ(diags.items()[0].mark.line, 2);
-  EXPECT_EQ(diags.items()[0].message,
-            "format 'parquet' is not available yet: the Parquet reader arrives with the "
-            "object-storage connectors");
-  config::Diagnostics ignored;
-  auto c = FileSourceConfigFromBound(BindYaml("path: /d\nformat: parquet\n", &ignored));
-  EXPECT_FALSE(c.ok());  // never a silent no-op, even without validation
+  auto c = FileSourceConfigFromBound(BindYaml("path: /d\nformat: parquet\n", &diags));
+  EXPECT_EQ(diags.size(), 0u) << diags.Format();
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->format, SourceFormat::kParquet);
+  config::Diagnostics csv;
+  (void)BindYaml("path: /d\nformat: parquet\ncsv:\n  header: false\n", &csv);
+  EXPECT_NE(csv.Format().find("csv options apply only to format: csv"), std::string::npos)
+      << csv.Format();
 }
 
 TEST(FileSourceConfigTest, MistakesAreDiagnostics) {
