@@ -12,7 +12,7 @@
 #include "clients/http/http_client.h"
 #include "connectors/connector.h"
 #include "connectors/http/http_metrics.h"
-#include "connectors/http/ordered_lanes.h"
+#include "base/ordered_lanes.h"
 #include "connectors/http/webhook_config.h"
 
 namespace rivven {

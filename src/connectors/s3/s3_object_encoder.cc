@@ -7,36 +7,30 @@
 namespace rivven::s3 {
 namespace {
 
-/// jsonl, json, csv: a file sink record encoder, compressed as a stream when asked.
+/// jsonl, json, csv: a file sink record encoder; the text is compressed in Finish, which the
+/// sink runs on an upload thread, so compression of one object overlaps reading the next.
 class TextObjectEncoder final : public ObjectEncoder {
  public:
-  TextObjectEncoder(std::unique_ptr<file::RecordEncoder> encoder,
-                    std::unique_ptr<formats::Compressor> compressor)
-      : encoder_(std::move(encoder)), compressor_(std::move(compressor)) {}
+  TextObjectEncoder(std::unique_ptr<file::RecordEncoder> encoder, formats::Compression compression)
+      : encoder_(std::move(encoder)), compression_(compression) {}
 
-  Status Append(const ConsumedRecord& record) override {
-    if (!compressor_) return encoder_->Append(record, out_);
-    scratch_.clear();
-    RC_RETURN_IF_ERROR(encoder_->Append(record, scratch_));
-    return compressor_->Write(scratch_, out_);
-  }
-  size_t bytes() const override { return out_.size(); }
+  Status Append(const ConsumedRecord& record) override { return encoder_->Append(record, text_); }
+  size_t bytes() const override { return text_.size(); }
   Result<std::string> Finish() override {
-    scratch_.clear();
-    encoder_->AppendTrailer(scratch_);
-    if (compressor_) {
-      RC_RETURN_IF_ERROR(compressor_->Write(scratch_, out_));
-      RC_RETURN_IF_ERROR(compressor_->EndMember(out_));
-    } else {
-      out_ += scratch_;
-    }
-    return std::move(out_);
+    encoder_->AppendTrailer(text_);
+    if (compression_ == formats::Compression::kNone) return std::move(text_);
+    RC_ASSIGN_OR_RETURN(auto compressor, formats::Compressor::Create(compression_));
+    std::string out;
+    RC_RETURN_IF_ERROR(compressor->Write(text_, out));
+    RC_RETURN_IF_ERROR(compressor->EndMember(out));
+    text_ = std::string();
+    return out;
   }
 
  private:
   std::unique_ptr<file::RecordEncoder> encoder_;
-  std::unique_ptr<formats::Compressor> compressor_;
-  std::string out_, scratch_;
+  formats::Compression compression_;
+  std::string text_;
 };
 
 class ParquetObjectEncoder final : public ObjectEncoder {
@@ -77,12 +71,8 @@ Result<std::unique_ptr<ObjectEncoder>> ObjectEncoder::Create(ObjectFormat format
   const file::FileFormat ff = format == ObjectFormat::kCsv    ? file::FileFormat::kCsv
                               : format == ObjectFormat::kJson ? file::FileFormat::kJson
                                                               : file::FileFormat::kJsonl;
-  std::unique_ptr<formats::Compressor> compressor;
-  if (compression != formats::Compression::kNone) {
-    RC_ASSIGN_OR_RETURN(compressor, formats::Compressor::Create(compression));
-  }
   return std::unique_ptr<ObjectEncoder>(
-      std::make_unique<TextObjectEncoder>(file::RecordEncoder::Create(ff), std::move(compressor)));
+      std::make_unique<TextObjectEncoder>(file::RecordEncoder::Create(ff), compression));
 }
 
 }  // namespace rivven::s3

@@ -21,9 +21,10 @@ class ObjectEncoder {
   /// InvalidArgument with a reason, and nothing kept, for a record the format cannot hold (a
   /// CSV record without the header's shape, a Parquet value that is not a JSON object).
   virtual Status Append(const ConsumedRecord& record) = 0;
-  /// Bytes held so far (encoded; compressed where the format compresses as it goes).
+  /// Bytes held so far (encoded, before compression).
   virtual size_t bytes() const = 0;
-  /// The complete object.
+  /// The complete object: compressed (text formats) or encoded into pages (Parquet) here, so
+  /// this is the costly part. Called once, possibly from another thread than Append.
   virtual Result<std::string> Finish() = 0;
 };
 

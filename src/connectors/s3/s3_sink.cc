@@ -1,5 +1,7 @@
 #include "connectors/s3/s3_sink.h"
 
+#include <limits>
+
 #include "base/log.h"
 #include "clients/s3/s3_client.h"
 #include "connectors/registry.h"
@@ -36,13 +38,30 @@ S3Sink::S3Sink(S3SinkConfig config, RecordErrorHandler* errors, ConnectorMetrics
                                  "Time to write one object, retries and multipart included.");
 }
 
-S3Sink::~S3Sink() = default;
+S3Sink::~S3Sink() { uploads_.reset(); }
 
 Status S3Sink::Open() {
-  RC_ASSIGN_OR_RETURN(S3Options o, ClientOptions(config_));
-  RC_ASSIGN_OR_RETURN(client_, S3Client::Create(std::move(o)));
+  uploads_.reset();
+  clients_.clear();
+  for (int64_t i = 0; i < config_.max_in_flight; ++i) {
+    RC_ASSIGN_OR_RETURN(S3Options o, ClientOptions(config_));
+    RC_ASSIGN_OR_RETURN(auto client, S3Client::Create(std::move(o)));
+    clients_.push_back(std::move(client));
+  }
   open_.clear();
+  uploading_.clear();
+  failure_ = Status::Ok();
+  // One lane per thread: objects are independent (keys by first offset, commits below the
+  // oldest one not written), so any thread may take any object.
+  uploads_ = std::make_unique<OrderedLanes>(clients_.size(), clients_.size());
+  lanes_.clear();
+  for (size_t i = 0; i < clients_.size(); ++i) lanes_.push_back(uploads_->AddLane());
   return Status::Ok();
+}
+
+Status S3Sink::Failure() {
+  std::lock_guard<std::mutex> l(mu_);
+  return failure_;
 }
 
 Status S3Sink::Reject(const ConsumedRecord& r, const Status& why) {
@@ -86,19 +105,36 @@ Status S3Sink::Write(const std::vector<ConsumedRecord>& records) {
     }
     if (b.records++ == 0) b.first_offset = r.offset;
     if (b.records >= config_.batch_size) {
-      RC_RETURN_IF_ERROR(Upload(*tp, b));
+      Batch full = std::move(b);
       batches->erase(it);
+      Dispatch(*tp, std::move(full));
     }
   }
-  return UploadDue(false);
+  CutDue(false);
+  return Failure();
 }
 
-Status S3Sink::Upload(const TopicPartition& tp, Batch& batch) {
+void S3Sink::Dispatch(const TopicPartition& tp, Batch batch) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    uploading_.emplace(tp, batch.first_offset);
+  }
+  auto job = [this, tp, b = std::make_shared<Batch>(std::move(batch))](size_t worker) {
+    const Status s = Upload(*clients_[worker], tp, *b);
+    std::lock_guard<std::mutex> l(mu_);
+    uploading_.erase(uploading_.find({tp, b->first_offset}));
+    if (!s.ok() && failure_.ok()) failure_ = s;
+    return s.ok();
+  };
+  uploads_->Push(lanes_[next_lane_++ % lanes_.size()], std::move(job));
+}
+
+Status S3Sink::Upload(S3Client& client, const TopicPartition& tp, Batch& batch) {
   const auto started = std::chrono::steady_clock::now();
   RC_ASSIGN_OR_RETURN(std::string body, batch.encoder->Finish());
   const std::string key =
       ObjectKey(config_, tp.first, tp.second, batch.bucket_ms, batch.first_offset);
-  if (Status s = client_->PutObject(config_.bucket, key, body,
+  if (Status s = client.PutObject(config_.bucket, key, body,
                                     ObjectContentType(config_.format, config_.compression));
       !s.ok()) {
     return s.WithContext("writing s3://" + config_.bucket + "/" + key);
@@ -115,40 +151,57 @@ Status S3Sink::Upload(const TopicPartition& tp, Batch& batch) {
   return Status::Ok();
 }
 
-Status S3Sink::UploadDue(bool everything) {
+void S3Sink::CutDue(bool everything) {
   const auto now = now_();
   for (auto tp_it = open_.begin(); tp_it != open_.end();) {
     auto& batches = tp_it->second;
     for (auto it = batches.begin(); it != batches.end();) {
       if (everything || now - it->second.opened >= config_.batch_timeout) {
-        RC_RETURN_IF_ERROR(Upload(tp_it->first, it->second));
+        Batch cut = std::move(it->second);
         it = batches.erase(it);
+        Dispatch(tp_it->first, std::move(cut));
       } else {
         ++it;
       }
     }
     tp_it = batches.empty() ? open_.erase(tp_it) : std::next(tp_it);
   }
-  return Status::Ok();
 }
 
-Status S3Sink::Flush() { return UploadDue(false); }
+Status S3Sink::Flush() {
+  CutDue(false);
+  return Failure();
+}
 
-Status S3Sink::FlushAll() { return UploadDue(true); }
+Status S3Sink::FlushAll() {
+  CutDue(true);
+  uploads_->Wait();
+  return Failure();
+}
 
 std::optional<Offset> S3Sink::FirstHeld(const std::string& topic, int32_t partition) const {
-  auto it = open_.find({topic, partition});
-  if (it == open_.end()) return std::nullopt;
   std::optional<Offset> first;
-  for (const auto& [bucket, b] : it->second) {
-    if (b.records > 0 && (!first || b.first_offset < *first)) first = b.first_offset;
+  if (auto it = open_.find({topic, partition}); it != open_.end()) {
+    for (const auto& [bucket, b] : it->second) {
+      if (b.records > 0 && (!first || b.first_offset < *first)) first = b.first_offset;
+    }
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  const TopicPartition tp{topic, partition};
+  if (auto it = uploading_.lower_bound({tp, Offset(std::numeric_limits<int64_t>::min())});
+      it != uploading_.end() && it->first == tp && (!first || it->second < *first)) {
+    first = it->second;
   }
   return first;
 }
 
 Status S3Sink::Close() {
-  open_.clear();  // not written: their records were not committed and are read again
-  client_.reset();
+  // Batches not written (open, queued, or failed): their records were not committed and are
+  // read again. The object being uploaded now is finished first.
+  uploads_.reset();
+  open_.clear();
+  uploading_.clear();
+  clients_.clear();
   return Status::Ok();
 }
 

@@ -64,6 +64,13 @@ config::Schema S3SinkSchema() {
             .Default("5")
             .Min(1)
             .Max(100));
+  s.Add(Key("max_in_flight", ValueType::kInt,
+            "Objects compressed (or encoded as Parquet) and uploaded at once, by as many "
+            "threads, while the sink reads on; offsets are committed only below the oldest "
+            "object not written yet.")
+            .Default("4")
+            .Min(1)
+            .Max(64));
   s.Add(Key("multipart_threshold_mb", ValueType::kInt,
             "Objects at least this big are uploaded in parts (multipart upload).")
             .Default("16")
@@ -148,6 +155,7 @@ Result<S3SinkConfig> S3SinkConfigFromBound(const config::BoundConfig& bound) {
                                    "neither, for the AWS_* environment variables)");
   }
   c.max_attempts = bound.GetInt("max_attempts");
+  c.max_in_flight = bound.GetInt("max_in_flight");
   c.multipart_threshold_bytes = static_cast<uint64_t>(bound.GetInt("multipart_threshold_mb")) << 20;
   c.part_size_bytes = static_cast<uint64_t>(bound.GetInt("part_size_mb")) << 20;
   const config::BoundConfig tls = bound.GetObject("tls");

@@ -31,6 +31,7 @@ struct S3SinkConfig {
   bool verify_tls = true;
   std::string ca_path;
   int64_t max_attempts = 5;
+  int64_t max_in_flight = 4;  ///< objects compressed and uploaded at once
   uint64_t multipart_threshold_bytes = 16u << 20;
   uint64_t part_size_bytes = 8u << 20;
 };

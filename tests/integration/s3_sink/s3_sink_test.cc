@@ -3,12 +3,18 @@
 // folders, replays that rewrite the same keys, records the format cannot hold, clear errors.
 #include "connectors/s3/s3_sink.h"
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <map>
 
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
 #include "s3_readback.h"
+#include "support/http_test_server.h"
 #include "support/process.h"
 #include "support/s3rver.h"
 
@@ -129,7 +135,9 @@ TEST(S3SinkTest, EveryFormatAndCompressionReadsBackIdentically) {
     S3Sink sink(c, nullptr);
     ASSERT_TRUE(sink.Open().ok());
     ASSERT_TRUE(sink.Write(Records(0, 2500)).ok());
-    // Two full batches are objects; the last 500 records are held, and named as such.
+    // Two full batches are cut (and uploaded in the background); the last 500 records are
+    // held, and named as such.
+    sink.WaitForUploads();
     EXPECT_EQ(sink.counters().objects.load(), 2u);
     EXPECT_EQ(sink.FirstHeld("orders", 0), Offset(2000));
     EXPECT_EQ(sink.FirstHeld("orders", 1), std::nullopt);
@@ -179,15 +187,18 @@ TEST(S3SinkTest, ABatchIsWrittenWhenItsTimeoutPassesFullOrNot) {
   EXPECT_EQ(sink.FirstHeld("orders", 0), Offset(0));
   fake_now_ms += 1000;
   ASSERT_TRUE(sink.Flush().ok());
+  sink.WaitForUploads();
   EXPECT_EQ(sink.counters().objects.load(), 1u);
   EXPECT_EQ(sink.FirstHeld("orders", 0), std::nullopt);
   // The next batch starts its own clock.
   ASSERT_TRUE(sink.Write(Records(10, 15)).ok());
   fake_now_ms += 30000;
   ASSERT_TRUE(sink.Write(Records(15, 20)).ok());
+  sink.WaitForUploads();
   EXPECT_EQ(sink.counters().objects.load(), 1u);
   fake_now_ms += 30000;
   ASSERT_TRUE(sink.Flush().ok());
+  sink.WaitForUploads();
   const auto objects = ReadBack(*s3, kBucket, "timeout/", scratch);
   ASSERT_EQ(objects.size(), 2u);
   EXPECT_EQ(TextValues(objects[0]).size(), 10u);
@@ -239,6 +250,7 @@ TEST(S3SinkTest, AReplayRewritesTheSameObjectsInsteadOfAddingOnes) {
     S3Sink sink(c, nullptr);
     ASSERT_TRUE(sink.Open().ok());
     ASSERT_TRUE(sink.Write(Records(0, 1500)).ok());
+    sink.WaitForUploads();
     EXPECT_EQ(sink.FirstHeld("orders", 0), Offset(1000));
     // Gone without FlushAll: the runner committed offset 1000 at most.
   }
@@ -294,6 +306,62 @@ TEST(S3SinkTest, RecordsTheFormatCannotHoldGoToOnError) {
               "orders+0+00000000000000000001.");
     EXPECT_EQ(ValuesOf(objects[0], f).size(), 8u);
   }
+}
+
+TEST(S3SinkTest, ObjectsOnTheirWayAreHeldUntilWrittenAndUploadsRunSideBySide) {
+  // A fake endpoint that keeps every PUT waiting until released.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  int waiting = 0, most_waiting = 0;
+  std::vector<std::string> paths;
+  testing::HttpTestServer server;  // after the state its handlers use: it stops first
+  server.server().new_task_queue = [] { return new httplib::ThreadPool(8); };
+  server.server().Put(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    std::unique_lock<std::mutex> l(mu);
+    most_waiting = std::max(most_waiting, ++waiting);
+    cv.notify_all();
+    cv.wait(l, [&] { return release; });
+    --waiting;
+    paths.push_back(req.path);
+    res.set_header("ETag", "\"e\"");
+    res.status = 200;
+  });
+  S3SinkConfig c;
+  c.bucket = kBucket;
+  c.region = "us-east-1";
+  c.endpoint = "http://127.0.0.1:" + std::to_string(server.port());
+  c.force_path_style = true;
+  c.access_key_id = "AK";
+  c.secret_access_key = "SK";
+  c.batch_size = 100;
+  c.batch_timeout = 3600s;
+  c.max_in_flight = 2;
+  S3Sink sink(c, nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Records(0, 250)).ok());  // two objects cut, 50 records open
+  {
+    std::unique_lock<std::mutex> l(mu);
+    ASSERT_TRUE(cv.wait_for(l, 10s, [&] { return waiting == 2; })) << "uploads in parallel";
+  }
+  EXPECT_EQ(sink.FirstHeld("orders", 0), Offset(0)) << "objects not written yet are held";
+  EXPECT_EQ(sink.counters().objects.load(), 0u);
+  {
+    std::lock_guard<std::mutex> l(mu);
+    release = true;
+  }
+  cv.notify_all();
+  sink.WaitForUploads();
+  EXPECT_EQ(sink.FirstHeld("orders", 0), Offset(200));
+  EXPECT_EQ(sink.counters().objects.load(), 2u);
+  ASSERT_TRUE(sink.FlushAll().ok());
+  EXPECT_EQ(sink.FirstHeld("orders", 0), std::nullopt);
+  std::lock_guard<std::mutex> l(mu);
+  EXPECT_EQ(most_waiting, 2);
+  std::sort(paths.begin(), paths.end());
+  ASSERT_EQ(paths.size(), 3u);
+  EXPECT_EQ(paths[0], "/lake/orders/orders+0+00000000000000000000.jsonl");
+  EXPECT_EQ(paths[2], "/lake/orders/orders+0+00000000000000000200.jsonl");
 }
 
 TEST(S3SinkTest, AMissingBucketFailsNamingItAndIsNotRetried) {

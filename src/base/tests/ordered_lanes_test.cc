@@ -1,5 +1,5 @@
-// The webhook sink's sender pool: per-lane order, lanes in parallel, stopped lanes, shutdown.
-#include "connectors/http/ordered_lanes.h"
+// OrderedLanes: per-lane order, lanes in parallel, stopped lanes, shutdown.
+#include "base/ordered_lanes.h"
 
 #include <atomic>
 #include <chrono>
@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-namespace rivven::http {
+namespace rivven {
 namespace {
 
 using namespace std::chrono_literals;
@@ -135,4 +135,4 @@ TEST(OrderedLanesTest, WaitWithNothingPushedReturns) {
 }
 
 }  // namespace
-}  // namespace rivven::http
+}  // namespace rivven

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace rivven::http {
+namespace rivven {
 
 /// Runs jobs on a fixed number of worker threads: the jobs of one lane one after the other in
 /// the order pushed, different lanes in parallel (a lane is a partition: its order is kept while
@@ -59,4 +59,4 @@ class OrderedLanes {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace rivven::http
+}  // namespace rivven

@@ -1,6 +1,6 @@
-#include "connectors/http/ordered_lanes.h"
+#include "base/ordered_lanes.h"
 
-namespace rivven::http {
+namespace rivven {
 
 OrderedLanes::OrderedLanes(size_t workers, size_t max_queued)
     : max_queued_(max_queued == 0 ? 1 : max_queued) {
@@ -86,4 +86,4 @@ void OrderedLanes::Work(size_t worker) {
   }
 }
 
-}  // namespace rivven::http
+}  // namespace rivven
