@@ -139,10 +139,10 @@ Result<Response> HttpClient::Send(const Request& request) {
   } else {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (!request.body.empty() || (request.method != "GET" && request.method != "HEAD")) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
+  const std::string_view body = request.Body();
+  if (!body.empty() || (request.method != "GET" && request.method != "HEAD")) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
   curl_slist* headers = nullptr;
   bool has_expect = false;

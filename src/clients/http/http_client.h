@@ -23,7 +23,12 @@ struct Request {
   std::string url;
   Headers headers;
   std::string body;
+  /// When set, sent instead of `body`, without a copy (large uploads); the caller keeps the
+  /// bytes alive until Send returns.
+  std::optional<std::string_view> body_view;
   std::chrono::milliseconds timeout{30000};  ///< the whole request, connection included
+
+  std::string_view Body() const { return body_view ? *body_view : std::string_view(body); }
 };
 
 struct Response {

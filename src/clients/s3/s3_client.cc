@@ -151,7 +151,7 @@ Result<http::Response> S3Client::Execute(const Call& call) {
   http::Request request;
   request.method = call.method;
   request.url = target.url;
-  request.body = std::string(call.body);
+  request.body_view = call.body;  // PutObject's caller keeps the bytes alive
   request.timeout = options_.timeout;
 
   Status failure;

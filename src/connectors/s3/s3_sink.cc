@@ -52,8 +52,9 @@ Status S3Sink::Open() {
   uploading_.clear();
   failure_ = Status::Ok();
   // One lane per thread: objects are independent (keys by first offset, commits below the
-  // oldest one not written), so any thread may take any object.
-  uploads_ = std::make_unique<OrderedLanes>(clients_.size(), clients_.size());
+  // oldest one not written), so any thread may take any object. At most one cut batch waits
+  // for a thread (memory).
+  uploads_ = std::make_unique<OrderedLanes>(clients_.size(), 1);
   lanes_.clear();
   for (size_t i = 0; i < clients_.size(); ++i) lanes_.push_back(uploads_->AddLane());
   return Status::Ok();
