@@ -115,13 +115,20 @@ void AppendDateTime(std::string& out, int64_t days, int64_t sub, TimeUnit unit, 
   out.push_back('"');
 }
 
+constexpr int32_t kMaxPlainScale = 1000;
+
 /// Inserts the decimal point `scale` digits from the right of `digits` (no sign).
 void AppendScaled(std::string& out, bool negative, std::string_view digits, int32_t scale) {
   out.push_back('"');
   if (negative && digits != "0") out.push_back('-');
-  if (scale <= 0) {
+  if (scale > kMaxPlainScale || scale < -kMaxPlainScale) {
+    // A scale no real decimal has (a corrupt schema): exponent notation, not a huge string.
     out.append(digits);
-    if (digits != "0") out.append(static_cast<size_t>(std::min(-scale, 4096)), '0');
+    out.push_back('e');
+    AppendNumber(out, -static_cast<int64_t>(scale));
+  } else if (scale <= 0) {
+    out.append(digits);
+    if (digits != "0") out.append(static_cast<size_t>(-scale), '0');
   } else if (digits.size() <= static_cast<size_t>(scale)) {
     out += "0.";
     out.append(static_cast<size_t>(scale) - digits.size(), '0');
@@ -304,7 +311,7 @@ void AppendDecimal(std::string& out, std::string_view be, int32_t scale) {
     while (start < mag.size() && mag[start] == 0) ++start;
   }
   std::string digits;
-  if (chunks.empty()) digits = "0";
+  if (chunks.empty()) digits.push_back('0');
   for (size_t i = chunks.size(); i-- > 0;) {
     if (i == chunks.size() - 1) {
       AppendNumber(digits, chunks[i]);
