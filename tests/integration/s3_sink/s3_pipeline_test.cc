@@ -61,6 +61,42 @@ TEST(S3PipelineTest, CheckReachesTheBucketAndNamesAMissingOne) {
   EXPECT_TRUE(objects.empty());
 }
 
+TEST(S3PipelineTest, TheS3ExampleWritesEveryOrderAsParquetInHourlyFolders) {
+  std::string error;
+  auto s3 = S3rver::Start({kBucket}, &error);
+  ASSERT_TRUE(s3) << error;
+  TempDir dir;
+  ProcessOptions o;
+  o.env["RIVVEN_DATA_DIR"] = dir / "data";
+  o.env["S3_ENDPOINT"] = s3->endpoint();
+  o.env["S3_BUCKET"] = kBucket;
+  o.env["AWS_ACCESS_KEY_ID"] = S3rver::kAccessKey;
+  o.env["AWS_SECRET_ACCESS_KEY"] = S3rver::kSecretKey;
+  o.cwd = SourceDir();
+  const std::string config = SourceDir() + "/examples/s3/datagen-to-s3.yaml";
+  auto v = RunProcess({BinaryPath(), "validate", "-c", config}, o);
+  ASSERT_EQ(v.exit_code, 0) << DescribeResult(v);
+  auto r = RunProcess({BinaryPath(), "run", "-c", config}, o);
+  ASSERT_EQ(r.exit_code, 0) << DescribeResult(r);
+  const auto objects = ReadBack(*s3, kBucket, "lake/", dir);
+  ASSERT_FALSE(objects.empty());
+  std::set<std::string> order_ids;
+  size_t rows = 0;
+  for (const StoredObject& o : objects) {
+    EXPECT_TRUE(o.key.starts_with("lake/orders/dt=")) << o.key;
+    EXPECT_NE(o.key.find("/hour="), std::string::npos) << o.key;
+    EXPECT_TRUE(o.key.ends_with(".parquet")) << o.key;
+    for (const std::string& row : ParquetRows(o.parquet_path)) {
+      ++rows;
+      const size_t at = row.find("\"order_id\":");
+      ASSERT_NE(at, std::string::npos) << row;
+      order_ids.insert(row.substr(at, row.find_first_of(",}", at) - at));
+    }
+  }
+  EXPECT_EQ(rows, 5000u);
+  EXPECT_EQ(order_ids.size(), 5000u);
+}
+
 TEST(S3PipelineTest, KillNineWhileWritingObjectsLeavesEveryRecordInExactlyOneObject) {
   std::string error;
   auto s3 = S3rver::Start({kBucket}, &error);
