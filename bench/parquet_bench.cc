@@ -20,8 +20,8 @@ double Seconds(Clock::time_point since) {
 }
 
 std::vector<std::string> Orders(size_t n) {
-  static const char* kProducts[] = {"Laptop",   "Mouse",  "Keyboard", "Monitor", "Headphones",
-                                    "Webcam",   "Tablet", "Phone",    "Charger", "Desk Lamp"};
+  static const char* kProducts[] = {"Laptop", "Mouse",  "Keyboard", "Monitor", "Headphones",
+                                    "Webcam", "Tablet", "Phone",    "Charger", "Desk Lamp"};
   static const int kCents[] = {129999, 2499, 7999, 34999, 14999, 8999, 49999, 89999, 1999, 3999};
   static const char* kStatuses[] = {"pending", "shipped", "delivered", "cancelled"};
   std::vector<std::string> out;
@@ -38,12 +38,12 @@ std::vector<std::string> Orders(size_t n) {
     const int quantity = static_cast<int>(next() % 5) + 1;
     const long cents = static_cast<long>(quantity) * kCents[p];
     char buf[256];
-    const int len = std::snprintf(
-        buf, sizeof(buf),
-        "{\"order_id\":%zu,\"customer_id\":%llu,\"product\":\"%s\",\"quantity\":%d,"
-        "\"total\":%ld.%02ld,\"status\":\"%s\"}",
-        i + 1, static_cast<unsigned long long>(next() % 100000 + 1), kProducts[p], quantity,
-        cents / 100, cents % 100, kStatuses[next() % 4]);
+    const int len =
+        std::snprintf(buf, sizeof(buf),
+                      "{\"order_id\":%zu,\"customer_id\":%llu,\"product\":\"%s\",\"quantity\":%d,"
+                      "\"total\":%ld.%02ld,\"status\":\"%s\"}",
+                      i + 1, static_cast<unsigned long long>(next() % 100000 + 1), kProducts[p],
+                      quantity, cents / 100, cents % 100, kStatuses[next() % 4]);
     out.emplace_back(buf, static_cast<size_t>(len));
   }
   return out;

@@ -23,8 +23,8 @@ bool ParquetFileReader::rows_left(const FileCursor& cursor) const {
 uint64_t ParquetFileReader::consumed_bytes(const FileCursor& cursor) const {
   if (cursor.offset > 0) return cursor.offset;
   if (num_rows_ <= 0) return 0;
-  return static_cast<uint64_t>(static_cast<double>(loaded_bytes_) * static_cast<double>(cursor.row) /
-                               static_cast<double>(num_rows_));
+  return static_cast<uint64_t>(static_cast<double>(loaded_bytes_) *
+                               static_cast<double>(cursor.row) / static_cast<double>(num_rows_));
 }
 
 Result<bool> ParquetFileReader::Load(RecordOutput& out, bool complete, FileCursor* cursor) {

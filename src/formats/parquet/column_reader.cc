@@ -34,8 +34,8 @@ Status ColumnChunkReader::ReadLevels(std::string_view levels, bool length_prefix
     uint32_t n;
     std::memcpy(&n, levels.data(), 4);
     if (n > levels.size() - 4) {
-      return Fail(page_offset_, "definition levels of " + std::to_string(n) +
-                                    " bytes past the end of the page");
+      return Fail(page_offset_,
+                  "definition levels of " + std::to_string(n) + " bytes past the end of the page");
     }
     rle = levels.substr(4, n);
     *consumed = 4 + n;
@@ -50,7 +50,8 @@ Status ColumnChunkReader::ReadLevels(std::string_view levels, bool length_prefix
 
 Status ColumnChunkReader::NextDataPage() {
   while (true) {
-    if (rows_left_ <= 0) return Fail(chunk_offset_ + pos_, "more values read than the row group has");
+    if (rows_left_ <= 0)
+      return Fail(chunk_offset_ + pos_, "more values read than the row group has");
     if (pos_ >= chunk_.size()) {
       return Fail(chunk_offset_ + pos_, "the column chunk ends " + std::to_string(rows_left_) +
                                             " values short of its row group");
@@ -59,9 +60,8 @@ Status ColumnChunkReader::NextDataPage() {
     size_t header_bytes = 0;
     Result<PageHeader> parsed = ParsePageHeader(chunk_.substr(pos_), &header_bytes);
     if (!parsed.ok()) {
-      return Status::Corruption("parquet: page header of column '" + column_.name +
-                                "' at byte " + std::to_string(page_offset_) + ": " +
-                                parsed.status().message());
+      return Status::Corruption("parquet: page header of column '" + column_.name + "' at byte " +
+                                std::to_string(page_offset_) + ": " + parsed.status().message());
     }
     const PageHeader& h = *parsed;
     const size_t body_at = pos_ + header_bytes;
@@ -71,16 +71,20 @@ Status ColumnChunkReader::NextDataPage() {
                                     " bytes past the end of the column chunk (" +
                                     std::to_string(chunk_.size() - body_at) + " bytes left)");
     }
-    if (h.uncompressed_page_size < 0 || static_cast<size_t>(h.uncompressed_page_size) > kMaxPageBytes) {
-      return Fail(page_offset_, "uncompressed page size " + std::to_string(h.uncompressed_page_size) +
-                                    " (limit " + std::to_string(kMaxPageBytes) + ")");
+    if (h.uncompressed_page_size < 0 ||
+        static_cast<size_t>(h.uncompressed_page_size) > kMaxPageBytes) {
+      return Fail(page_offset_, "uncompressed page size " +
+                                    std::to_string(h.uncompressed_page_size) + " (limit " +
+                                    std::to_string(kMaxPageBytes) + ")");
     }
-    const std::string_view body = chunk_.substr(body_at, static_cast<size_t>(h.compressed_page_size));
+    const std::string_view body =
+        chunk_.substr(body_at, static_cast<size_t>(h.compressed_page_size));
     const size_t size = static_cast<size_t>(h.uncompressed_page_size);
     pos_ = body_at + body.size();
 
     if (h.type == PageType::kDictionaryPage) {
-      if (!h.dictionary_page_header) return Fail(page_offset_, "dictionary page without its header");
+      if (!h.dictionary_page_header)
+        return Fail(page_offset_, "dictionary page without its header");
       if (dictionary_.loaded()) return Fail(page_offset_, "a second dictionary page");
       const DictionaryPageHeader& d = *h.dictionary_page_header;
       if (d.encoding != Encoding::kPlain && d.encoding != Encoding::kPlainDictionary) {
@@ -108,7 +112,8 @@ Status ColumnChunkReader::NextDataPage() {
       const DataPageHeader& d = *h.data_page_header;
       num_values = d.num_values;
       encoding = d.encoding;
-      if (num_values < 0 || num_values > rows_left_ || static_cast<size_t>(num_values) > kMaxPageValues) {
+      if (num_values < 0 || num_values > rows_left_ ||
+          static_cast<size_t>(num_values) > kMaxPageValues) {
         return Fail(page_offset_, "page claims " + std::to_string(num_values) + " values, " +
                                       std::to_string(rows_left_) + " left in the row group");
       }
@@ -118,8 +123,8 @@ Status ColumnChunkReader::NextDataPage() {
       if (column_.optional) {
         if (d.definition_level_encoding != Encoding::kRle) {
           return Status::InvalidArgument(std::string("parquet: definition level encoding ") +
-                                         EncodingName(d.definition_level_encoding) + " of column '" +
-                                         column_.name + "' is not supported");
+                                         EncodingName(d.definition_level_encoding) +
+                                         " of column '" + column_.name + "' is not supported");
         }
         RC_RETURN_IF_ERROR(ReadLevels(page_, true, static_cast<size_t>(num_values), &levels_bytes));
       }
@@ -129,7 +134,8 @@ Status ColumnChunkReader::NextDataPage() {
       const DataPageHeaderV2& d = *h.data_page_header_v2;
       num_values = d.num_values;
       encoding = d.encoding;
-      if (num_values < 0 || num_values > rows_left_ || static_cast<size_t>(num_values) > kMaxPageValues) {
+      if (num_values < 0 || num_values > rows_left_ ||
+          static_cast<size_t>(num_values) > kMaxPageValues) {
         return Fail(page_offset_, "page claims " + std::to_string(num_values) + " values, " +
                                       std::to_string(rows_left_) + " left in the row group");
       }
@@ -143,12 +149,14 @@ Status ColumnChunkReader::NextDataPage() {
       const size_t def = static_cast<size_t>(d.definition_levels_byte_length);
       if (column_.optional) {
         size_t unused = 0;
-        RC_RETURN_IF_ERROR(ReadLevels(body.substr(rep, def), false, static_cast<size_t>(num_values), &unused));
+        RC_RETURN_IF_ERROR(
+            ReadLevels(body.substr(rep, def), false, static_cast<size_t>(num_values), &unused));
       }
       const std::string_view rest = body.substr(rep + def);
       if (d.is_compressed && codec_ != CompressionCodec::kUncompressed) {
         Status s = DecompressPage(codec_, rest, size - rep - def, &page_);
-        if (!s.ok()) return s.code() == StatusCode::kCorruption ? Fail(page_offset_, s.message()) : s;
+        if (!s.ok())
+          return s.code() == StatusCode::kCorruption ? Fail(page_offset_, s.message()) : s;
       } else {
         if (rest.size() != size - rep - def) {
           return Fail(page_offset_, "page of " + std::to_string(rest.size() + rep + def) +
@@ -159,7 +167,8 @@ Status ColumnChunkReader::NextDataPage() {
       values = page_;
     }
     size_t present = static_cast<size_t>(num_values);
-    if (column_.optional) present = static_cast<size_t>(std::count(defs_.begin(), defs_.begin() + num_values, 1));
+    if (column_.optional)
+      present = static_cast<size_t>(std::count(defs_.begin(), defs_.begin() + num_values, 1));
     Result<std::unique_ptr<ValueDecoder>> decoder =
         MakeValueDecoder(column_, renderer_, encoding, values, present, dictionary_);
     if (!decoder.ok()) {

@@ -28,9 +28,8 @@ class ColumnChunkReader {
  public:
   /// `chunk`: the chunk's bytes, starting at file offset `chunk_offset`. `rows`: the row
   /// group's row count (the values this chunk must hold).
-  ColumnChunkReader(const ColumnDescriptor& column, ValueRenderer& renderer,
-                    std::string_view chunk, uint64_t chunk_offset, CompressionCodec codec,
-                    int64_t rows, size_t row_group);
+  ColumnChunkReader(const ColumnDescriptor& column, ValueRenderer& renderer, std::string_view chunk,
+                    uint64_t chunk_offset, CompressionCodec codec, int64_t rows, size_t row_group);
 
   /// Appends the next row's value: its JSON text, or `null`.
   Status AppendNext(std::string& out);
@@ -40,8 +39,7 @@ class ColumnChunkReader {
  private:
   Status NextDataPage();
   Status Fail(uint64_t at, const std::string& what) const;
-  Status ReadLevels(std::string_view levels, bool length_prefixed, size_t count,
-                    size_t* consumed);
+  Status ReadLevels(std::string_view levels, bool length_prefixed, size_t count, size_t* consumed);
 
   const ColumnDescriptor& column_;
   ValueRenderer& renderer_;

@@ -42,7 +42,9 @@ struct Int64Traits {
     AppendLE64(&s, static_cast<uint64_t>(v));
     return s;
   }
-  static size_t Hash(T v) { return static_cast<size_t>(static_cast<uint64_t>(v) * 0x9E3779B97F4A7C15ull >> 20); }
+  static size_t Hash(T v) {
+    return static_cast<size_t>(static_cast<uint64_t>(v) * 0x9E3779B97F4A7C15ull >> 20);
+  }
   static bool Equal(T a, T b) { return a == b; }
 };
 
@@ -99,7 +101,8 @@ class DictionaryBuilder {
   using T = typename Tr::T;
 
   /// False when the dictionary would pass kMaxDictionaryEntries or kMaxDictionaryBytes.
-  bool Build(const std::vector<T>& values, std::vector<T>* entries, std::vector<uint32_t>* indices) {
+  bool Build(const std::vector<T>& values, std::vector<T>* entries,
+             std::vector<uint32_t>* indices) {
     slots_.assign(1024, 0);
     mask_ = slots_.size() - 1;
     entries_ = entries;
@@ -231,7 +234,8 @@ Status EncodeChunk(const std::vector<uint8_t>& defs, const std::vector<typename 
         size_t plain = 0;
         for (const T& v : values) plain += Tr::PlainBytes(v);
         // Worth it only when the dictionary plus the packed indices beat PLAIN.
-        use_dictionary = builder.bytes() + values.size() * static_cast<size_t>(bit_width) / 8 < plain;
+        use_dictionary =
+            builder.bytes() + values.size() * static_cast<size_t>(bit_width) / 8 < plain;
       }
     }
     if (use_dictionary) {
@@ -246,9 +250,9 @@ Status EncodeChunk(const std::vector<uint8_t>& defs, const std::vector<typename 
     }
   }
   m->data_page_offset = static_cast<int64_t>(file->size());
-  m->encodings = use_dictionary
-                     ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}
-                     : std::vector<Encoding>{Encoding::kPlain, Encoding::kRle};
+  m->encodings = use_dictionary ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle,
+                                                        Encoding::kRleDictionary}
+                                : std::vector<Encoding>{Encoding::kPlain, Encoding::kRle};
   const uint64_t page_bits = static_cast<uint64_t>(options.page_bytes) * 8;
   std::string levels;
   size_t row = 0;
@@ -277,7 +281,8 @@ Status EncodeChunk(const std::vector<uint8_t>& defs, const std::vector<typename 
     } else if constexpr (std::is_same_v<T, uint8_t>) {
       for (size_t i = value; i < value_end; i += 8) {
         uint8_t byte = 0;
-        for (size_t k = 0; k < 8 && i + k < value_end; ++k) byte |= static_cast<uint8_t>(values[i + k] << k);
+        for (size_t k = 0; k < 8 && i + k < value_end; ++k)
+          byte |= static_cast<uint8_t>(values[i + k] << k);
         body.push_back(static_cast<char>(byte));
       }
     } else {
@@ -314,20 +319,25 @@ double ParseDouble(std::string_view text) {
 size_t EstimatedCellBytes(const BufferedColumn& column, ColumnKind kind, size_t row) {
   const Cell& c = column.cells[row];
   switch (c.kind) {
-    case CellKind::kNull: return 0;
-    case CellKind::kInt: return kind == ColumnKind::kMixed ? 24 : 8;
-    case CellKind::kDouble: return kind == ColumnKind::kDouble ? 8 : 4 + c.length;
-    case CellKind::kBool: return kind == ColumnKind::kBoolean ? 1 : 9;
+    case CellKind::kNull:
+      return 0;
+    case CellKind::kInt:
+      return kind == ColumnKind::kMixed ? 24 : 8;
+    case CellKind::kDouble:
+      return kind == ColumnKind::kDouble ? 8 : 4 + c.length;
+    case CellKind::kBool:
+      return kind == ColumnKind::kBoolean ? 1 : 9;
     case CellKind::kString:
     case CellKind::kNested:
-    case CellKind::kBigInt: return 4 + c.length;
+    case CellKind::kBigInt:
+      return 4 + c.length;
   }
   return 0;
 }
 
 Result<ColumnMetaData> WriteColumnChunk(const BufferedColumn& column, const InferredColumn& type,
-                                        size_t begin, size_t end,
-                                        const ColumnChunkOptions& options, std::string* file) {
+                                        size_t begin, size_t end, const ColumnChunkOptions& options,
+                                        std::string* file) {
   ColumnMetaData m;
   m.type = type.physical;
   m.path_in_schema = {type.name};
@@ -351,7 +361,8 @@ Result<ColumnMetaData> WriteColumnChunk(const BufferedColumn& column, const Infe
       values.reserve(end - begin);
       for (size_t r = begin; r < end; ++r) {
         const Cell& c = column.cells[r];
-        if (c.kind == CellKind::kInt) values.push_back(static_cast<double>(static_cast<int64_t>(c.payload)));
+        if (c.kind == CellKind::kInt)
+          values.push_back(static_cast<double>(static_cast<int64_t>(c.payload)));
         if (c.kind == CellKind::kDouble) values.push_back(ParseDouble(column.Text(c)));
       }
       RC_RETURN_IF_ERROR(EncodeChunk<DoubleTraits>(defs, values, options, file, &m));
@@ -380,7 +391,8 @@ Result<ColumnMetaData> WriteColumnChunk(const BufferedColumn& column, const Infe
       for (size_t r = begin; r < end; ++r) {
         const Cell& c = column.cells[r];
         switch (c.kind) {
-          case CellKind::kNull: break;
+          case CellKind::kNull:
+            break;
           case CellKind::kInt: {
             char* at = digits.data() + used;
             const auto res = std::to_chars(at, at + 20, static_cast<int64_t>(c.payload));
@@ -388,8 +400,12 @@ Result<ColumnMetaData> WriteColumnChunk(const BufferedColumn& column, const Infe
             used += static_cast<size_t>(res.ptr - at);
             break;
           }
-          case CellKind::kBool: values.emplace_back(c.payload ? "true" : "false"); break;
-          default: values.push_back(column.Text(c)); break;
+          case CellKind::kBool:
+            values.emplace_back(c.payload ? "true" : "false");
+            break;
+          default:
+            values.push_back(column.Text(c));
+            break;
         }
       }
       RC_RETURN_IF_ERROR(EncodeChunk<StringTraits>(defs, values, options, file, &m));

@@ -28,8 +28,8 @@ inline constexpr size_t kMaxStatisticsValueBytes = 4096;
 /// codec, split when a page's encoded values reach options.page_bytes. Returns the chunk's
 /// metadata with statistics (null count, min/max in the type's sort order).
 Result<ColumnMetaData> WriteColumnChunk(const BufferedColumn& column, const InferredColumn& type,
-                                        size_t begin, size_t end,
-                                        const ColumnChunkOptions& options, std::string* file);
+                                        size_t begin, size_t end, const ColumnChunkOptions& options,
+                                        std::string* file);
 
 /// The PLAIN-encoded size row `row` of `column` adds when written as `type` (nulls: 0), the
 /// measure behind page and row-group sizes.

@@ -42,8 +42,8 @@ bool DeltaBinaryPackedDecoder::DecodeAll(size_t max_values, std::vector<int64_t>
   while (left > 0) {
     uint64_t min_zz;
     if (!Uleb(&min_zz)) return false;
-    const uint64_t min_delta =
-        static_cast<uint64_t>(static_cast<int64_t>(min_zz >> 1) ^ -static_cast<int64_t>(min_zz & 1));
+    const uint64_t min_delta = static_cast<uint64_t>(static_cast<int64_t>(min_zz >> 1) ^
+                                                     -static_cast<int64_t>(min_zz & 1));
     if (data_.size() - pos_ < miniblocks) {
       what_ = "DELTA_BINARY_PACKED bit widths past the end";
       return false;
@@ -89,8 +89,8 @@ bool DeltaBinaryPackedDecoder::DecodeAll(size_t max_values, std::vector<int64_t>
   return true;
 }
 
-bool DecodeDeltaLengthByteArray(std::string_view data, size_t n,
-                                std::vector<std::string_view>* out, const char** what) {
+bool DecodeDeltaLengthByteArray(std::string_view data, size_t n, std::vector<std::string_view>* out,
+                                const char** what) {
   DeltaBinaryPackedDecoder lengths_decoder(data);
   std::vector<int64_t> lengths;
   if (!lengths_decoder.DecodeAll(n, &lengths)) {

@@ -32,8 +32,8 @@ class DeltaBinaryPackedDecoder {
 };
 
 /// Decodes DELTA_LENGTH_BYTE_ARRAY (`n` values) into views of `data`. False with `*what`.
-bool DecodeDeltaLengthByteArray(std::string_view data, size_t n,
-                                std::vector<std::string_view>* out, const char** what);
+bool DecodeDeltaLengthByteArray(std::string_view data, size_t n, std::vector<std::string_view>* out,
+                                const char** what);
 /// Decodes DELTA_BYTE_ARRAY (`n` values, prefix-compressed): values are materialised into
 /// `arena` (cleared first); `out` gets views into it. False with `*what`.
 bool DecodeDeltaByteArray(std::string_view data, size_t n, std::string* arena,

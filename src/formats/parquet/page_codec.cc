@@ -83,8 +83,7 @@ Status Inflate(std::string_view in, size_t size, std::string* out) {
 
 }  // namespace
 
-Status DecompressPage(CompressionCodec codec, std::string_view in, size_t size,
-                      std::string* out) {
+Status DecompressPage(CompressionCodec codec, std::string_view in, size_t size, std::string* out) {
   switch (codec) {
     case CompressionCodec::kUncompressed:
       if (in.size() != size) {

@@ -16,7 +16,8 @@ Status CompressPage(CompressionCodec codec, std::string_view in, std::string* ou
 
 /// Decompresses one page body into exactly `uncompressed_size` bytes (`out` is replaced):
 /// Corruption when the data does not decode to that size; InvalidArgument ("not supported")
-/// for LZO, BROTLI, LZ4 and LZ4_RAW. Never allocates more than `uncompressed_size` (the caller bounds it).
+/// for LZO, BROTLI, LZ4 and LZ4_RAW. Never allocates more than `uncompressed_size` (the caller
+/// bounds it).
 Status DecompressPage(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
                       std::string* out);
 

@@ -6,43 +6,68 @@ namespace rivven::formats::parquet {
 
 const char* PhysicalTypeName(PhysicalType t) {
   switch (t) {
-    case PhysicalType::kBoolean: return "BOOLEAN";
-    case PhysicalType::kInt32: return "INT32";
-    case PhysicalType::kInt64: return "INT64";
-    case PhysicalType::kInt96: return "INT96";
-    case PhysicalType::kFloat: return "FLOAT";
-    case PhysicalType::kDouble: return "DOUBLE";
-    case PhysicalType::kByteArray: return "BYTE_ARRAY";
-    case PhysicalType::kFixedLenByteArray: return "FIXED_LEN_BYTE_ARRAY";
+    case PhysicalType::kBoolean:
+      return "BOOLEAN";
+    case PhysicalType::kInt32:
+      return "INT32";
+    case PhysicalType::kInt64:
+      return "INT64";
+    case PhysicalType::kInt96:
+      return "INT96";
+    case PhysicalType::kFloat:
+      return "FLOAT";
+    case PhysicalType::kDouble:
+      return "DOUBLE";
+    case PhysicalType::kByteArray:
+      return "BYTE_ARRAY";
+    case PhysicalType::kFixedLenByteArray:
+      return "FIXED_LEN_BYTE_ARRAY";
   }
   return "unknown type";
 }
 
 const char* EncodingName(Encoding e) {
   switch (e) {
-    case Encoding::kPlain: return "PLAIN";
-    case Encoding::kPlainDictionary: return "PLAIN_DICTIONARY";
-    case Encoding::kRle: return "RLE";
-    case Encoding::kBitPacked: return "BIT_PACKED";
-    case Encoding::kDeltaBinaryPacked: return "DELTA_BINARY_PACKED";
-    case Encoding::kDeltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY";
-    case Encoding::kDeltaByteArray: return "DELTA_BYTE_ARRAY";
-    case Encoding::kRleDictionary: return "RLE_DICTIONARY";
-    case Encoding::kByteStreamSplit: return "BYTE_STREAM_SPLIT";
+    case Encoding::kPlain:
+      return "PLAIN";
+    case Encoding::kPlainDictionary:
+      return "PLAIN_DICTIONARY";
+    case Encoding::kRle:
+      return "RLE";
+    case Encoding::kBitPacked:
+      return "BIT_PACKED";
+    case Encoding::kDeltaBinaryPacked:
+      return "DELTA_BINARY_PACKED";
+    case Encoding::kDeltaLengthByteArray:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case Encoding::kDeltaByteArray:
+      return "DELTA_BYTE_ARRAY";
+    case Encoding::kRleDictionary:
+      return "RLE_DICTIONARY";
+    case Encoding::kByteStreamSplit:
+      return "BYTE_STREAM_SPLIT";
   }
   return "unknown encoding";
 }
 
 const char* CompressionCodecName(CompressionCodec c) {
   switch (c) {
-    case CompressionCodec::kUncompressed: return "UNCOMPRESSED";
-    case CompressionCodec::kSnappy: return "SNAPPY";
-    case CompressionCodec::kGzip: return "GZIP";
-    case CompressionCodec::kLzo: return "LZO";
-    case CompressionCodec::kBrotli: return "BROTLI";
-    case CompressionCodec::kLz4: return "LZ4";
-    case CompressionCodec::kZstd: return "ZSTD";
-    case CompressionCodec::kLz4Raw: return "LZ4_RAW";
+    case CompressionCodec::kUncompressed:
+      return "UNCOMPRESSED";
+    case CompressionCodec::kSnappy:
+      return "SNAPPY";
+    case CompressionCodec::kGzip:
+      return "GZIP";
+    case CompressionCodec::kLzo:
+      return "LZO";
+    case CompressionCodec::kBrotli:
+      return "BROTLI";
+    case CompressionCodec::kLz4:
+      return "LZ4";
+    case CompressionCodec::kZstd:
+      return "ZSTD";
+    case CompressionCodec::kLz4Raw:
+      return "LZ4_RAW";
   }
   return "unknown codec";
 }
@@ -77,17 +102,27 @@ void WriteLogicalType(CompactWriter& w, const LogicalType& t) {
     w.EndStruct();
   };
   switch (t.kind) {
-    case K::kString: empty(1); break;
-    case K::kMap: empty(2); break;
-    case K::kList: empty(3); break;
-    case K::kEnum: empty(4); break;
+    case K::kString:
+      empty(1);
+      break;
+    case K::kMap:
+      empty(2);
+      break;
+    case K::kList:
+      empty(3);
+      break;
+    case K::kEnum:
+      empty(4);
+      break;
     case K::kDecimal:
       w.FieldStruct(5);
       w.FieldI32(1, t.scale);
       w.FieldI32(2, t.precision);
       w.EndStruct();
       break;
-    case K::kDate: empty(6); break;
+    case K::kDate:
+      empty(6);
+      break;
     case K::kTime:
     case K::kTimestamp:
       w.FieldStruct(t.kind == K::kTime ? 7 : 8);
@@ -101,12 +136,23 @@ void WriteLogicalType(CompactWriter& w, const LogicalType& t) {
       w.FieldBool(2, t.is_signed);
       w.EndStruct();
       break;
-    case K::kUnknown: empty(11); break;
-    case K::kJson: empty(12); break;
-    case K::kBson: empty(13); break;
-    case K::kUuid: empty(14); break;
-    case K::kFloat16: empty(15); break;
-    case K::kOther: break;
+    case K::kUnknown:
+      empty(11);
+      break;
+    case K::kJson:
+      empty(12);
+      break;
+    case K::kBson:
+      empty(13);
+      break;
+    case K::kUuid:
+      empty(14);
+      break;
+    case K::kFloat16:
+      empty(15);
+      break;
+    case K::kOther:
+      break;
   }
   w.EndStruct();
 }
@@ -200,13 +246,20 @@ void ReadList(CompactReader& r, ThriftType expected, Element element) {
 Statistics ReadStatistics(CompactReader& r) {
   Statistics s;
   ReadStruct(r, [&](const CompactReader::Field& f) {
-    if (Is(f, 1, ThriftType::kBinary)) s.max = std::string(r.Binary());
-    else if (Is(f, 2, ThriftType::kBinary)) s.min = std::string(r.Binary());
-    else if (Is(f, 3, ThriftType::kI64)) s.null_count = r.I64();
-    else if (Is(f, 4, ThriftType::kI64)) s.distinct_count = r.I64();
-    else if (Is(f, 5, ThriftType::kBinary)) s.max_value = std::string(r.Binary());
-    else if (Is(f, 6, ThriftType::kBinary)) s.min_value = std::string(r.Binary());
-    else return false;
+    if (Is(f, 1, ThriftType::kBinary))
+      s.max = std::string(r.Binary());
+    else if (Is(f, 2, ThriftType::kBinary))
+      s.min = std::string(r.Binary());
+    else if (Is(f, 3, ThriftType::kI64))
+      s.null_count = r.I64();
+    else if (Is(f, 4, ThriftType::kI64))
+      s.distinct_count = r.I64();
+    else if (Is(f, 5, ThriftType::kBinary))
+      s.max_value = std::string(r.Binary());
+    else if (Is(f, 6, ThriftType::kBinary))
+      s.min_value = std::string(r.Binary());
+    else
+      return false;
     return true;
   });
   return s;
@@ -229,46 +282,78 @@ LogicalType ReadLogicalType(CompactReader& r) {
   ReadStruct(r, [&](const CompactReader::Field& f) {
     if (f.type != ThriftType::kStruct) return false;
     switch (f.id) {
-      case 1: t.kind = K::kString; return false;
-      case 2: t.kind = K::kMap; return false;
-      case 3: t.kind = K::kList; return false;
-      case 4: t.kind = K::kEnum; return false;
+      case 1:
+        t.kind = K::kString;
+        return false;
+      case 2:
+        t.kind = K::kMap;
+        return false;
+      case 3:
+        t.kind = K::kList;
+        return false;
+      case 4:
+        t.kind = K::kEnum;
+        return false;
       case 5:
         t.kind = K::kDecimal;
         ReadStruct(r, [&](const CompactReader::Field& d) {
-          if (Is(d, 1, ThriftType::kI32)) t.scale = r.I32();
-          else if (Is(d, 2, ThriftType::kI32)) t.precision = r.I32();
-          else return false;
+          if (Is(d, 1, ThriftType::kI32))
+            t.scale = r.I32();
+          else if (Is(d, 2, ThriftType::kI32))
+            t.precision = r.I32();
+          else
+            return false;
           return true;
         });
         return true;
-      case 6: t.kind = K::kDate; return false;
+      case 6:
+        t.kind = K::kDate;
+        return false;
       case 7:
       case 8:
         t.kind = f.id == 7 ? K::kTime : K::kTimestamp;
         ReadStruct(r, [&](const CompactReader::Field& d) {
-          if (IsBool(d, 1)) t.adjusted_to_utc = CompactReader::FieldBoolValue(d);
-          else if (Is(d, 2, ThriftType::kStruct)) t.unit = ReadTimeUnit(r);
-          else return false;
+          if (IsBool(d, 1))
+            t.adjusted_to_utc = CompactReader::FieldBoolValue(d);
+          else if (Is(d, 2, ThriftType::kStruct))
+            t.unit = ReadTimeUnit(r);
+          else
+            return false;
           return true;
         });
         return true;
       case 10:
         t.kind = K::kInteger;
         ReadStruct(r, [&](const CompactReader::Field& d) {
-          if (Is(d, 1, ThriftType::kByte)) t.bit_width = r.Byte();
-          else if (Is(d, 1, ThriftType::kI32)) t.bit_width = static_cast<int8_t>(r.I32());
-          else if (IsBool(d, 2)) t.is_signed = CompactReader::FieldBoolValue(d);
-          else return false;
+          if (Is(d, 1, ThriftType::kByte))
+            t.bit_width = r.Byte();
+          else if (Is(d, 1, ThriftType::kI32))
+            t.bit_width = static_cast<int8_t>(r.I32());
+          else if (IsBool(d, 2))
+            t.is_signed = CompactReader::FieldBoolValue(d);
+          else
+            return false;
           return true;
         });
         return true;
-      case 11: t.kind = K::kUnknown; return false;
-      case 12: t.kind = K::kJson; return false;
-      case 13: t.kind = K::kBson; return false;
-      case 14: t.kind = K::kUuid; return false;
-      case 15: t.kind = K::kFloat16; return false;
-      default: t.kind = K::kOther; return false;
+      case 11:
+        t.kind = K::kUnknown;
+        return false;
+      case 12:
+        t.kind = K::kJson;
+        return false;
+      case 13:
+        t.kind = K::kBson;
+        return false;
+      case 14:
+        t.kind = K::kUuid;
+        return false;
+      case 15:
+        t.kind = K::kFloat16;
+        return false;
+      default:
+        t.kind = K::kOther;
+        return false;
     }
   });
   return t;
@@ -278,17 +363,28 @@ SchemaElement ReadSchemaElement(CompactReader& r) {
   SchemaElement e;
   bool has_name = false;
   ReadStruct(r, [&](const CompactReader::Field& f) {
-    if (Is(f, 1, ThriftType::kI32)) e.type = static_cast<PhysicalType>(r.I32());
-    else if (Is(f, 2, ThriftType::kI32)) e.type_length = r.I32();
-    else if (Is(f, 3, ThriftType::kI32)) e.repetition = static_cast<Repetition>(r.I32());
-    else if (Is(f, 4, ThriftType::kBinary)) e.name = std::string(r.Binary()), has_name = true;
-    else if (Is(f, 5, ThriftType::kI32)) e.num_children = r.I32();
-    else if (Is(f, 6, ThriftType::kI32)) e.converted_type = static_cast<ConvertedType>(r.I32());
-    else if (Is(f, 7, ThriftType::kI32)) e.scale = r.I32();
-    else if (Is(f, 8, ThriftType::kI32)) e.precision = r.I32();
-    else if (Is(f, 9, ThriftType::kI32)) e.field_id = r.I32();
-    else if (Is(f, 10, ThriftType::kStruct)) e.logical_type = ReadLogicalType(r);
-    else return false;
+    if (Is(f, 1, ThriftType::kI32))
+      e.type = static_cast<PhysicalType>(r.I32());
+    else if (Is(f, 2, ThriftType::kI32))
+      e.type_length = r.I32();
+    else if (Is(f, 3, ThriftType::kI32))
+      e.repetition = static_cast<Repetition>(r.I32());
+    else if (Is(f, 4, ThriftType::kBinary))
+      e.name = std::string(r.Binary()), has_name = true;
+    else if (Is(f, 5, ThriftType::kI32))
+      e.num_children = r.I32();
+    else if (Is(f, 6, ThriftType::kI32))
+      e.converted_type = static_cast<ConvertedType>(r.I32());
+    else if (Is(f, 7, ThriftType::kI32))
+      e.scale = r.I32();
+    else if (Is(f, 8, ThriftType::kI32))
+      e.precision = r.I32();
+    else if (Is(f, 9, ThriftType::kI32))
+      e.field_id = r.I32();
+    else if (Is(f, 10, ThriftType::kStruct))
+      e.logical_type = ReadLogicalType(r);
+    else
+      return false;
     return true;
   });
   if (!has_name) r.Fail("SchemaElement without a name");
@@ -302,11 +398,9 @@ ColumnMetaData ReadColumnMetaData(CompactReader& r) {
     if (Is(f, 1, ThriftType::kI32)) {
       m.type = static_cast<PhysicalType>(r.I32());
     } else if (Is(f, 2, ThriftType::kList)) {
-      ReadList(r, ThriftType::kI32,
-               [&] { m.encodings.push_back(static_cast<Encoding>(r.I32())); });
+      ReadList(r, ThriftType::kI32, [&] { m.encodings.push_back(static_cast<Encoding>(r.I32())); });
     } else if (Is(f, 3, ThriftType::kList)) {
-      ReadList(r, ThriftType::kBinary,
-               [&] { m.path_in_schema.emplace_back(r.Binary()); });
+      ReadList(r, ThriftType::kBinary, [&] { m.path_in_schema.emplace_back(r.Binary()); });
     } else if (Is(f, 4, ThriftType::kI32)) {
       m.codec = static_cast<CompressionCodec>(r.I32());
     } else if (Is(f, 5, ThriftType::kI64)) {
@@ -342,10 +436,14 @@ RowGroup ReadRowGroup(CompactReader& r) {
       ReadList(r, ThriftType::kStruct, [&] {
         ColumnChunk& c = g.columns.emplace_back();
         ReadStruct(r, [&](const CompactReader::Field& cf) {
-          if (Is(cf, 1, ThriftType::kBinary)) c.file_path = std::string(r.Binary());
-          else if (Is(cf, 2, ThriftType::kI64)) c.file_offset = r.I64();
-          else if (Is(cf, 3, ThriftType::kStruct)) c.meta_data = ReadColumnMetaData(r);
-          else return false;
+          if (Is(cf, 1, ThriftType::kBinary))
+            c.file_path = std::string(r.Binary());
+          else if (Is(cf, 2, ThriftType::kI64))
+            c.file_offset = r.I64();
+          else if (Is(cf, 3, ThriftType::kStruct))
+            c.meta_data = ReadColumnMetaData(r);
+          else
+            return false;
           return true;
         });
       });
@@ -461,9 +559,12 @@ Result<FileMetaData> ParseFileMetaData(std::string_view bytes) {
       ReadList(r, ThriftType::kStruct, [&] {
         KeyValue& kv = m.key_value_metadata.emplace_back();
         ReadStruct(r, [&](const CompactReader::Field& k) {
-          if (Is(k, 1, ThriftType::kBinary)) kv.key = std::string(r.Binary());
-          else if (Is(k, 2, ThriftType::kBinary)) kv.value = std::string(r.Binary());
-          else return false;
+          if (Is(k, 1, ThriftType::kBinary))
+            kv.key = std::string(r.Binary());
+          else if (Is(k, 2, ThriftType::kBinary))
+            kv.value = std::string(r.Binary());
+          else
+            return false;
           return true;
         });
       });
@@ -503,35 +604,54 @@ Result<PageHeader> ParsePageHeader(std::string_view bytes, size_t* consumed) {
     } else if (Is(f, 5, ThriftType::kStruct)) {
       DataPageHeader& d = h.data_page_header.emplace();
       ReadStruct(r, [&](const CompactReader::Field& g) {
-        if (Is(g, 1, ThriftType::kI32)) d.num_values = r.I32();
-        else if (Is(g, 2, ThriftType::kI32)) d.encoding = static_cast<Encoding>(r.I32());
-        else if (Is(g, 3, ThriftType::kI32)) d.definition_level_encoding = static_cast<Encoding>(r.I32());
-        else if (Is(g, 4, ThriftType::kI32)) d.repetition_level_encoding = static_cast<Encoding>(r.I32());
-        else if (Is(g, 5, ThriftType::kStruct)) d.statistics = ReadStatistics(r);
-        else return false;
+        if (Is(g, 1, ThriftType::kI32))
+          d.num_values = r.I32();
+        else if (Is(g, 2, ThriftType::kI32))
+          d.encoding = static_cast<Encoding>(r.I32());
+        else if (Is(g, 3, ThriftType::kI32))
+          d.definition_level_encoding = static_cast<Encoding>(r.I32());
+        else if (Is(g, 4, ThriftType::kI32))
+          d.repetition_level_encoding = static_cast<Encoding>(r.I32());
+        else if (Is(g, 5, ThriftType::kStruct))
+          d.statistics = ReadStatistics(r);
+        else
+          return false;
         return true;
       });
     } else if (Is(f, 7, ThriftType::kStruct)) {
       DictionaryPageHeader& d = h.dictionary_page_header.emplace();
       ReadStruct(r, [&](const CompactReader::Field& g) {
-        if (Is(g, 1, ThriftType::kI32)) d.num_values = r.I32();
-        else if (Is(g, 2, ThriftType::kI32)) d.encoding = static_cast<Encoding>(r.I32());
-        else if (IsBool(g, 3)) d.is_sorted = CompactReader::FieldBoolValue(g);
-        else return false;
+        if (Is(g, 1, ThriftType::kI32))
+          d.num_values = r.I32();
+        else if (Is(g, 2, ThriftType::kI32))
+          d.encoding = static_cast<Encoding>(r.I32());
+        else if (IsBool(g, 3))
+          d.is_sorted = CompactReader::FieldBoolValue(g);
+        else
+          return false;
         return true;
       });
     } else if (Is(f, 8, ThriftType::kStruct)) {
       DataPageHeaderV2& d = h.data_page_header_v2.emplace();
       ReadStruct(r, [&](const CompactReader::Field& g) {
-        if (Is(g, 1, ThriftType::kI32)) d.num_values = r.I32();
-        else if (Is(g, 2, ThriftType::kI32)) d.num_nulls = r.I32();
-        else if (Is(g, 3, ThriftType::kI32)) d.num_rows = r.I32();
-        else if (Is(g, 4, ThriftType::kI32)) d.encoding = static_cast<Encoding>(r.I32());
-        else if (Is(g, 5, ThriftType::kI32)) d.definition_levels_byte_length = r.I32();
-        else if (Is(g, 6, ThriftType::kI32)) d.repetition_levels_byte_length = r.I32();
-        else if (IsBool(g, 7)) d.is_compressed = CompactReader::FieldBoolValue(g);
-        else if (Is(g, 8, ThriftType::kStruct)) d.statistics = ReadStatistics(r);
-        else return false;
+        if (Is(g, 1, ThriftType::kI32))
+          d.num_values = r.I32();
+        else if (Is(g, 2, ThriftType::kI32))
+          d.num_nulls = r.I32();
+        else if (Is(g, 3, ThriftType::kI32))
+          d.num_rows = r.I32();
+        else if (Is(g, 4, ThriftType::kI32))
+          d.encoding = static_cast<Encoding>(r.I32());
+        else if (Is(g, 5, ThriftType::kI32))
+          d.definition_levels_byte_length = r.I32();
+        else if (Is(g, 6, ThriftType::kI32))
+          d.repetition_levels_byte_length = r.I32();
+        else if (IsBool(g, 7))
+          d.is_compressed = CompactReader::FieldBoolValue(g);
+        else if (Is(g, 8, ThriftType::kStruct))
+          d.statistics = ReadStatistics(r);
+        else
+          return false;
         return true;
       });
     } else {

@@ -89,16 +89,29 @@ enum class TimeUnit { kMillis, kMicros, kNanos };
 /// The LogicalType union (one member set).
 struct LogicalType {
   enum class Kind {
-    kString, kMap, kList, kEnum, kDecimal, kDate, kTime, kTimestamp, kInteger, kUnknown,
-    kJson, kBson, kUuid, kFloat16, kOther,
+    kString,
+    kMap,
+    kList,
+    kEnum,
+    kDecimal,
+    kDate,
+    kTime,
+    kTimestamp,
+    kInteger,
+    kUnknown,
+    kJson,
+    kBson,
+    kUuid,
+    kFloat16,
+    kOther,
   };
   Kind kind = Kind::kOther;
-  int32_t scale = 0;       ///< kDecimal
-  int32_t precision = 0;   ///< kDecimal
-  bool adjusted_to_utc = false;  ///< kTime, kTimestamp
+  int32_t scale = 0;                  ///< kDecimal
+  int32_t precision = 0;              ///< kDecimal
+  bool adjusted_to_utc = false;       ///< kTime, kTimestamp
   TimeUnit unit = TimeUnit::kMillis;  ///< kTime, kTimestamp
-  int8_t bit_width = 0;    ///< kInteger
-  bool is_signed = true;   ///< kInteger
+  int8_t bit_width = 0;               ///< kInteger
+  bool is_signed = true;              ///< kInteger
 };
 
 /// Min/max are PLAIN-encoded values (BYTE_ARRAY without its length prefix).

@@ -163,20 +163,19 @@ Status Reader::StartRowGroup(size_t g) {
         *cm.dictionary_page_offset < start) {
       start = *cm.dictionary_page_offset;
     }
-    const std::string col =
-        "column '" + columns_[c].name + "' in row group " + std::to_string(g);
-    if (start < 4 || static_cast<uint64_t>(start) > footer_start_ ||
-        cm.total_compressed_size < 0 ||
-        static_cast<uint64_t>(cm.total_compressed_size) > footer_start_ - static_cast<uint64_t>(start)) {
+    const std::string col = "column '" + columns_[c].name + "' in row group " + std::to_string(g);
+    if (start < 4 || static_cast<uint64_t>(start) > footer_start_ || cm.total_compressed_size < 0 ||
+        static_cast<uint64_t>(cm.total_compressed_size) >
+            footer_start_ - static_cast<uint64_t>(start)) {
       return Corrupt(col + ": chunk of " + std::to_string(cm.total_compressed_size) +
                      " bytes at byte " + std::to_string(start) + " lies outside the data (" +
                      std::to_string(footer_start_) + " bytes before the footer)");
     }
     const std::string_view bytes = std::string_view(file_).substr(
         static_cast<size_t>(start), static_cast<size_t>(cm.total_compressed_size));
-    chunks_.push_back(std::make_unique<ColumnChunkReader>(
-        columns_[c], *renderers_[c], bytes, static_cast<uint64_t>(start), cm.codec,
-        group.num_rows, g));
+    chunks_.push_back(std::make_unique<ColumnChunkReader>(columns_[c], *renderers_[c], bytes,
+                                                          static_cast<uint64_t>(start), cm.codec,
+                                                          group.num_rows, g));
   }
   group_ = g;
   group_rows_left_ = group.num_rows;
@@ -195,7 +194,8 @@ Status Reader::ForEachRowFrom(int64_t first_row,
     // Start at the row group holding first_row, then skip to it.
     int64_t group_first = 0;
     size_t g = 0;
-    while (g < meta_->row_groups.size() && group_first + meta_->row_groups[g].num_rows <= first_row) {
+    while (g < meta_->row_groups.size() &&
+           group_first + meta_->row_groups[g].num_rows <= first_row) {
       group_first += meta_->row_groups[g].num_rows;
       ++g;
     }

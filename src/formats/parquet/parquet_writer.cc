@@ -15,10 +15,14 @@ constexpr std::string_view kMagic = "PAR1";
 
 CompressionCodec ToCodec(Codec c) {
   switch (c) {
-    case Codec::kUncompressed: return CompressionCodec::kUncompressed;
-    case Codec::kSnappy: return CompressionCodec::kSnappy;
-    case Codec::kGzip: return CompressionCodec::kGzip;
-    case Codec::kZstd: return CompressionCodec::kZstd;
+    case Codec::kUncompressed:
+      return CompressionCodec::kUncompressed;
+    case Codec::kSnappy:
+      return CompressionCodec::kSnappy;
+    case Codec::kGzip:
+      return CompressionCodec::kGzip;
+    case Codec::kZstd:
+      return CompressionCodec::kZstd;
   }
   return CompressionCodec::kUncompressed;
 }
@@ -29,7 +33,8 @@ std::vector<size_t> RowGroupEnds(const std::vector<BufferedColumn>& columns,
                                  size_t limit) {
   std::vector<uint64_t> row_bytes(rows, 0);
   for (size_t c = 0; c < columns.size(); ++c) {
-    for (size_t r = 0; r < rows; ++r) row_bytes[r] += EstimatedCellBytes(columns[c], schema[c].kind, r);
+    for (size_t r = 0; r < rows; ++r)
+      row_bytes[r] += EstimatedCellBytes(columns[c], schema[c].kind, r);
   }
   std::vector<size_t> ends;
   uint64_t bytes = 0;
@@ -46,8 +51,7 @@ std::vector<size_t> RowGroupEnds(const std::vector<BufferedColumn>& columns,
 
 }  // namespace
 
-Writer::Writer(WriterOptions options)
-    : options_(options), rows_(std::make_unique<RowBuffer>()) {}
+Writer::Writer(WriterOptions options) : options_(options), rows_(std::make_unique<RowBuffer>()) {}
 
 Writer::~Writer() = default;
 

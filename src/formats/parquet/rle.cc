@@ -5,9 +5,7 @@
 
 namespace rivven::formats::parquet {
 
-int BitWidth(uint64_t max_value) {
-  return max_value == 0 ? 0 : 64 - __builtin_clzll(max_value);
-}
+int BitWidth(uint64_t max_value) { return max_value == 0 ? 0 : 64 - __builtin_clzll(max_value); }
 
 void BitPack8(const uint32_t* values, int bit_width, std::string* out) {
   if (bit_width == 0) return;
@@ -132,7 +130,8 @@ bool RleDecoder::NextRun() {
       return false;
     }
     uint32_t v = 0;
-    for (int b = 0; b < n; ++b) v |= static_cast<uint32_t>(static_cast<uint8_t>(data_[pos_++])) << (8 * b);
+    for (int b = 0; b < n; ++b)
+      v |= static_cast<uint32_t>(static_cast<uint8_t>(data_[pos_++])) << (8 * b);
     if (bit_width_ < 32 && (v >> bit_width_) != 0) {
       what_ = "RLE run value wider than the bit width";
       return false;

@@ -49,7 +49,7 @@ class RleDecoder {
   size_t pos_ = 0;
   // The current run.
   bool rle_ = false;
-  uint64_t left_ = 0;       // values left in the run
+  uint64_t left_ = 0;  // values left in the run
   uint32_t rle_value_ = 0;
   size_t packed_at_ = 0;    // byte offset of the next group of a bit-packed run
   uint32_t group_[8] = {};  // the unpacked current group

@@ -89,7 +89,8 @@ Status RowBuffer::Parse(std::string_view compact) {
     return Status::InvalidArgument("parquet: record is not a JSON object");
   }
   simdjson::ondemand::object object;
-  if (doc.get_object().get(object)) return Status::InvalidArgument("parquet: record is not a JSON object");
+  if (doc.get_object().get(object))
+    return Status::InvalidArgument("parquet: record is not a JSON object");
   size_t position = 0;
   for (auto field : object) {
     std::string_view key;
@@ -100,7 +101,8 @@ Status RowBuffer::Parse(std::string_view compact) {
     }
     simdjson::ondemand::value v = field.value();
     simdjson::ondemand::json_type type;
-    if (v.type().get(type)) return Status::InvalidArgument("parquet: bad value of '" + c.name + "'");
+    if (v.type().get(type))
+      return Status::InvalidArgument("parquet: bad value of '" + c.name + "'");
     Cell cell;
     auto text = [&](std::string_view t, CellKind kind) {
       cell.payload = c.arena.size();

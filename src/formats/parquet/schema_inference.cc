@@ -24,11 +24,19 @@ std::vector<InferredColumn> InferSchema(const std::vector<BufferedColumn>& colum
     ic.name = c.name;
     ic.kind = InferColumnKind(c.kinds_seen);
     switch (ic.kind) {
-      case ColumnKind::kInt64: ic.physical = PhysicalType::kInt64; break;
-      case ColumnKind::kDouble: ic.physical = PhysicalType::kDouble; break;
-      case ColumnKind::kBoolean: ic.physical = PhysicalType::kBoolean; break;
+      case ColumnKind::kInt64:
+        ic.physical = PhysicalType::kInt64;
+        break;
+      case ColumnKind::kDouble:
+        ic.physical = PhysicalType::kDouble;
+        break;
+      case ColumnKind::kBoolean:
+        ic.physical = PhysicalType::kBoolean;
+        break;
       case ColumnKind::kString:
-      case ColumnKind::kMixed: ic.physical = PhysicalType::kByteArray; break;
+      case ColumnKind::kMixed:
+        ic.physical = PhysicalType::kByteArray;
+        break;
     }
   }
   return out;

@@ -94,7 +94,8 @@ class PlainDecoder final : public ValueDecoder {
 class DictionaryDecoder final : public ValueDecoder {
  public:
   DictionaryDecoder(std::string_view data, size_t count, const RenderedDictionary& dict)
-      : rle_(data.empty() ? data : data.substr(1), data.empty() ? 0 : static_cast<uint8_t>(data[0])),
+      : rle_(data.empty() ? data : data.substr(1),
+             data.empty() ? 0 : static_cast<uint8_t>(data[0])),
         left_(count),
         dict_(dict),
         bit_width_(data.empty() ? -1 : static_cast<uint8_t>(data[0])) {}
@@ -106,7 +107,8 @@ class DictionaryDecoder final : public ValueDecoder {
         return Status::Corruption("dictionary index bit width " + std::to_string(bit_width_));
       }
       const size_t n = std::min<size_t>(left_, kBatch);
-      if (!rle_.Decode(indices_, n)) return Status::Corruption(std::string("dictionary indices: ") + rle_.what());
+      if (!rle_.Decode(indices_, n))
+        return Status::Corruption(std::string("dictionary indices: ") + rle_.what());
       filled_ = n;
       at_ = 0;
       left_ -= n;
@@ -209,11 +211,21 @@ class ByteStreamSplitDecoder final : public ValueDecoder {
     for (size_t k = 0; k < width_; ++k) v[k] = data_[k * count_ + at_];
     ++at_;
     switch (column_.physical) {
-      case PhysicalType::kFloat: renderer_.Float(Load<float>(v), out); break;
-      case PhysicalType::kDouble: renderer_.Double(Load<double>(v), out); break;
-      case PhysicalType::kInt32: renderer_.Int32(Load<int32_t>(v), out); break;
-      case PhysicalType::kInt64: renderer_.Int64(Load<int64_t>(v), out); break;
-      default: renderer_.Bytes(std::string_view(v, width_), out); break;
+      case PhysicalType::kFloat:
+        renderer_.Float(Load<float>(v), out);
+        break;
+      case PhysicalType::kDouble:
+        renderer_.Double(Load<double>(v), out);
+        break;
+      case PhysicalType::kInt32:
+        renderer_.Int32(Load<int32_t>(v), out);
+        break;
+      case PhysicalType::kInt64:
+        renderer_.Int64(Load<int64_t>(v), out);
+        break;
+      default:
+        renderer_.Bytes(std::string_view(v, width_), out);
+        break;
     }
     return Status::Ok();
   }
@@ -257,16 +269,19 @@ Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const ColumnDescriptor& c
   const PhysicalType t = column.physical;
   switch (encoding) {
     case Encoding::kPlain:
-      return std::unique_ptr<ValueDecoder>(std::make_unique<PlainDecoder>(column, renderer, data, count));
+      return std::unique_ptr<ValueDecoder>(
+          std::make_unique<PlainDecoder>(column, renderer, data, count));
     case Encoding::kPlainDictionary:
     case Encoding::kRleDictionary:
       if (!dictionary.loaded()) {
         return Status::Corruption("dictionary-encoded page without a dictionary page");
       }
-      return std::unique_ptr<ValueDecoder>(std::make_unique<DictionaryDecoder>(data, count, dictionary));
+      return std::unique_ptr<ValueDecoder>(
+          std::make_unique<DictionaryDecoder>(data, count, dictionary));
     case Encoding::kRle:
       if (t != PhysicalType::kBoolean) break;
-      return std::unique_ptr<ValueDecoder>(std::make_unique<RleBooleanDecoder>(renderer, data, count));
+      return std::unique_ptr<ValueDecoder>(
+          std::make_unique<RleBooleanDecoder>(renderer, data, count));
     case Encoding::kDeltaBinaryPacked: {
       if (t != PhysicalType::kInt32 && t != PhysicalType::kInt64) break;
       auto d = std::make_unique<DecodedDecoder>(column, renderer);
@@ -292,13 +307,18 @@ Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const ColumnDescriptor& c
       size_t width = 0;
       switch (t) {
         case PhysicalType::kFloat:
-        case PhysicalType::kInt32: width = 4; break;
+        case PhysicalType::kInt32:
+          width = 4;
+          break;
         case PhysicalType::kDouble:
-        case PhysicalType::kInt64: width = 8; break;
+        case PhysicalType::kInt64:
+          width = 8;
+          break;
         case PhysicalType::kFixedLenByteArray:
           width = static_cast<size_t>(column.type_length);
           break;
-        default: break;
+        default:
+          break;
       }
       if (width == 0 || width > 64) break;
       if (count > data.size() / width) {

@@ -50,7 +50,8 @@ void AppendFloating(std::string& out, F v) {
     if (c != '.') digits.push_back(c);
   }
   int exponent = 0;
-  std::from_chars(sci.data() + e_at + 1 + (sci[e_at + 1] == '+'), sci.data() + sci.size(), exponent);
+  std::from_chars(sci.data() + e_at + 1 + (sci[e_at + 1] == '+'), sci.data() + sci.size(),
+                  exponent);
   const int k = static_cast<int>(digits.size());
   const int n = exponent + 1;  // position of the decimal point relative to the digits
   if (k <= n && n <= 21) {
@@ -91,7 +92,9 @@ int64_t UnitsPerSecond(TimeUnit u) {
   return u == TimeUnit::kMillis ? 1000 : u == TimeUnit::kMicros ? 1000000 : 1000000000;
 }
 
-int FractionDigits(TimeUnit u) { return u == TimeUnit::kMillis ? 3 : u == TimeUnit::kMicros ? 6 : 9; }
+int FractionDigits(TimeUnit u) {
+  return u == TimeUnit::kMillis ? 3 : u == TimeUnit::kMicros ? 6 : 9;
+}
 
 /// "HH:MM:SS.fff" for `sub` units of the day (0 <= sub < one day).
 void AppendTimeOfDay(std::string& out, int64_t sub, TimeUnit unit) {
@@ -172,13 +175,18 @@ Style StyleOf(const ColumnDescriptor& c, TimeUnit* unit, bool* utc, int32_t* sca
     const LogicalType& t = *c.logical_type;
     switch (t.kind) {
       case K::kString:
-      case K::kEnum: return binary ? Style::kString : Style::kNumber;
-      case K::kJson: return binary ? Style::kJson : Style::kNumber;
-      case K::kBson: return Style::kBase64;
+      case K::kEnum:
+        return binary ? Style::kString : Style::kNumber;
+      case K::kJson:
+        return binary ? Style::kJson : Style::kNumber;
+      case K::kBson:
+        return Style::kBase64;
       case K::kUuid:
-        return c.physical == PhysicalType::kFixedLenByteArray && c.type_length == 16 ? Style::kUuid
-                                                                                      : Style::kBase64;
-      case K::kDate: return Style::kDate;
+        return c.physical == PhysicalType::kFixedLenByteArray && c.type_length == 16
+                   ? Style::kUuid
+                   : Style::kBase64;
+      case K::kDate:
+        return Style::kDate;
       case K::kTimestamp:
         *unit = t.unit;
         *utc = t.adjusted_to_utc;
@@ -189,22 +197,28 @@ Style StyleOf(const ColumnDescriptor& c, TimeUnit* unit, bool* utc, int32_t* sca
       case K::kDecimal:
         *scale = t.scale;
         return Style::kDecimal;
-      case K::kInteger: return t.is_signed ? Style::kNumber : Style::kUnsigned;
+      case K::kInteger:
+        return t.is_signed ? Style::kNumber : Style::kUnsigned;
       case K::kFloat16:
-        return c.physical == PhysicalType::kFixedLenByteArray && c.type_length == 2 ? Style::kFloat16
-                                                                                     : Style::kBase64;
-      default: break;
+        return c.physical == PhysicalType::kFixedLenByteArray && c.type_length == 2
+                   ? Style::kFloat16
+                   : Style::kBase64;
+      default:
+        break;
     }
   }
   if (c.converted_type) {
     switch (*c.converted_type) {
       case ConvertedType::kUtf8:
-      case ConvertedType::kEnum: return binary ? Style::kString : Style::kNumber;
-      case ConvertedType::kJson: return binary ? Style::kJson : Style::kNumber;
+      case ConvertedType::kEnum:
+        return binary ? Style::kString : Style::kNumber;
+      case ConvertedType::kJson:
+        return binary ? Style::kJson : Style::kNumber;
       case ConvertedType::kDecimal:
         *scale = c.scale;
         return Style::kDecimal;
-      case ConvertedType::kDate: return Style::kDate;
+      case ConvertedType::kDate:
+        return Style::kDate;
       case ConvertedType::kTimeMillis:
         *unit = TimeUnit::kMillis;
         return Style::kTime;
@@ -220,8 +234,10 @@ Style StyleOf(const ColumnDescriptor& c, TimeUnit* unit, bool* utc, int32_t* sca
       case ConvertedType::kUint8:
       case ConvertedType::kUint16:
       case ConvertedType::kUint32:
-      case ConvertedType::kUint64: return Style::kUnsigned;
-      default: break;
+      case ConvertedType::kUint64:
+        return Style::kUnsigned;
+      default:
+        break;
     }
   }
   return binary ? Style::kBase64 : Style::kNumber;
@@ -266,8 +282,8 @@ void AppendBase64(std::string& out, std::string_view bytes) {
   out.push_back('"');
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = static_cast<uint8_t>(bytes[i]) << 16 | static_cast<uint8_t>(bytes[i + 1]) << 8 |
-                       static_cast<uint8_t>(bytes[i + 2]);
+    const uint32_t v = static_cast<uint8_t>(bytes[i]) << 16 |
+                       static_cast<uint8_t>(bytes[i + 1]) << 8 | static_cast<uint8_t>(bytes[i + 2]);
     out.push_back(kAlphabet[v >> 18]);
     out.push_back(kAlphabet[(v >> 12) & 63]);
     out.push_back(kAlphabet[(v >> 6) & 63]);
@@ -337,7 +353,9 @@ void ValueRenderer::Bool(bool v, std::string& out) const { out += v ? "true" : "
 
 void ValueRenderer::Int32(int32_t v, std::string& out) const {
   switch (style_) {
-    case Style::kUnsigned: AppendNumber(out, static_cast<uint32_t>(v)); return;
+    case Style::kUnsigned:
+      AppendNumber(out, static_cast<uint32_t>(v));
+      return;
     case Style::kDate:
       out.push_back('"');
       AppendDate(out, v);
@@ -351,16 +369,23 @@ void ValueRenderer::Int32(int32_t v, std::string& out) const {
         return;
       }
       break;
-    case Style::kDecimal: AppendDecimalInt(out, v, scale_); return;
-    default: break;
+    case Style::kDecimal:
+      AppendDecimalInt(out, v, scale_);
+      return;
+    default:
+      break;
   }
   AppendNumber(out, v);
 }
 
 void ValueRenderer::Int64(int64_t v, std::string& out) const {
   switch (style_) {
-    case Style::kUnsigned: AppendNumber(out, static_cast<uint64_t>(v)); return;
-    case Style::kTimestamp: AppendTimestamp(out, v, unit_, utc_); return;
+    case Style::kUnsigned:
+      AppendNumber(out, static_cast<uint64_t>(v));
+      return;
+    case Style::kTimestamp:
+      AppendTimestamp(out, v, unit_, utc_);
+      return;
     case Style::kDate:
       out.push_back('"');
       AppendDate(out, v);
@@ -374,8 +399,11 @@ void ValueRenderer::Int64(int64_t v, std::string& out) const {
         return;
       }
       break;
-    case Style::kDecimal: AppendDecimalInt(out, v, scale_); return;
-    default: break;
+    case Style::kDecimal:
+      AppendDecimalInt(out, v, scale_);
+      return;
+    default:
+      break;
   }
   AppendNumber(out, v);
 }
@@ -386,7 +414,8 @@ void ValueRenderer::Int96(const char* b, std::string& out) const {
   std::memcpy(&nanos, b, 8);
   std::memcpy(&julian, b + 8, 4);
   constexpr int64_t kNanosPerDay = 86400LL * 1000000000LL;
-  if (nanos < 0 || nanos >= kNanosPerDay) nanos = ((nanos % kNanosPerDay) + kNanosPerDay) % kNanosPerDay;
+  if (nanos < 0 || nanos >= kNanosPerDay)
+    nanos = ((nanos % kNanosPerDay) + kNanosPerDay) % kNanosPerDay;
   AppendDateTime(out, static_cast<int64_t>(julian) - 2440588, nanos, TimeUnit::kNanos, false);
 }
 

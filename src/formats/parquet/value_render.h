@@ -51,7 +51,16 @@ class ValueRenderer {
   void Bytes(std::string_view v, std::string& out);
 
   enum class Style {
-    kNumber, kUnsigned, kString, kJson, kBase64, kDate, kTimestamp, kTime, kDecimal, kUuid,
+    kNumber,
+    kUnsigned,
+    kString,
+    kJson,
+    kBase64,
+    kDate,
+    kTimestamp,
+    kTime,
+    kDecimal,
+    kUuid,
     kFloat16,
   };
   Style style() const { return style_; }

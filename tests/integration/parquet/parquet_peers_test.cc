@@ -89,14 +89,24 @@ std::vector<std::string> Records(size_t n) {
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i) {
     std::string r = "{\"id\":" + std::to_string(i * 7919 % 100003) + ",";
-    r += "\"big\":" + std::to_string(static_cast<int64_t>(i) * 1000000000039LL - 4000000000000000LL) + ",";
+    r += "\"big\":" +
+         std::to_string(static_cast<int64_t>(i) * 1000000000039LL - 4000000000000000LL) + ",";
     r += "\"price\":" + (i % 9 == 0 ? std::string("null") : std::to_string(i % 1000) + ".25") + ",";
     r += "\"ratio\":" + (i % 4 == 0 ? std::to_string(i) : std::to_string(i) + ".5") + ",";
-    r += "\"status\":\"" + std::string(i % 3 == 0 ? "shipped" : i % 3 == 1 ? "pending" : "") + "\",";
-    r += "\"note\":" + (i % 5 == 0 ? std::string("null") : "\"n\\u00e9-" + std::to_string(i) + " \\\"q\\\"\"") + ",";
+    r += "\"status\":\"" +
+         std::string(i % 3 == 0   ? "shipped"
+                     : i % 3 == 1 ? "pending"
+                                  : "") +
+         "\",";
+    r += "\"note\":" +
+         (i % 5 == 0 ? std::string("null") : "\"n\\u00e9-" + std::to_string(i) + " \\\"q\\\"\"") +
+         ",";
     r += "\"ok\":" + std::string(i % 7 == 0 ? "null" : i % 2 ? "true" : "false") + ",";
     r += "\"nested\":{\"a\":[" + std::to_string(i) + ",\"x\"],\"b\":null},";
-    r += "\"mixed\":" + (i % 4 == 0 ? std::string("\"s\"") : i % 4 == 1 ? std::to_string(i) : i % 4 == 2 ? "true" : "1.50");
+    r += "\"mixed\":" + (i % 4 == 0   ? std::string("\"s\"")
+                         : i % 4 == 1 ? std::to_string(i)
+                         : i % 4 == 2 ? "true"
+                                      : "1.50");
     if (i % 10 == 3) r += ",\"late\":\"only-some\"";
     r += "}";
     out.push_back(std::move(r));
@@ -131,22 +141,24 @@ TEST_P(RivvenWritesTest, PeersReadTheSameValues) {
 
   const std::vector<std::string> ours = ReadWithRivven(*file);
   ASSERT_EQ(ours.size(), 3000u) << ours.back();
-  EXPECT_EQ(ours[3], R"({"id":23757,"big":-3996999999999883,"price":3.25,"ratio":3.5,"status":"shipped","note":"né-3 \"q\"","ok":true,"nested":"{\"a\":[3,\"x\"],\"b\":null}","mixed":"1.50","late":"only-some"})");
+  EXPECT_EQ(
+      ours[3],
+      R"({"id":23757,"big":-3996999999999883,"price":3.25,"ratio":3.5,"status":"shipped","note":"né-3 \"q\"","ok":true,"nested":"{\"a\":[3,\"x\"],\"b\":null}","mixed":"1.50","late":"only-some"})");
   const auto peers = ReadWithPeers(path);
   EXPECT_EQ(peers[0], ours) << "parquet-wasm (arrow-rs) differs";
   EXPECT_EQ(peers[1], ours) << "hyparquet differs";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, RivvenWritesTest,
-    ::testing::Values(WriteCase{Codec::kUncompressed, true, 1u << 20, 64u << 20},
-                      WriteCase{Codec::kSnappy, true, 1u << 20, 64u << 20},
-                      WriteCase{Codec::kGzip, true, 1u << 20, 64u << 20},
-                      WriteCase{Codec::kZstd, true, 1u << 20, 64u << 20},
-                      WriteCase{Codec::kSnappy, false, 1u << 20, 64u << 20},
-                      WriteCase{Codec::kZstd, false, 700, 30000},
-                      WriteCase{Codec::kSnappy, true, 700, 30000},
-                      WriteCase{Codec::kUncompressed, true, 64, 4000}));
+INSTANTIATE_TEST_SUITE_P(Cases, RivvenWritesTest,
+                         ::testing::Values(WriteCase{Codec::kUncompressed, true, 1u << 20,
+                                                     64u << 20},
+                                           WriteCase{Codec::kSnappy, true, 1u << 20, 64u << 20},
+                                           WriteCase{Codec::kGzip, true, 1u << 20, 64u << 20},
+                                           WriteCase{Codec::kZstd, true, 1u << 20, 64u << 20},
+                                           WriteCase{Codec::kSnappy, false, 1u << 20, 64u << 20},
+                                           WriteCase{Codec::kZstd, false, 700, 30000},
+                                           WriteCase{Codec::kSnappy, true, 700, 30000},
+                                           WriteCase{Codec::kUncompressed, true, 64, 4000}));
 
 struct ArrowCase {
   const char* codec;
@@ -162,8 +174,8 @@ TEST_P(ArrowRsWritesTest, RivvenReadsTheSameValues) {
   const ArrowCase c = GetParam();
   TempDir dir;
   const std::string path = dir / "arrow.parquet";
-  std::vector<std::string> argv = {Node(), Script("write_with_arrow_rs.mjs"), path, c.codec,
-                                   c.version, c.dictionary};
+  std::vector<std::string> argv = {
+      Node(), Script("write_with_arrow_rs.mjs"), path, c.codec, c.version, c.dictionary};
   if (*c.encoding) argv.emplace_back(c.encoding);
   const ProcessResult r = RunProcess(argv);
   ASSERT_EQ(r.exit_code, 0) << DescribeResult(r);

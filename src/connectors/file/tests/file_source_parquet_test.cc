@@ -138,7 +138,8 @@ TEST(FileSourceParquetTest, ResumeAfterARestartMidFileIsExact) {
       Drained head = Drain(*first, per_poll, k);
       ASSERT_EQ(head.values.size(), k);
       first.reset();  // the process stops; only the position survives
-      auto second = Open(c, nullptr, head.position.empty() ? std::nullopt : std::optional(head.position));
+      auto second =
+          Open(c, nullptr, head.position.empty() ? std::nullopt : std::optional(head.position));
       Drained tail = Drain(*second, 3);
       EXPECT_TRUE(tail.finished);
       Values joined = head.values;
@@ -191,7 +192,8 @@ TEST(FileSourceParquetTest, BadFilesGoToTheErrorHandler) {
   auto f = Open(ParquetConfig(dir / "a.parquet"), &fail);
   Drained stopped = Drain(*f);
   EXPECT_FALSE(stopped.error.ok());
-  EXPECT_NE(stopped.error.message().find("a.parquet"), std::string::npos) << stopped.error.ToString();
+  EXPECT_NE(stopped.error.message().find("a.parquet"), std::string::npos)
+      << stopped.error.ToString();
 }
 
 TEST(FileSourceParquetTest, FilesOverTheSizeLimitAreRejectedUnread) {
@@ -212,7 +214,8 @@ TEST(FileSourceParquetTest, FilesOverTheSizeLimitAreRejectedUnread) {
 TEST(FileSourceParquetTest, DiscoverInfersTheSchemaFromRows) {
   TempDir dir;
   WriteFile(dir / "d.parquet", ParquetFile(0, 10));
-  Result<std::vector<StreamDescription>> streams = DiscoverFileStreams(ParquetConfig(dir / "d.parquet"));
+  Result<std::vector<StreamDescription>> streams =
+      DiscoverFileStreams(ParquetConfig(dir / "d.parquet"));
   ASSERT_TRUE(streams.ok()) << streams.status().ToString();
   ASSERT_EQ(streams->size(), 1u);
   const std::string schema = (*streams)[0].json_schema;
@@ -253,7 +256,8 @@ TEST(FileSourceParquetTest, WatchingWaitsForIncompleteFilesAndRereadsRewrittenOn
   {
     const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC);
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(::write(fd, rewritten.data(), rewritten.size()), static_cast<ssize_t>(rewritten.size()));
+    ASSERT_EQ(::write(fd, rewritten.data(), rewritten.size()),
+              static_cast<ssize_t>(rewritten.size()));
     ::close(fd);
   }
   EXPECT_EQ(PollFor(*s, 3, milliseconds(5000)), second_rows);

@@ -88,7 +88,8 @@ TEST(ParquetCorruptTest, ChunkAndPageBoundsAreChecked) {
   // A column chunk reaching past the footer.
   FileMetaData past = m;
   past.row_groups[0].columns[1].meta_data->total_compressed_size = 1 << 30;
-  EXPECT_NE(ReadError(WithFooter(file, past)).find("column 'name' in row group 0"), std::string::npos)
+  EXPECT_NE(ReadError(WithFooter(file, past)).find("column 'name' in row group 0"),
+            std::string::npos)
       << ReadError(WithFooter(file, past));
   // More rows than the pages hold.
   FileMetaData more = m;
@@ -122,7 +123,8 @@ TEST(ParquetCorruptTest, PageHeadersClaimingTooMuch) {
   const FileMetaData m = Footer(file);
   const int64_t page = m.row_groups[0].columns[0].meta_data->data_page_offset;
   size_t header_len = 0;
-  Result<PageHeader> h = ParsePageHeader(std::string_view(file).substr(static_cast<size_t>(page)), &header_len);
+  Result<PageHeader> h =
+      ParsePageHeader(std::string_view(file).substr(static_cast<size_t>(page)), &header_len);
   ASSERT_TRUE(h.ok());
   auto with_header = [&](const PageHeader& nh) {
     std::string out = file.substr(0, static_cast<size_t>(page));

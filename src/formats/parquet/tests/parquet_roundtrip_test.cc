@@ -43,15 +43,15 @@ TEST(ParquetRoundTripTest, IntegersAreInt64) {
 TEST(ParquetRoundTripTest, FractionsAndExponentsAreDouble) {
   const std::vector<std::string> in = {R"({"x":1.5})", R"({"x":2})", R"({"x":1e3})",
                                        R"({"x":-0.25})"};
-  EXPECT_EQ(RoundTrip(in), (std::vector<std::string>{R"({"x":1.5})", R"({"x":2})",
-                                                      R"({"x":1000})", R"({"x":-0.25})"}));
+  EXPECT_EQ(RoundTrip(in), (std::vector<std::string>{R"({"x":1.5})", R"({"x":2})", R"({"x":1000})",
+                                                     R"({"x":-0.25})"}));
   EXPECT_EQ(Leaf(Footer(WriteFile(in)), "x").type, PhysicalType::kDouble);
 }
 
 TEST(ParquetRoundTripTest, BooleansStringsAndUnicode) {
-  const std::vector<std::string> in = {
-      R"({"b":true,"s":"plain"})", R"({"b":false,"s":""})",
-      R"({"b":true,"s":"caf\u00e9 \ud83d\ude00 \"q\" \\ \n"})", R"({"b":false,"s":"日本語"})"};
+  const std::vector<std::string> in = {R"({"b":true,"s":"plain"})", R"({"b":false,"s":""})",
+                                       R"({"b":true,"s":"caf\u00e9 \ud83d\ude00 \"q\" \\ \n"})",
+                                       R"({"b":false,"s":"日本語"})"};
   const std::vector<std::string> out = RoundTrip(in);
   ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(out[0], R"({"b":true,"s":"plain"})");
@@ -68,9 +68,8 @@ TEST(ParquetRoundTripTest, BooleansStringsAndUnicode) {
 }
 
 TEST(ParquetRoundTripTest, NestedValuesAreJsonStrings) {
-  const std::vector<std::string> in = {
-      R"({"o":{"a": [1, 2.50, {"b":null}]},"a":[]})",
-      R"({"o":"text","a":[true]})"};
+  const std::vector<std::string> in = {R"({"o":{"a": [1, 2.50, {"b":null}]},"a":[]})",
+                                       R"({"o":"text","a":[true]})"};
   EXPECT_EQ(RoundTrip(in),
             (std::vector<std::string>{R"({"o":"{\"a\":[1,2.50,{\"b\":null}]}","a":"[]"})",
                                       R"({"o":"text","a":"[true]"})"}));
@@ -91,15 +90,15 @@ TEST(ParquetRoundTripTest, NullsMissingAndOnlyNullColumns) {
   const std::vector<std::string> in = {R"({"a":1,"z":null})", R"({"z":null})",
                                        R"({"a":null,"late":"x","z":null})"};
   EXPECT_EQ(RoundTrip(in), (std::vector<std::string>{R"({"a":1,"z":null,"late":null})",
-                                                      R"({"a":null,"z":null,"late":null})",
-                                                      R"({"a":null,"z":null,"late":"x"})"}));
+                                                     R"({"a":null,"z":null,"late":null})",
+                                                     R"({"a":null,"z":null,"late":"x"})"}));
   const FileMetaData m = Footer(WriteFile(in));
   EXPECT_EQ(Leaf(m, "z").type, PhysicalType::kByteArray);
   EXPECT_EQ(Leaf(m, "a").type, PhysicalType::kInt64);
 }
 
 TEST(ParquetRoundTripTest, IncompatibleTypesBecomeJsonText) {
-  const std::vector<std::string> in = {R"({"m":"s"})", R"({"m":12})", R"({"m":1.50})",
+  const std::vector<std::string> in = {R"({"m":"s"})",  R"({"m":12})",      R"({"m":1.50})",
                                        R"({"m":true})", R"({"m":{"k":1}})", R"({"m":null})",
                                        R"({"m":-7})"};
   EXPECT_EQ(RoundTrip(in),
@@ -149,9 +148,9 @@ std::vector<std::string> ManyRecords(size_t n) {
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i) {
     std::string r = "{\"id\":" + std::to_string(i) + ",\"cat\":\"c" + std::to_string(i % 7) +
-                    "\",\"uniq\":\"u" + std::to_string(i * 7919) + "\",\"price\":" +
-                    std::to_string(i % 100) + "." + std::to_string(i % 10) + "5,\"flag\":" +
-                    (i % 3 ? "true" : "false");
+                    "\",\"uniq\":\"u" + std::to_string(i * 7919) +
+                    "\",\"price\":" + std::to_string(i % 100) + "." + std::to_string(i % 10) +
+                    "5,\"flag\":" + (i % 3 ? "true" : "false");
     if (i % 5 == 0) r += ",\"maybe\":null";
     if (i % 5 == 1) r += ",\"maybe\":" + std::to_string(i);
     r += "}";
@@ -187,11 +186,10 @@ TEST_P(CodecTest, RoundTripsWithDictionaryAndPlainPagesAndRowGroups) {
           EXPECT_GT(m.row_groups.size(), 5u);
         }
         const ColumnMetaData& cat = *m.row_groups[0].columns[1].meta_data;
-        EXPECT_EQ(cat.codec, static_cast<CompressionCodec>(
-                                 GetParam() == Codec::kUncompressed ? 0
-                                 : GetParam() == Codec::kSnappy     ? 1
-                                 : GetParam() == Codec::kGzip       ? 2
-                                                                    : 6));
+        EXPECT_EQ(cat.codec, static_cast<CompressionCodec>(GetParam() == Codec::kUncompressed ? 0
+                                                           : GetParam() == Codec::kSnappy     ? 1
+                                                           : GetParam() == Codec::kGzip       ? 2
+                                                                                              : 6));
         EXPECT_EQ(cat.dictionary_page_offset.has_value(), dictionary);
         // "uniq" has as many distinct values as rows: PLAIN is smaller than a dictionary.
         EXPECT_FALSE(m.row_groups[0].columns[2].meta_data->dictionary_page_offset.has_value());
@@ -237,7 +235,7 @@ TEST(ParquetRoundTripTest, StatisticsUseEachTypesOrder) {
   EXPECT_EQ(f64(*stats(1).min_value), -7.25);
   EXPECT_EQ(f64(*stats(1).max_value), 2.5);
   EXPECT_EQ(*stats(1).null_count, 0);
-  EXPECT_EQ(*stats(2).min_value, "B");            // bytewise: 'B' < 'a' < 'b' < 0xC3...
+  EXPECT_EQ(*stats(2).min_value, "B");  // bytewise: 'B' < 'a' < 'b' < 0xC3...
   EXPECT_EQ(*stats(2).max_value, "\xC3\xA9");
   EXPECT_EQ(*stats(3).min_value, std::string(1, '\1'));
   EXPECT_EQ(*stats(3).null_count, 1);
@@ -259,20 +257,24 @@ TEST(ParquetRoundTripTest, ResumesFromAnyRow) {
   int64_t next = 0;
   while (next < (*r)->num_rows()) {
     int n = 0;
-    ASSERT_TRUE((*r)->ForEachRowFrom(next, [&](std::string_view row) {
-                  batched.emplace_back(row);
-                  return ++n < 37;
-                }).ok());
+    ASSERT_TRUE((*r)->ForEachRowFrom(next,
+                                     [&](std::string_view row) {
+                                       batched.emplace_back(row);
+                                       return ++n < 37;
+                                     })
+                    .ok());
     next += n;
   }
   EXPECT_EQ(batched, all);
   // Jumps, backwards too.
   for (int64_t first : {int64_t{1999}, int64_t{0}, int64_t{777}, int64_t{5}, int64_t{1500}}) {
     std::string row;
-    ASSERT_TRUE((*r)->ForEachRowFrom(first, [&](std::string_view v) {
-                  row = v;
-                  return false;
-                }).ok());
+    ASSERT_TRUE((*r)->ForEachRowFrom(first,
+                                     [&](std::string_view v) {
+                                       row = v;
+                                       return false;
+                                     })
+                    .ok());
     EXPECT_EQ(row, all[static_cast<size_t>(first)]) << first;
   }
   bool called = false;

@@ -59,8 +59,8 @@ TEST(RleTest, RoundTripsRandomValuesAtEveryWidth) {
       const uint64_t limit = width == 32 ? (1ull << 32) : (1ull << width);
       for (size_t i = 0; i < n; ++i) {
         // Mix runs and noise.
-        values[i] = (i / 13) % 2 ? static_cast<uint32_t>(limit - 1)
-                                  : static_cast<uint32_t>(rng() % limit);
+        values[i] =
+            (i / 13) % 2 ? static_cast<uint32_t>(limit - 1) : static_cast<uint32_t>(rng() % limit);
       }
       std::string out;
       RleEncode(values.data(), n, width, &out);
@@ -108,7 +108,7 @@ TEST(DeltaTest, DecodesTheSpecExamples) {
   EXPECT_EQ(d.position(), ex1.size());
   // Example 2: 7 5 3 1 2 3 4 5: deltas -2 -2 -2 1 1 1 1, min -2, packed 0 0 0 3 3 3 3 (width 2).
   std::string ex2 = Bytes({0x80, 0x01, 0x04, 0x08, 0x0e, 0x03, 0x02, 0x00, 0x00, 0x00});
-  std::string mini(8, '\0');  // 32 values * 2 bits
+  std::string mini(8, '\0');          // 32 values * 2 bits
   mini[0] = static_cast<char>(0xC0);  // values 0 0 0 3
   mini[1] = static_cast<char>(0xFF);  // 3 3 3 3... only the first 3 of these count (7 deltas)
   ex2 += mini;

@@ -38,12 +38,12 @@ TEST(ThriftCompactTest, FieldHeadersUseDeltasUpTo15) {
   std::string out;
   CompactWriter w(&out);
   w.BeginStruct();
-  w.FieldI32(1, 5);     // delta 1, type 5: 0x15, zigzag(5) = 10
-  w.FieldI64(16, -1);   // delta 15: 0xf6, zigzag(-1) = 1
-  w.FieldI32(40, 2);    // delta 24 > 15: 0x05, zigzag(40) = 80 (0x50), then 4
+  w.FieldI32(1, 5);        // delta 1, type 5: 0x15, zigzag(5) = 10
+  w.FieldI64(16, -1);      // delta 15: 0xf6, zigzag(-1) = 1
+  w.FieldI32(40, 2);       // delta 24 > 15: 0x05, zigzag(40) = 80 (0x50), then 4
   w.FieldBool(41, true);   // 0x11
   w.FieldBool(42, false);  // 0x12
-  w.FieldI32(3, 7);     // a negative delta: long form, 0x05 0x06 0x0e
+  w.FieldI32(3, 7);        // a negative delta: long form, 0x05 0x06 0x0e
   w.EndStruct();
   EXPECT_EQ(Hex(out), "150af601055004111205060e00");
 

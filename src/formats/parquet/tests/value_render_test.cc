@@ -107,7 +107,8 @@ TEST(ValueRenderTest, DecimalsIntegersBinaryAndStrings) {
   out.clear();
   ValueRenderer dbytes(Column(PhysicalType::kFixedLenByteArray, dec));
   dbytes.Bytes(std::string("\xff\xff\xfe\x0c", 4), out);  // -500
-  dbytes.Bytes(std::string("\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00", 16), out);
+  dbytes.Bytes(std::string("\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00", 16),
+               out);
   EXPECT_EQ(out, "\"-5.00\"\"184467440737095516.16\"");
   dec.scale = 2000000000;  // a corrupt scale: no 2 GB of zeros
   out.clear();
@@ -139,10 +140,12 @@ TEST(ValueRenderTest, DecimalsIntegersBinaryAndStrings) {
   json.Bytes("not json", out);
   EXPECT_EQ(out, "{\"a\":[1,2]}\"not json\"");
   out.clear();
-  ColumnDescriptor uuid_col = Column(PhysicalType::kFixedLenByteArray, Logical(LogicalType::Kind::kUuid));
+  ColumnDescriptor uuid_col =
+      Column(PhysicalType::kFixedLenByteArray, Logical(LogicalType::Kind::kUuid));
   uuid_col.type_length = 16;
   ValueRenderer uuid(uuid_col);
-  uuid.Bytes(std::string("\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef", 16), out);
+  uuid.Bytes(std::string("\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef", 16),
+             out);
   EXPECT_EQ(out, "\"12345678-9abc-def0-0123-456789abcdef\"");
 }
 
