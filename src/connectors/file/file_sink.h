@@ -27,16 +27,17 @@ class OutputFile;
 /// Layout. The plain case (format jsonl, no compression, no rotation) appends forever to
 /// `<path>/<topic>.jsonl`, so `tail -f` works and a restart continues the file. Every other
 /// setting writes rolling files `<path>/<topic>-<yyyymmddTHHMMSSZ>-<seq>.<ext>` (ext: jsonl, csv
-/// or json, plus .gz/.zst), created as the hidden `.<name>.inprogress` and renamed once complete:
-/// when rotation says so (rotation.max_size_mb reached, rotation.max_age_hours passed — checked
+/// or json, plus .gz/.zst/.sz), created as the hidden `.<name>.inprogress` and renamed once
+/// complete: when rotation says so (rotation.max_size_mb reached, rotation.max_age_hours passed — checked
 /// when a record for the topic arrives and at every Flush) and on Close. A file whose name
 /// has no leading dot is complete and never changes again. Topic names are escaped
 /// (EscapeTopic) so no name leaves the directory.
 ///
 /// Durability. Write only buffers (and hands full buffers to the kernel). Flush writes every
-/// buffer, ends each compressed file's gzip member / zstd frame, fdatasyncs every file written
-/// since the last Flush and fsyncs the directory after files were created; only then may the
-/// runtime commit offsets. Completing a file syncs it, renames it and fsyncs the directory.
+/// buffer, ends each compressed file's member (gzip member, zstd frame, snappy stream), fdatasyncs
+/// every file written since the last Flush and fsyncs the directory after files were created; only
+/// then may the runtime commit offsets. Completing a file syncs it, renames it and fsyncs the
+/// directory.
 ///
 /// Crashes. At-least-once: records after the last committed offset are written again after a
 /// restart, never lost. Open first completes the in-progress files an earlier run left (see

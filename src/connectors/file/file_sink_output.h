@@ -25,9 +25,9 @@ namespace rivven::file {
 /// name, which is never overwritten: a taken name makes it take the next sequence number.
 ///
 /// Durability: bytes pass encoder -> plain buffer -> (compressor -> compressed buffer) -> write(2);
-/// nothing is durable until Sync returns OK, which writes everything, ends the open gzip member
-/// / zstd frame (so the file decodes completely up to here) and fdatasyncs. The caller fsyncs the
-/// directory after files were created or renamed.
+/// nothing is durable until Sync returns OK, which writes everything, ends the open compression
+/// member (gzip member, zstd frame or snappy stream; so the file decodes completely up to here) and
+/// fdatasyncs. The caller fsyncs the directory after files were created or renamed.
 ///
 /// Owned by FileSink; all calls come from the sink thread.
 class OutputFile {

@@ -20,12 +20,12 @@ struct RecoveryReport {
   uint64_t cut_bytes = 0;  ///< bytes of torn tails removed
 };
 
-/// Completes the in-progress files an earlier run of a sink on `dir` left behind (a crash, a
-/// failed fsync): each is cut to its last complete record (plain formats) or last complete
-/// gzip member / zstd frame (verified by decoding), a json array is closed, and the file is
-/// synced and renamed to its final name, or removed when nothing complete is left. The format
-/// and compression come from the file's name, so leftovers of an earlier configuration are
-/// completed too. Only files of `topics` (all when empty) are touched: another sink may be
+/// Completes the in-progress files an earlier run of a sink on `dir` left behind (a crash, a failed
+/// fsync): each is cut to its last complete record (plain formats) or last complete compression
+/// member (gzip member, zstd frame, snappy stream; verified by decoding), a json array is closed,
+/// and the file is synced and renamed to its final name, or removed when nothing complete is left.
+/// The format and compression come from the file's name, so leftovers of an earlier configuration
+/// are completed too. Only files of `topics` (all when empty) are touched: another sink may be
 /// writing other topics into the same directory. Called by Open before anything is written.
 Result<RecoveryReport> RecoverInProgressFiles(int dir_fd, const std::string& dir,
                                               const std::vector<std::string>& topics);
