@@ -8,8 +8,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <vector>
 
@@ -86,7 +86,8 @@ Status ReadKeyFile(const std::string& path, std::string* out) {
   const int err = errno;
   std::fclose(f);
   OPENSSL_cleanse(buf, sizeof buf);
-  if (failed) return Status::FromErrno(err, "Snowflake private key file " + path + " cannot be read");
+  if (failed)
+    return Status::FromErrno(err, "Snowflake private key file " + path + " cannot be read");
   return Status::Ok();
 }
 
@@ -149,17 +150,20 @@ Result<std::unique_ptr<KeyPairJwt>> KeyPairJwt::Load(const std::string& account,
                                      "KEY\", \"BEGIN ENCRYPTED PRIVATE KEY\" or \"BEGIN RSA "
                                      "PRIVATE KEY\")");
     }
-    return Status::InvalidArgument(what + " is not a PEM private key (expected \"-----BEGIN "
-                                          "PRIVATE KEY-----\" or \"-----BEGIN ENCRYPTED PRIVATE "
-                                          "KEY-----\")");
+    return Status::InvalidArgument(what +
+                                   " is not a PEM private key (expected \"-----BEGIN "
+                                   "PRIVATE KEY-----\" or \"-----BEGIN ENCRYPTED PRIVATE "
+                                   "KEY-----\")");
   }
   if (kind.encrypted && passphrase.empty()) {
-    return Status::InvalidArgument(what + " is encrypted: a passphrase is required "
-                                          "(private_key_passphrase)");
+    return Status::InvalidArgument(what +
+                                   " is encrypted: a passphrase is required "
+                                   "(private_key_passphrase)");
   }
   if (!kind.encrypted && !passphrase.empty()) {
-    return Status::InvalidArgument(what + " is not encrypted, but a passphrase was given: remove "
-                                          "the passphrase or use the encrypted key");
+    return Status::InvalidArgument(what +
+                                   " is not encrypted, but a passphrase was given: remove "
+                                   "the passphrase or use the encrypted key");
   }
 
   ERR_clear_error();
@@ -210,8 +214,7 @@ std::string KeyPairJwt::Sign(int64_t iat, int64_t exp) const {
   claims += ",\"sub\":";
   AppendJsonString(claims, subject_);
   claims += ",\"iat\":" + std::to_string(iat) + ",\"exp\":" + std::to_string(exp) + "}";
-  const std::string input =
-      Base64Url(R"({"alg":"RS256","typ":"JWT"})") + "." + Base64Url(claims);
+  const std::string input = Base64Url(R"({"alg":"RS256","typ":"JWT"})") + "." + Base64Url(claims);
 
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   std::vector<unsigned char> sig;

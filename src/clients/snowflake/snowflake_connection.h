@@ -13,8 +13,9 @@
 namespace rivven::snowflake {
 
 struct SnowflakeConnection {
-  std::string account;   ///< e.g. xy12345.us-east-1 or myorg-myaccount
-  std::string base_url;  ///< empty: https://<account>.snowflakecomputing.com; tests: http://127.0.0.1:PORT
+  std::string account;  ///< e.g. xy12345.us-east-1 or myorg-myaccount
+  std::string
+      base_url;  ///< empty: https://<account>.snowflakecomputing.com; tests: http://127.0.0.1:PORT
   std::string user, role, warehouse, database, schema;
   /// Each HTTP request, and the SQL statement timeout sent to Snowflake (whole seconds, >= 1).
   std::chrono::milliseconds timeout{60000};

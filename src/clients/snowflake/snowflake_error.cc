@@ -1,6 +1,7 @@
 // Docs followed: https://docs.snowflake.com/en/developer-guide/sql-api/reference (response codes
 // and the error body), https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests
-// (requestId), https://docs.snowflake.com/en/user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-rest-api
+// (requestId),
+// https://docs.snowflake.com/en/user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-rest-api
 #include "clients/snowflake/snowflake_error.h"
 
 #include <openssl/rand.h>
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <charconv>
 #include <random>
-
 
 namespace rivven::snowflake {
 namespace {
@@ -60,8 +60,9 @@ Status AnswerStatus(std::string_view what, long http_status, const ErrorBody& er
   switch (http_status) {
     case 401:
       return Status::FailedPrecondition(
-          text + "; authentication failed: check account and user, and that the user's "
-                 "RSA_PUBLIC_KEY matches the private key");
+          text +
+          "; authentication failed: check account and user, and that the user's "
+          "RSA_PUBLIC_KEY matches the private key");
     case 403:
       return Status::FailedPrecondition(
           text + "; permission denied: the user or role lacks a privilege this needs");
@@ -130,8 +131,9 @@ bool IsReopenChannelCode(std::string_view code) {
 
 Status StaleContinuationStatus(std::string message) {
   return Status::Error(StatusCode::kFailedPrecondition,
-                       std::move(message) + "; " + kStaleMarker + " and append from its last "
-                                                                  "committed offset token",
+                       std::move(message) + "; " + kStaleMarker +
+                           " and append from its last "
+                           "committed offset token",
                        Disposition::kRetriable);
 }
 

@@ -61,9 +61,10 @@ std::string NewRequestId();
 // ---- Snowpipe Streaming: "reopen the channel" ------------------------------------------------
 
 /// Whether a streaming error code says the channel's continuation token no longer holds and the
-/// channel must be reopened: STALE_CONTINUATION_TOKEN_SEQUENCER, ERR_CHANNEL_HAS_INVALID_ROW_SEQUENCER,
-/// ERR_CHANNEL_HAS_INVALID_CLIENT_SEQUENCER, ERR_CHANNEL_MUST_BE_REOPENED(_DUE_TO_ROW_SEQ_GAP),
-/// STALE_PIPE_CACHE, and any other code naming a continuation token.
+/// channel must be reopened: STALE_CONTINUATION_TOKEN_SEQUENCER,
+/// ERR_CHANNEL_HAS_INVALID_ROW_SEQUENCER, ERR_CHANNEL_HAS_INVALID_CLIENT_SEQUENCER,
+/// ERR_CHANNEL_MUST_BE_REOPENED(_DUE_TO_ROW_SEQ_GAP), STALE_PIPE_CACHE, and any other code naming a
+/// continuation token.
 bool IsReopenChannelCode(std::string_view code);
 
 /// The Status for such an answer: kFailedPrecondition, retriable (after a reopen), with a marker

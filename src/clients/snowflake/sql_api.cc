@@ -58,7 +58,8 @@ Status AppendRows(const rapidjson::Value& data,
 
 Result<std::string> Gunzip(std::string_view in) {
   z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Status::Internal("zlib inflateInit2 failed");
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+    return Status::Internal("zlib inflateInit2 failed");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
   std::string out;
@@ -118,7 +119,8 @@ Result<std::unique_ptr<SqlApi>> SqlApi::Create(SnowflakeConnection connection, K
   return api;
 }
 
-std::string SqlApi::RequestBody(const std::string& sql, const std::vector<Binding>& bindings) const {
+std::string SqlApi::RequestBody(const std::string& sql,
+                                const std::vector<Binding>& bindings) const {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   const auto str = [&w](const std::string& s) {
@@ -203,9 +205,9 @@ Result<StatementResult> SqlApi::Execute(const std::string& sql,
                                         const std::vector<Binding>& bindings) {
   const std::string body = RequestBody(sql, bindings);
   const std::string url = base_url_ + kStatementsPath + "?requestId=" + NewRequestId();
-  RC_ASSIGN_OR_RETURN(http::Response response,
-                      Call("POST", url, url + "&retry=true", body,
-                           std::string("SQL API POST ") + kStatementsPath));
+  RC_ASSIGN_OR_RETURN(
+      http::Response response,
+      Call("POST", url, url + "&retry=true", body, std::string("SQL API POST ") + kStatementsPath));
   if (response.status == 202) {
     const ErrorBody status = ParseErrorBody(response.body);
     if (status.statement_handle.empty()) {
@@ -250,8 +252,7 @@ Result<StatementResult> SqlApi::ReadResult(const http::Response& response) {
     return Status::Corruption("Snowflake SQL API: the result is not a JSON object");
   }
   StatementResult result;
-  if (auto it = doc.FindMember("statementHandle");
-      it != doc.MemberEnd() && it->value.IsString()) {
+  if (auto it = doc.FindMember("statementHandle"); it != doc.MemberEnd() && it->value.IsString()) {
     result.statement_handle = it->value.GetString();
   }
   size_t partitions = 1;
@@ -261,10 +262,10 @@ Result<StatementResult> SqlApi::ReadResult(const http::Response& response) {
         rt != meta->value.MemberEnd() && rt->value.IsArray()) {
       for (const auto& col : rt->value.GetArray()) {
         auto name = col.IsObject() ? col.FindMember("name") : col.MemberEnd();
-        result.column_names.push_back(
-            col.IsObject() && name != col.MemberEnd() && name->value.IsString()
-                ? name->value.GetString()
-                : "");
+        result.column_names.push_back(col.IsObject() && name != col.MemberEnd() &&
+                                              name->value.IsString()
+                                          ? name->value.GetString()
+                                          : "");
       }
     }
     if (auto pi = meta->value.FindMember("partitionInfo");

@@ -57,7 +57,8 @@ class SqlApi {
   /// is there; reads every partition. Errors: 422 → kInvalidArgument with Snowflake's code, SQL
   /// state and message; 401/403 → kFailedPrecondition naming authentication/permissions; 408
   /// (statement timeout) → kTimeout; after max_attempts → kUnavailable (retriable).
-  Result<StatementResult> Execute(const std::string& sql, const std::vector<Binding>& bindings = {});
+  Result<StatementResult> Execute(const std::string& sql,
+                                  const std::vector<Binding>& bindings = {});
 
   /// The JSON body Execute sends (for tests and logs; carries the bound values).
   std::string RequestBody(const std::string& sql, const std::vector<Binding>& bindings) const;

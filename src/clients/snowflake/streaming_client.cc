@@ -2,7 +2,8 @@
 // https://docs.snowflake.com/en/user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-rest-api
 // (hostname, scoped token, open/append/bulk status/drop, headers, error codes),
 // https://docs.snowflake.com/en/user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-overview
-// (default pipe <TABLE>-STREAMING), https://docs.snowflake.com/en/developer-guide/sql-api/authenticating
+// (default pipe <TABLE>-STREAMING),
+// https://docs.snowflake.com/en/developer-guide/sql-api/authenticating
 #include "clients/snowflake/streaming_client.h"
 
 #include <rapidjson/document.h>
@@ -165,8 +166,8 @@ Status StreamingClient::EnsureScopedToken() {
     std::replace(host.begin(), host.end(), '_', '-');
     hostname_ = std::move(host);
   }
-  const std::string form = "grant_type=" + http::UrlEncode(kJwtBearerGrant) +
-                           "&scope=" + http::UrlEncode(hostname_);
+  const std::string form =
+      "grant_type=" + http::UrlEncode(kJwtBearerGrant) + "&scope=" + http::UrlEncode(hostname_);
   RC_ASSIGN_OR_RETURN(http::Response r,
                       Control("POST", "/oauth/token", "application/x-www-form-urlencoded", form));
   std::string token = FieldOrBody(r.body, "token");
@@ -268,8 +269,8 @@ Result<std::string> StreamingClient::AppendRows(const std::string& database,
   call.method = "POST";
   // The data path has its own prefix: /v2/streaming/data/databases/...
   call.path_and_query = "/data" + PipePath(database, schema, pipe) + "/channels/" +
-                        http::UrlEncode(channel) + "/rows?continuationToken=" +
-                        http::UrlEncode(continuation_token) +
+                        http::UrlEncode(channel) +
+                        "/rows?continuationToken=" + http::UrlEncode(continuation_token) +
                         "&offsetToken=" + http::UrlEncode(offset_token);
   call.content_type = "application/x-ndjson";
   call.body = ndjson;

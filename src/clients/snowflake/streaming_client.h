@@ -87,8 +87,8 @@ class StreamingClient {
   /// the JWT it comes from lives an hour).
   static constexpr std::chrono::minutes kScopedTokenMaxAge{30};
 
-  uint64_t requests() const { return requests_; }            ///< HTTP requests, retries included
-  uint64_t token_exchanges() const { return exchanges_; }    ///< hostname + token round trips
+  uint64_t requests() const { return requests_; }          ///< HTTP requests, retries included
+  uint64_t token_exchanges() const { return exchanges_; }  ///< hostname + token round trips
 
  private:
   struct Call;

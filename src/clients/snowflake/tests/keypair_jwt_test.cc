@@ -31,9 +31,9 @@ std::string Base64UrlDecode(std::string s) {
   }
   while (s.size() % 4 != 0) s += '=';
   std::string out(s.size(), '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(s.data()),
-                                static_cast<int>(s.size()));
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
   if (n < 0) return "";
   size_t pad = 0;
   for (auto it = s.rbegin(); it != s.rend() && *it == '='; ++it) ++pad;

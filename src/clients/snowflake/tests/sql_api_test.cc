@@ -201,19 +201,18 @@ TEST_F(SqlApiTest, PollsA202UntilTheResultIsThere) {
                         "statementStatusUrl":"/api/v2/statements/h-async"})",
                     "application/json");
   });
-  s.server().Get("/api/v2/statements/h-async",
-                 [&](const httplib::Request& req, httplib::Response& res) {
-                   Record(req);
-                   if (++polls < 3) {
-                     res.status = 202;
-                     res.set_content(R"({"code":"333334","statementHandle":"h-async"})",
-                                     "application/json");
-                     return;
-                   }
-                   res.set_content(R"({"resultSetMetaData":{"rowType":[{"name":"N"}]},
+  s.server().Get(
+      "/api/v2/statements/h-async", [&](const httplib::Request& req, httplib::Response& res) {
+        Record(req);
+        if (++polls < 3) {
+          res.status = 202;
+          res.set_content(R"({"code":"333334","statementHandle":"h-async"})", "application/json");
+          return;
+        }
+        res.set_content(R"({"resultSetMetaData":{"rowType":[{"name":"N"}]},
                                        "data":[["7"]],"statementHandle":"h-async"})",
-                                   "application/json");
-                 });
+                        "application/json");
+      });
   auto api = Api(s.port());
   ASSERT_TRUE(api);
   auto r = api->Execute("CALL slow()");
@@ -251,19 +250,19 @@ TEST_F(SqlApiTest, ReadsEveryPartition) {
                         "data":[["p0a"],["p0b"]],"statementHandle":"h-big"})",
                     "application/json");
   });
-  s.server().Get("/api/v2/statements/h-big", [&](const httplib::Request& req,
-                                                  httplib::Response& res) {
-    Record(req);
-    const std::string p = req.get_param_value("partition");
-    if (p == "1") {
-      res.set_header("Content-Encoding", "gzip");
-      res.set_content(Gzip(R"({"data":[["p1"]]})"), "application/json");
-    } else if (p == "2") {
-      res.set_content(R"({"data":[[null]]})", "application/json");
-    } else {
-      res.status = 400;
-    }
-  });
+  s.server().Get("/api/v2/statements/h-big",
+                 [&](const httplib::Request& req, httplib::Response& res) {
+                   Record(req);
+                   const std::string p = req.get_param_value("partition");
+                   if (p == "1") {
+                     res.set_header("Content-Encoding", "gzip");
+                     res.set_content(Gzip(R"({"data":[["p1"]]})"), "application/json");
+                   } else if (p == "2") {
+                     res.set_content(R"({"data":[[null]]})", "application/json");
+                   } else {
+                     res.status = 400;
+                   }
+                 });
   auto api = Api(s.port());
   ASSERT_TRUE(api);
   auto r = api->Execute("SELECT X FROM BIG");

@@ -119,8 +119,8 @@ TEST_F(StreamingClientTest, OpenAppendStatusDropWithOneTokenExchange) {
   EXPECT_EQ(opened->last_committed_offset_token, std::optional<std::string>("41"));
 
   const std::string rows = "{\"ID\":1}\n{\"ID\":2}\n";
-  auto next = client->AppendRows("DB", "PUBLIC", pipe, "CH_0", opened->continuation_token, "42",
-                                 rows);
+  auto next =
+      client->AppendRows("DB", "PUBLIC", pipe, "CH_0", opened->continuation_token, "42", rows);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(*next, "ct-2");
 
@@ -248,22 +248,21 @@ TEST_F(StreamingClientTest, An401MakesTheClientExchangeTheTokenAgain) {
   std::atomic<int> opens{0};
   std::mutex mu;
   std::vector<std::string> auths;
-  server_.server().Put(std::string(kPipePath) + "/channels/CH_0",
-                       [&](const httplib::Request& req, httplib::Response& res) {
-                         {
-                           std::lock_guard<std::mutex> l(mu);
-                           auths.push_back(req.get_header_value("Authorization"));
-                         }
-                         if (++opens == 2) {  // the second open finds its token expired
-                           res.status = 401;
-                           res.set_content(R"({"code":"UNAUTHORIZED","message":"expired"})",
-                                           "application/json");
-                           return;
-                         }
-                         res.set_content(R"({"next_continuation_token":"ct",
+  server_.server().Put(std::string(kPipePath) + "/channels/CH_0", [&](const httplib::Request& req,
+                                                                      httplib::Response& res) {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      auths.push_back(req.get_header_value("Authorization"));
+    }
+    if (++opens == 2) {  // the second open finds its token expired
+      res.status = 401;
+      res.set_content(R"({"code":"UNAUTHORIZED","message":"expired"})", "application/json");
+      return;
+    }
+    res.set_content(R"({"next_continuation_token":"ct",
                                              "channel_status":{"last_committed_offset_token":null}})",
-                                         "application/json");
-                       });
+                    "application/json");
+  });
   auto client = Client();
   ASSERT_TRUE(client);
   auto first = client->OpenChannel("DB", "PUBLIC", "ORDERS-STREAMING", "CH_0");
@@ -271,8 +270,8 @@ TEST_F(StreamingClientTest, An401MakesTheClientExchangeTheTokenAgain) {
   EXPECT_EQ(first->last_committed_offset_token, std::nullopt);
   auto second = client->OpenChannel("DB", "PUBLIC", "ORDERS-STREAMING", "CH_0");
   ASSERT_TRUE(second.ok()) << second.status().ToString();
-  EXPECT_EQ(auths, (std::vector<std::string>{"Bearer scoped-1", "Bearer scoped-1",
-                                             "Bearer scoped-2"}));
+  EXPECT_EQ(auths,
+            (std::vector<std::string>{"Bearer scoped-1", "Bearer scoped-1", "Bearer scoped-2"}));
   EXPECT_EQ(token_calls_.load(), 2);
   EXPECT_EQ(hostname_calls_.load(), 2);
   EXPECT_EQ(client->token_exchanges(), 2u);
@@ -326,13 +325,13 @@ TEST_F(StreamingClientTest, CommittedOffsetTokenIsNulloptForANewOrUnlistedChanne
 }
 
 TEST_F(StreamingClientTest, DroppingAMissingChannelIsNotFound) {
-  server_.server().Delete(std::string(kPipePath) + "/channels/GONE",
-                          [&](const httplib::Request&, httplib::Response& res) {
-                            res.status = 404;
-                            res.set_content(R"({"code":"ERR_CHANNEL_DOES_NOT_EXIST_OR_IS_NOT_AUTHORIZED",
+  server_.server().Delete(std::string(kPipePath) + "/channels/GONE", [&](const httplib::Request&,
+                                                                         httplib::Response& res) {
+    res.status = 404;
+    res.set_content(R"({"code":"ERR_CHANNEL_DOES_NOT_EXIST_OR_IS_NOT_AUTHORIZED",
                                                 "message":"no such channel"})",
-                                            "application/json");
-                          });
+                    "application/json");
+  });
   auto client = Client();
   ASSERT_TRUE(client);
   Status s = client->DropChannel("DB", "PUBLIC", "ORDERS-STREAMING", "GONE");
