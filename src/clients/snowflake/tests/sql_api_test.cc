@@ -316,6 +316,23 @@ TEST_F(SqlApiTest, AuthenticationAndPermissionFailuresAreFatalAndSentOnce) {
   EXPECT_EQ(SeenRequests().size(), 2u);
 }
 
+TEST_F(SqlApiTest, AStatementTimeoutIsTimeoutAndNotResent) {
+  TestServer s;
+  s.server().Post("/api/v2/statements", [&](const httplib::Request& req, httplib::Response& res) {
+    Record(req);
+    res.status = 408;
+    res.set_content(
+        R"({"code":"000630","message":"Statement reached its statement or warehouse timeout"})",
+        "application/json");
+  });
+  auto api = Api(s.port());
+  ASSERT_TRUE(api);
+  auto r = api->Execute("CALL slow()");
+  EXPECT_EQ(r.status().code(), StatusCode::kTimeout);
+  EXPECT_NE(r.status().message().find("000630"), std::string::npos);
+  EXPECT_EQ(SeenRequests().size(), 1u);
+}
+
 TEST_F(SqlApiTest, GivesUpAfterMaxAttemptsAsUnavailable) {
   TestServer s;
   s.server().Post("/api/v2/statements", [&](const httplib::Request& req, httplib::Response& res) {

@@ -338,6 +338,38 @@ TEST_F(StreamingClientTest, DroppingAMissingChannelIsNotFound) {
   EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
 }
 
+TEST(StreamingClientRawAnswersTest, HostnameAndTokenAsPlainBodiesAreAccepted) {
+  // The tutorials use the bodies of GET /v2/streaming/hostname and POST /oauth/token as they are.
+  auto jwt = KeyPairJwt::Load("acct", "loader", testing::TestKey().path, "");
+  ASSERT_TRUE(jwt.ok());
+  std::mutex mu;
+  std::string auth;
+  TestServer s;
+  s.server().Get("/v2/streaming/hostname", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content("127.0.0.1:" + std::to_string(s.port()) + "\n", "text/plain");
+  });
+  s.server().Post("/oauth/token", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content("raw-scoped-token", "text/plain");
+  });
+  s.server().Put(std::string(kPipePath) + "/channels/CH_0",
+                 [&](const httplib::Request& req, httplib::Response& res) {
+                   std::lock_guard<std::mutex> l(mu);
+                   auth = req.get_header_value("Authorization");
+                   res.set_content(R"({"next_continuation_token":"ct"})", "application/json");
+                 });
+  SnowflakeConnection c;
+  c.account = "acct";
+  c.user = "loader";
+  c.base_url = s.Url("/");
+  auto client = StreamingClient::Create(c, jwt->get());
+  ASSERT_TRUE(client.ok());
+  auto r = (*client)->OpenChannel("DB", "PUBLIC", "ORDERS-STREAMING", "CH_0");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->last_committed_offset_token, std::nullopt);
+  std::lock_guard<std::mutex> l(mu);
+  EXPECT_EQ(auth, "Bearer raw-scoped-token");
+}
+
 TEST(StreamingNamesTest, DefaultPipeIsTableDashStreaming) {
   EXPECT_EQ(DefaultPipeName("ORDERS"), "ORDERS-STREAMING");
   EXPECT_EQ(DefaultPipeName("MY_TABLE"), "MY_TABLE-STREAMING");
