@@ -59,8 +59,8 @@ namespace {
 
 std::string Base64(const unsigned char* data, size_t n) {
   std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                                  static_cast<int>(n));
+  const int len =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
   out.resize(len);
   return out;
 }
@@ -97,7 +97,8 @@ std::string Upper(std::string s) {
 // Why the JWT is not valid for this account, user and key; "" when it is.
 std::string JwtProblem(const FakeSnowflake::State& s, const std::string& jwt) {
   const size_t a = jwt.find('.'), b = jwt.find('.', a + 1);
-  if (a == std::string::npos || b == std::string::npos || jwt.find('.', b + 1) != std::string::npos) {
+  if (a == std::string::npos || b == std::string::npos ||
+      jwt.find('.', b + 1) != std::string::npos) {
     return "not three dot-separated parts";
   }
   std::string header, payload, signature;
@@ -119,8 +120,7 @@ std::string JwtProblem(const FakeSnowflake::State& s, const std::string& jwt) {
   const std::string signed_part = jwt.substr(0, b);
   if (EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, s.key.get()) != 1 ||
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(),
-                       reinterpret_cast<const unsigned char*>(signed_part.data()),
+                       signature.size(), reinterpret_cast<const unsigned char*>(signed_part.data()),
                        signed_part.size()) != 1) {
     return "RS256 signature does not verify with the user's public key";
   }
@@ -219,8 +219,10 @@ bool FakeSnowflake::State::CheckScopedToken(const httplib::Request& req,
   const std::string type = req.get_header_value("X-Snowflake-Authorization-Token-Type");
   const auto it = auth.rfind("Bearer ", 0) == 0 ? tokens.find(auth.substr(7)) : tokens.end();
   if (!type.empty() && type != "OAUTH") {
-    SetError(res, 401, "390303", "Invalid OAuth access token: streaming takes the scoped token "
-                                 "from /oauth/token (token type OAUTH), not " + type);
+    SetError(res, 401, "390303",
+             "Invalid OAuth access token: streaming takes the scoped token "
+             "from /oauth/token (token type OAUTH), not " +
+                 type);
   } else if (it == tokens.end()) {
     SetError(res, 401, "390303", "Invalid OAuth access token: not a scoped token of this account");
   } else if (it->second.revoked) {
@@ -255,9 +257,7 @@ FakeSnowflake::~FakeSnowflake() {
 std::string FakeSnowflake::base_url() const {
   return "http://127.0.0.1:" + std::to_string(state_->port);
 }
-std::string FakeSnowflake::hostname() const {
-  return "127.0.0.1:" + std::to_string(state_->port);
-}
+std::string FakeSnowflake::hostname() const { return "127.0.0.1:" + std::to_string(state_->port); }
 
 void FakeSnowflake::FailNext(Endpoint endpoint, int http_status, int count,
                              int retry_after_seconds) {
@@ -350,8 +350,8 @@ std::optional<FakeSnowflake::ChannelState> FakeSnowflake::Channel(
   std::lock_guard<std::mutex> lock(state_->mu);
   for (const auto& [key, c] : state_->channels) {
     if (c.pipe == Upper(pipe) && c.name == Upper(channel)) {
-      return ChannelState{c.committed, c.rows_inserted, c.rows_parsed, c.rows_errors,
-                          c.last_error_message, c.client_sequencer};
+      return ChannelState{c.committed,   c.rows_inserted,      c.rows_parsed,
+                          c.rows_errors, c.last_error_message, c.client_sequencer};
     }
   }
   return std::nullopt;

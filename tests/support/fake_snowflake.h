@@ -120,7 +120,7 @@ class FakeSnowflake {
   struct Options {
     std::string account = "TESTORG-TESTACCT";
     std::string user = "RIVVEN";
-    std::string public_key_pem;  ///< the user's RSA public key (PEM, "BEGIN PUBLIC KEY")
+    std::string public_key_pem;     ///< the user's RSA public key (PEM, "BEGIN PUBLIC KEY")
     bool async_statements = false;  ///< answer every POST /api/v2/statements with 202 first
     int async_pending_polls = 0;    ///< GETs answered 202 before the result
     int scoped_token_ttl_seconds = 3600;

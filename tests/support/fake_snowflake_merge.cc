@@ -73,8 +73,8 @@ struct Scope {
   const Evaluator& ev;
 
   [[noreturn]] void Invalid(const Expr& e) const {
-    Throw("000904", "42000", "SQL compilation error: error line 1\ninvalid identifier '" + e.text +
-                                 "'");
+    Throw("000904", "42000",
+          "SQL compilation error: error line 1\ninvalid identifier '" + e.text + "'");
   }
   int SourceColumn(const Expr& e) const {
     for (size_t i = 0; i < source.names.size(); ++i) {
@@ -147,8 +147,9 @@ SqlResult Merge(Parser& p, Context& c, const Evaluator& ev) {
     const Expr b = p.Expression();
     if (a.type != Expr::Type::kRef || b.type != Expr::Type::kRef || a.qualifier.empty() ||
         b.qualifier.empty()) {
-      Throw("001003", "42000", "SQL compilation error:\nunsupported by FakeSnowflake: ON takes "
-                               "qualified <target>.<col> = <source>.<col> equalities joined by AND");
+      Throw("001003", "42000",
+            "SQL compilation error:\nunsupported by FakeSnowflake: ON takes "
+            "qualified <target>.<col> = <source>.<col> equalities joined by AND");
     }
     const bool a_target = scope.IsTarget(a);
     const Expr& t = a_target ? a : b;
@@ -171,7 +172,9 @@ SqlResult Merge(Parser& p, Context& c, const Evaluator& ev) {
         pr.op = p.AcceptKeyword("NOT") ? "IS NOT NULL" : "IS NULL";
         p.ExpectKeyword("NULL");
       } else {
-        pr.op = p.AcceptSymbol("=") ? "=" : (p.AcceptSymbol("<>") || p.AcceptSymbol("!=")) ? "<>" : "";
+        pr.op = p.AcceptSymbol("=")                              ? "="
+                : (p.AcceptSymbol("<>") || p.AcceptSymbol("!=")) ? "<>"
+                                                                 : "";
         if (pr.op.empty()) p.Unexpected();
         pr.rhs = p.Expression();
       }
@@ -211,9 +214,10 @@ SqlResult Merge(Parser& p, Context& c, const Evaluator& ev) {
       } while (p.AcceptSymbol(","));
       p.ExpectSymbol(")");
       if (i != cols.size()) {
-        Throw("002020", "21S01", "SQL compilation error:\nInsert value list does not match column "
-                                 "list expecting " + std::to_string(cols.size()) + " but got " +
-                                     std::to_string(i));
+        Throw("002020", "21S01",
+              "SQL compilation error:\nInsert value list does not match column "
+              "list expecting " +
+                  std::to_string(cols.size()) + " but got " + std::to_string(i));
       }
     }
     clauses.push_back(std::move(clause));
@@ -266,8 +270,8 @@ SqlResult Merge(Parser& p, Context& c, const Evaluator& ev) {
   for (size_t s = 0; s < source.rows.size(); ++s) {
     for (const Clause& clause : clauses) {
       if (matches[s].empty() && !clause.matched && scope.Holds(clause, source.rows[s], nullptr)) {
-        inserts.push_back(build(clause, source.rows[s], std::vector<Cell>(table.columns.size()),
-                                nullptr));
+        inserts.push_back(
+            build(clause, source.rows[s], std::vector<Cell>(table.columns.size()), nullptr));
         break;
       }
     }
@@ -289,8 +293,8 @@ SqlResult Merge(Parser& p, Context& c, const Evaluator& ev) {
       (a.clause->action == Clause::Action::kUpdate ? updates : deletes)++;
     }
     if (updates > 1 || (updates > 0 && deletes > 0)) {
-      Throw("100090", "42P18", "Duplicate row detected during DML action\nRow Values: " +
-                                   RowValues(table.rows[t]));
+      Throw("100090", "42P18",
+            "Duplicate row detected during DML action\nRow Values: " + RowValues(table.rows[t]));
     }
     if (deletes > 0) {
       ++deleted;
@@ -298,8 +302,8 @@ SqlResult Merge(Parser& p, Context& c, const Evaluator& ev) {
     }
     if (updates == 1) {
       ++updated;
-      rows.push_back(build(*actions[0].clause, source.rows[actions[0].source], table.rows[t],
-                           &table.rows[t]));
+      rows.push_back(
+          build(*actions[0].clause, source.rows[actions[0].source], table.rows[t], &table.rows[t]));
       continue;
     }
     rows.push_back(table.rows[t]);

@@ -12,9 +12,9 @@ std::vector<Token> Lex(std::string_view s) {
   std::vector<Token> out;
   size_t i = 0;
   auto syntax = [&](size_t at) {
-    Throw("001003", "42000", "SQL compilation error:\nsyntax error line 1 at position " +
-                                 std::to_string(at) + " unexpected '" +
-                                 std::string(s.substr(at, 1)) + "'.");
+    Throw("001003", "42000",
+          "SQL compilation error:\nsyntax error line 1 at position " + std::to_string(at) +
+              " unexpected '" + std::string(s.substr(at, 1)) + "'.");
   };
   while (i < s.size()) {
     const char c = s[i];
@@ -24,8 +24,8 @@ std::vector<Token> Lex(std::string_view s) {
       while (i < s.size() && s[i] != '\n') ++i;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t j = i;
-      while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' ||
-                              s[j] == '$')) {
+      while (j < s.size() &&
+             (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '$')) {
         ++j;
       }
       out.push_back({Token::Type::kIdent, NormalizeIdentifier(s.substr(i, j - i)), i});
@@ -68,7 +68,8 @@ std::vector<Token> Lex(std::string_view s) {
       out.push_back({Token::Type::kString, text, i});
       i = j + 1;
     } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-               (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+               (c == '.' && i + 1 < s.size() &&
+                std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
       static const std::regex num(R"(^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)");
       std::cmatch m;
       std::regex_search(s.data() + i, s.data() + s.size(), m, num);
@@ -87,7 +88,7 @@ std::vector<Token> Lex(std::string_view s) {
       for (const char* two : kTwo) {
         if (s.substr(i, 2) == two) sym = two;
       }
-      if (std::string("(),.=<>!;*:").find(c) == std::string::npos) syntax(i);
+      if (std::string("(),.=<>!;*:+-").find(c) == std::string::npos) syntax(i);
       out.push_back({Token::Type::kSymbol, sym, i});
       i += sym.size();
     }
@@ -120,7 +121,8 @@ Source SelectFromValues(Parser& p, const Evaluator& ev) {
   p.ExpectKeyword("FROM");
   const auto rows = p.ValuesRows();
   std::vector<std::string> value_names;
-  for (size_t i = 0; i < rows.front().size(); ++i) value_names.push_back("COLUMN" + std::to_string(i + 1));
+  for (size_t i = 0; i < rows.front().size(); ++i)
+    value_names.push_back("COLUMN" + std::to_string(i + 1));
   std::string values_alias;
   if (p.AcceptKeyword("AS") || p.Peek().type == Token::Type::kIdent) {
     if (p.IsKeyword("ON") || p.IsKeyword("WHEN")) {
@@ -136,14 +138,14 @@ Source SelectFromValues(Parser& p, const Evaluator& ev) {
   }
   auto value_index = [&](const Expr& ref) -> size_t {
     if (!ref.qualifier.empty() && ref.qualifier != values_alias) {
-      Throw("000904", "42000", "SQL compilation error: error line 1\ninvalid identifier '" +
-                                   ref.text + "'");
+      Throw("000904", "42000",
+            "SQL compilation error: error line 1\ninvalid identifier '" + ref.text + "'");
     }
     for (size_t i = 0; i < value_names.size(); ++i) {
       if (value_names[i] == ref.column) return i;
     }
-    Throw("000904", "42000", "SQL compilation error: error line 1\ninvalid identifier '" +
-                                 ref.text + "'");
+    Throw("000904", "42000",
+          "SQL compilation error: error line 1\ninvalid identifier '" + ref.text + "'");
   };
   Source src;
   std::vector<std::vector<Value>> raw;
@@ -172,9 +174,8 @@ Source SelectFromValues(Parser& p, const Evaluator& ev) {
     } else if (e.type == Expr::Type::kParseJson && e.args[0].type == Expr::Type::kRef) {
       const size_t i = value_index(e.args[0]);
       src.names.push_back(pr.alias.empty() ? NormalizeIdentifier(e.text) : pr.alias);
-      columns.push_back([i, e](const std::vector<Value>& r) {
-        return Evaluator::ParseJson(r[i], e);
-      });
+      columns.push_back(
+          [i, e](const std::vector<Value>& r) { return Evaluator::ParseJson(r[i], e); });
     } else {
       const Value v = ev.Constant(e);
       src.names.push_back(pr.alias.empty() ? NormalizeIdentifier(e.text) : pr.alias);
@@ -226,8 +227,8 @@ Value BindingValue(const Binding& b) {
 using namespace internal;
 
 bool SqlEngine::Execute(std::string_view sql, const std::vector<Binding>& bindings,
-                        const std::string& database, const std::string& schema,
-                        SqlResult* result, SqlError* error) {
+                        const std::string& database, const std::string& schema, SqlResult* result,
+                        SqlError* error) {
   try {
     std::vector<Value> values;
     for (const Binding& b : bindings) values.push_back(BindingValue(b));
@@ -242,9 +243,9 @@ bool SqlEngine::Execute(std::string_view sql, const std::vector<Binding>& bindin
         n += counter.Peek(i).type == Token::Type::kPlaceholder;
       }
       if (n != static_cast<int>(values.size())) {
-        Throw("002049", "42601", "SQL compilation error:\nthe statement has " + std::to_string(n) +
-                                     " bind variables but the request binds " +
-                                     std::to_string(values.size()));
+        Throw("002049", "42601",
+              "SQL compilation error:\nthe statement has " + std::to_string(n) +
+                  " bind variables but the request binds " + std::to_string(values.size()));
       }
     }
     if (p.AcceptKeyword("CREATE")) {
@@ -258,8 +259,9 @@ bool SqlEngine::Execute(std::string_view sql, const std::vector<Binding>& bindin
     } else if (p.AcceptKeyword("MERGE")) {
       *result = statements::Merge(p, c, ev);
     } else {
-      Throw("001003", "42000", "SQL compilation error:\nunsupported by FakeSnowflake: " +
-                                   std::string(sql.substr(0, 60)));
+      Throw("001003", "42000",
+            "SQL compilation error:\nunsupported by FakeSnowflake: " +
+                std::string(sql.substr(0, 60)));
     }
     return true;
   } catch (const Abort& a) {
@@ -271,8 +273,7 @@ bool SqlEngine::Execute(std::string_view sql, const std::vector<Binding>& bindin
 Table* SqlEngine::FindInsensitive(std::string_view database, std::string_view schema,
                                   std::string_view name) {
   auto eq = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
              return std::toupper(static_cast<unsigned char>(x)) ==
                     std::toupper(static_cast<unsigned char>(y));
            });

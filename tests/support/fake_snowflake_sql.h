@@ -16,8 +16,19 @@ namespace rivven::testing::fake_snowflake {
 /// A column type as DESCRIBE TABLE reports it ("NUMBER(38,0)", "VARCHAR(16777216)", ...).
 struct ColumnType {
   enum class Kind {
-    kNumber, kFloat, kVarchar, kBoolean, kBinary, kDate, kTime,
-    kTimestampNtz, kTimestampLtz, kTimestampTz, kVariant, kObject, kArray,
+    kNumber,
+    kFloat,
+    kVarchar,
+    kBoolean,
+    kBinary,
+    kDate,
+    kTime,
+    kTimestampNtz,
+    kTimestampLtz,
+    kTimestampTz,
+    kVariant,
+    kObject,
+    kArray,
   };
   Kind kind = Kind::kVarchar;
   int precision = 38;  ///< NUMBER precision, or fractional-second digits of TIME/TIMESTAMP_*
@@ -48,8 +59,19 @@ struct Table {
 /// PARSE_JSON's result (kVariant, compact JSON text), or a value streamed as JSON.
 struct Value {
   enum class Kind {
-    kNull, kFixed, kReal, kDecfloat, kText, kBoolean, kBinary, kDate, kTime,
-    kTimestampNtz, kTimestampLtz, kTimestampTz, kVariant,
+    kNull,
+    kFixed,
+    kReal,
+    kDecfloat,
+    kText,
+    kBoolean,
+    kBinary,
+    kDate,
+    kTime,
+    kTimestampNtz,
+    kTimestampLtz,
+    kTimestampTz,
+    kVariant,
   };
   Kind kind = Kind::kNull;
   std::string text;
@@ -99,8 +121,7 @@ class SqlEngine {
 
   /// The table with these stored names, compared case-insensitively (Snowpipe Streaming's URIs are
   /// case-insensitive); null when there is none.
-  Table* FindInsensitive(std::string_view database, std::string_view schema,
-                         std::string_view name);
+  Table* FindInsensitive(std::string_view database, std::string_view schema, std::string_view name);
   const std::map<std::string, Table>& tables() const { return tables_; }
 
  private:

@@ -74,7 +74,7 @@ bool CheckParams(const httplib::Request& req, const std::set<std::string>& allow
 std::string BodyProblem(const rapidjson::Document& d, std::vector<Binding>* bindings) {
   if (!d.IsObject()) return "the body is not a JSON object";
   static const std::set<std::string> kFields = {"statement", "timeout", "database", "schema",
-                                                "warehouse", "role", "bindings", "parameters"};
+                                                "warehouse", "role",    "bindings", "parameters"};
   for (const auto& m : d.GetObject()) {
     const std::string name = m.name.GetString();
     if (!kFields.count(name)) return "unknown field '" + name + "'";
@@ -90,11 +90,19 @@ std::string BodyProblem(const rapidjson::Document& d, std::vector<Binding>* bind
   }
   if (!d.HasMember("statement")) return "statement is missing";
   if (d.HasMember("parameters")) {
-    static const std::set<std::string> kParams = {
-        "binary_output_format", "client_result_chunk_size", "date_output_format",
-        "multi_statement_count", "query_tag", "rows_per_resultset", "time_output_format",
-        "timestamp_ltz_output_format", "timestamp_ntz_output_format", "timestamp_output_format",
-        "timestamp_tz_output_format", "timezone", "use_cached_result"};
+    static const std::set<std::string> kParams = {"binary_output_format",
+                                                  "client_result_chunk_size",
+                                                  "date_output_format",
+                                                  "multi_statement_count",
+                                                  "query_tag",
+                                                  "rows_per_resultset",
+                                                  "time_output_format",
+                                                  "timestamp_ltz_output_format",
+                                                  "timestamp_ntz_output_format",
+                                                  "timestamp_output_format",
+                                                  "timestamp_tz_output_format",
+                                                  "timezone",
+                                                  "use_cached_result"};
     for (const auto& m : d["parameters"].GetObject()) {
       if (!kParams.count(Lower(m.name.GetString()))) {
         return "unknown parameter '" + std::string(m.name.GetString()) + "'";
@@ -102,15 +110,15 @@ std::string BodyProblem(const rapidjson::Document& d, std::vector<Binding>* bind
     }
   }
   if (!d.HasMember("bindings")) return "";
-  static const std::set<std::string> kTypes = {"FIXED", "REAL", "DECFLOAT", "TEXT", "BINARY",
-                                               "BOOLEAN", "DATE", "TIME", "TIMESTAMP_TZ",
-                                               "TIMESTAMP_LTZ", "TIMESTAMP_NTZ"};
+  static const std::set<std::string> kTypes = {
+      "FIXED", "REAL", "DECFLOAT",     "TEXT",          "BINARY",       "BOOLEAN",
+      "DATE",  "TIME", "TIMESTAMP_TZ", "TIMESTAMP_LTZ", "TIMESTAMP_NTZ"};
   const auto& b = d["bindings"];
   for (rapidjson::SizeType i = 1; i <= b.MemberCount(); ++i) {
     const std::string key = std::to_string(i);
     if (!b.HasMember(key.c_str())) {
-      return "bindings must be keyed \"1\"..\"" + std::to_string(b.MemberCount()) + "\"; \"" +
-             key + "\" is missing";
+      return "bindings must be keyed \"1\"..\"" + std::to_string(b.MemberCount()) + "\"; \"" + key +
+             "\" is missing";
     }
     const auto& v = b[key.c_str()];
     if (!v.IsObject() || v.MemberCount() != 2 || !v.HasMember("type") || !v.HasMember("value")) {
@@ -122,9 +130,9 @@ std::string BodyProblem(const rapidjson::Document& d, std::vector<Binding>* bind
     if (!v["value"].IsString() && !v["value"].IsNull()) {
       return "binding " + key + " value must be a string (or null)";
     }
-    bindings->push_back({v["type"].GetString(),
-                         v["value"].IsNull() ? std::nullopt
-                                             : std::optional<std::string>(v["value"].GetString())});
+    bindings->push_back(
+        {v["type"].GetString(),
+         v["value"].IsNull() ? std::nullopt : std::optional<std::string>(v["value"].GetString())});
   }
   return "";
 }
@@ -307,8 +315,7 @@ void PostStatement(State& s, const httplib::Request& req, httplib::Response& res
   }
   const std::string statement = d["statement"].GetString();
   s.statements.push_back(statement);
-  const std::string request_id =
-      req.has_param("requestId") ? req.get_param_value("requestId") : "";
+  const std::string request_id = req.has_param("requestId") ? req.get_param_value("requestId") : "";
   if (retry && !request_id.empty() && s.request_ids.count(request_id)) {
     const auto& earlier = s.results[s.request_ids[request_id]];  // not run again
     res.status = earlier.status;
@@ -319,8 +326,8 @@ void PostStatement(State& s, const httplib::Request& req, httplib::Response& res
   std::snprintf(handle_buf, sizeof handle_buf, "01c0ffee-0000-%04x-0000-%012llx", s.port & 0xffff,
                 static_cast<unsigned long long>(s.next_handle++));
   const std::string handle = handle_buf;
-  const std::string shown_id = request_id.empty() ? "00000000-0000-4000-8000-" + handle.substr(24)
-                                                  : request_id;
+  const std::string shown_id =
+      request_id.empty() ? "00000000-0000-4000-8000-" + handle.substr(24) : request_id;
   const int64_t created_on = NowMs();
   auto str = [&](const char* f) {
     return d.HasMember(f) ? std::string(d[f].GetString()) : std::string();
@@ -330,8 +337,9 @@ void PostStatement(State& s, const httplib::Request& req, httplib::Response& res
   SqlError error;
   const int count = StatementCount(statement);
   if (count != 1) {
-    error = {"000008", "0A000", "Actual statement count " + std::to_string(count) +
-                                    " did not match the desired statement count 1."};
+    error = {"000008", "0A000",
+             "Actual statement count " + std::to_string(count) +
+                 " did not match the desired statement count 1."};
   }
   if (count == 1 &&
       s.sql.Execute(statement, bindings, str("database"), str("schema"), &result, &error)) {
@@ -340,8 +348,8 @@ void PostStatement(State& s, const httplib::Request& req, httplib::Response& res
     if (!request_id.empty()) s.request_ids[request_id] = handle;
   } else {
     stored.status = 422;
-    stored.body = StatusBody(error.code, &error.sql_state, error.message, handle, shown_id,
-                             created_on);
+    stored.body =
+        StatusBody(error.code, &error.sql_state, error.message, handle, shown_id, created_on);
     s.rejected.emplace_back(statement, error.message);
   }
   if (async || s.options.async_statements) {
@@ -368,9 +376,9 @@ void GetStatement(State& s, const httplib::Request& req, httplib::Response& res)
   if (it == s.results.end()) {
     const std::string state = "02000";
     res.status = 422;
-    res.set_content(StatusBody("000709", &state, "Statement " + handle + " not found", handle,
-                               "", NowMs()),
-                    "application/json");
+    res.set_content(
+        StatusBody("000709", &state, "Statement " + handle + " not found", handle, "", NowMs()),
+        "application/json");
     return;
   }
   if (req.has_param("partition") && req.get_param_value("partition") != "0") {

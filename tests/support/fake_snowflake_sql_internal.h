@@ -38,8 +38,8 @@ std::vector<Token> Lex(std::string_view s);
 struct Expr {
   enum class Type { kPlaceholder, kLiteral, kRef, kParseJson };
   Type type = Type::kLiteral;
-  Value literal;        // kLiteral
-  int placeholder = 0;  // kPlaceholder: 1-based
+  Value literal;                  // kLiteral
+  int placeholder = 0;            // kPlaceholder: 1-based
   std::string qualifier, column;  // kRef (qualifier "" when unqualified)
   std::vector<Expr> args;         // kParseJson
   std::string text;               // as written, for messages
@@ -95,12 +95,13 @@ class Parser {
   [[noreturn]] void Unexpected() const {
     const Token& t = Peek();
     if (t.type == Token::Type::kEnd) {
-      Throw("001003", "42000", "SQL compilation error:\nsyntax error line 1 at position " +
-                                   std::to_string(t.pos) + " unexpected '<EOF>'.");
+      Throw("001003", "42000",
+            "SQL compilation error:\nsyntax error line 1 at position " + std::to_string(t.pos) +
+                " unexpected '<EOF>'.");
     }
-    Throw("001003", "42000", "SQL compilation error:\nsyntax error line 1 at position " +
-                                 std::to_string(t.pos) + " unexpected '" +
-                                 std::string(sql_.substr(t.pos, Length(t))) + "'.");
+    Throw("001003", "42000",
+          "SQL compilation error:\nsyntax error line 1 at position " + std::to_string(t.pos) +
+              " unexpected '" + std::string(sql_.substr(t.pos, Length(t))) + "'.");
   }
   size_t Length(const Token& t) const {
     const size_t next = i_ + 1 < t_.size() ? t_[i_ + 1].pos : sql_.size();
@@ -122,10 +123,12 @@ class Parser {
       ++i_;
       e.literal = {t.text.find_first_of(".eE") == std::string::npos ? Kind::kFixed : Kind::kReal,
                    t.text};
-    } else if (AcceptSymbol("-") || (Peek().text == "+" && AcceptSymbol("+"))) {
+    } else if (t.type == Token::Type::kSymbol && (t.text == "-" || t.text == "+")) {
+      const bool negative = t.text == "-";
+      ++i_;
       if (Peek().type != Token::Type::kNumber) Unexpected();
       e = Expression();
-      e.literal.text.insert(0, "-");
+      if (negative) e.literal.text = "-" + e.literal.text;
     } else if (AcceptKeyword("NULL")) {
       e.literal = {Kind::kNull, ""};
     } else if (IsKeyword("TRUE") || IsKeyword("FALSE")) {
@@ -137,8 +140,9 @@ class Parser {
       ExpectSymbol(")");
     } else if (t.type == Token::Type::kIdent || t.type == Token::Type::kQuoted) {
       if (Peek(1).text == "(") {
-        Throw("002140", "42601", "SQL compilation error:\nUnknown function " + t.text +
-                                     " (FakeSnowflake knows PARSE_JSON only)");
+        Throw("002140", "42601",
+              "SQL compilation error:\nUnknown function " + t.text +
+                  " (FakeSnowflake knows PARSE_JSON only)");
       }
       e.type = Expr::Type::kRef;
       e.column = Identifier();
@@ -169,9 +173,10 @@ class Parser {
       while (AcceptSymbol(",")) row.push_back(Expression());
       ExpectSymbol(")");
       if (!rows.empty() && row.size() != rows.front().size()) {
-        Throw("002020", "21S01", "SQL compilation error:\nDifferent number of columns in VALUES "
-                                 "rows: expecting " + std::to_string(rows.front().size()) +
-                                     " but got " + std::to_string(row.size()));
+        Throw("002020", "21S01",
+              "SQL compilation error:\nDifferent number of columns in VALUES "
+              "rows: expecting " +
+                  std::to_string(rows.front().size()) + " but got " + std::to_string(row.size()));
       }
       rows.push_back(std::move(row));
     } while (AcceptSymbol(","));
@@ -207,20 +212,24 @@ class Evaluator {
   // Values of an expression that needs no row: a bind variable, a literal or PARSE_JSON of one.
   Value Constant(const Expr& e) const {
     switch (e.type) {
-      case Expr::Type::kPlaceholder: return bindings_.at(e.placeholder - 1);
-      case Expr::Type::kLiteral: return e.literal;
-      case Expr::Type::kParseJson: return ParseJson(Constant(e.args[0]), e);
-      case Expr::Type::kRef: break;
+      case Expr::Type::kPlaceholder:
+        return bindings_.at(e.placeholder - 1);
+      case Expr::Type::kLiteral:
+        return e.literal;
+      case Expr::Type::kParseJson:
+        return ParseJson(Constant(e.args[0]), e);
+      case Expr::Type::kRef:
+        break;
     }
-    Throw("000904", "42000", "SQL compilation error: error line 1\ninvalid identifier '" +
-                                 e.text + "'");
+    Throw("000904", "42000",
+          "SQL compilation error: error line 1\ninvalid identifier '" + e.text + "'");
   }
 
   static Value ParseJson(const Value& arg, const Expr& e) {
     if (arg.kind == Kind::kNull) return arg;
     if (arg.kind != Kind::kText) {
-      Throw("002023", "22000", "SQL compilation error:\nargument of PARSE_JSON must be text: " +
-                                   e.text);
+      Throw("002023", "22000",
+            "SQL compilation error:\nargument of PARSE_JSON must be text: " + e.text);
     }
     Value out{Kind::kVariant, ""};
     if (!CompactJson(arg.text, &out.text)) {

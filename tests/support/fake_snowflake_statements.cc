@@ -16,14 +16,16 @@ Name Resolve(const std::vector<std::string>& parts, const Context& c, const char
   n.schema = parts.size() >= 2 ? parts[parts.size() - 2] : *c.schema;
   n.database = parts.size() == 3 ? parts[0] : *c.database;
   if (n.database.empty()) {
-    Throw("090105", "22000", std::string("Cannot perform ") + verb +
-                                 ". This session does not have a current database. Call 'USE "
-                                 "DATABASE', or use a qualified name.");
+    Throw("090105", "22000",
+          std::string("Cannot perform ") + verb +
+              ". This session does not have a current database. Call 'USE "
+              "DATABASE', or use a qualified name.");
   }
   if (n.schema.empty()) {
-    Throw("090106", "22000", std::string("Cannot perform ") + verb +
-                                 ". This session does not have a current schema. Call 'USE "
-                                 "SCHEMA', or use a qualified name.");
+    Throw("090106", "22000",
+          std::string("Cannot perform ") + verb +
+              ". This session does not have a current schema. Call 'USE "
+              "SCHEMA', or use a qualified name.");
   }
   return n;
 }
@@ -34,14 +36,15 @@ Table& Existing(const std::vector<std::string>& parts, Context& c, const char* v
   if (it == c.tables->end()) {
     std::string shown;
     for (const auto& part : parts) shown += (shown.empty() ? "" : ".") + part;
-    Throw("002003", "42S02", "SQL compilation error:\nObject '" + shown +
-                                 "' does not exist or not authorized.");
+    Throw("002003", "42S02",
+          "SQL compilation error:\nObject '" + shown + "' does not exist or not authorized.");
   }
   return it->second;
 }
 
 void InvalidIdentifier(const std::string& name) {
-  Throw("000904", "42000", "SQL compilation error: error line 1\ninvalid identifier '" + name + "'");
+  Throw("000904", "42000",
+        "SQL compilation error: error line 1\ninvalid identifier '" + name + "'");
 }
 
 int ColumnIndex(const Table& t, const std::string& name) {
@@ -66,8 +69,8 @@ ColumnType ParseType(Parser& p) {
   auto unsupported = [&] {
     Throw("002040", "0A000", "SQL compilation error:\nUnsupported data type '" + word + "'.");
   };
-  static const std::set<std::string> kInts = {"INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT",
-                                              "BYTEINT"};
+  static const std::set<std::string> kInts = {"INT",      "INTEGER", "BIGINT",
+                                              "SMALLINT", "TINYINT", "BYTEINT"};
   if (word == "NUMBER" || word == "DECIMAL" || word == "NUMERIC") {
     t.kind = K::kNumber;
     if (args.size() > 2) unsupported();
@@ -110,26 +113,6 @@ ColumnType ParseType(Parser& p) {
     unsupported();
   }
   return t;
-}
-
-const char* RowTypeName(const ColumnType& t) {
-  using K = ColumnType::Kind;
-  switch (t.kind) {
-    case K::kNumber: return "fixed";
-    case K::kFloat: return "real";
-    case K::kVarchar: return "text";
-    case K::kBoolean: return "boolean";
-    case K::kBinary: return "binary";
-    case K::kDate: return "date";
-    case K::kTime: return "time";
-    case K::kTimestampNtz: return "timestamp_ntz";
-    case K::kTimestampLtz: return "timestamp_ltz";
-    case K::kTimestampTz: return "timestamp_tz";
-    case K::kVariant: return "variant";
-    case K::kObject: return "object";
-    case K::kArray: return "array";
-  }
-  return "text";
 }
 
 }  // namespace
@@ -240,8 +223,8 @@ SqlResult Insert(Parser& p, Context& c, const Evaluator& ev) {
       std::vector<Value> values;
       for (const Expr& e : row) {
         if (e.type == Expr::Type::kParseJson) {
-          Throw("002014", "22000", "SQL compilation error:\nInvalid expression [" + e.text +
-                                       "] in VALUES clause");
+          Throw("002014", "22000",
+                "SQL compilation error:\nInvalid expression [" + e.text + "] in VALUES clause");
         }
         values.push_back(ev.Constant(e));
       }
@@ -252,9 +235,10 @@ SqlResult Insert(Parser& p, Context& c, const Evaluator& ev) {
   std::vector<std::vector<Cell>> built;
   for (const auto& values : rows) {
     if (values.size() != targets.size()) {
-      Throw("002020", "21S01", "SQL compilation error:\nInsert value list does not match column "
-                               "list expecting " + std::to_string(targets.size()) + " but got " +
-                                   std::to_string(values.size()));
+      Throw("002020", "21S01",
+            "SQL compilation error:\nInsert value list does not match column "
+            "list expecting " +
+                std::to_string(targets.size()) + " but got " + std::to_string(values.size()));
     }
     std::vector<Cell> row(t.columns.size());
     std::vector<bool> set(t.columns.size());

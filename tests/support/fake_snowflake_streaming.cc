@@ -103,8 +103,8 @@ bool ContentTypeIs(const httplib::Request& req, const std::string& want, httplib
   type = type.substr(0, type.find(';'));
   for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (type == want) return true;
-  SetError(res, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be " + want + ", not '" +
-                                                   req.get_header_value("Content-Type") + "'");
+  SetError(res, 415, "UNSUPPORTED_MEDIA_TYPE",
+           "Content-Type must be " + want + ", not '" + req.get_header_value("Content-Type") + "'");
   return false;
 }
 
@@ -113,8 +113,9 @@ bool SizeOk(const httplib::Request& req, size_t limit, httplib::Response& res) {
   const std::string length = req.get_header_value("Content-Length");
   const size_t sent = length.empty() ? req.body.size() : std::stoull(length);
   if (sent <= limit) return true;
-  SetError(res, 413, "PAYLOAD_TOO_LARGE", "the request payload is " + std::to_string(sent) +
-                                              " bytes; the limit is " + std::to_string(limit));
+  SetError(res, 413, "PAYLOAD_TOO_LARGE",
+           "the request payload is " + std::to_string(sent) + " bytes; the limit is " +
+               std::to_string(limit));
   return false;
 }
 
@@ -161,8 +162,8 @@ std::string RowProblem(const Table& t, const rapidjson::Value& object, std::vect
     SqlError e;
     if (!Coerce(v, col, &(*row)[i], &e)) {
       return "The given row cannot be converted to the internal format due to invalid value: "
-             "Value cannot be ingested into Snowflake column " + col.name + " of type " +
-             col.type.Text() + ": " + e.message;
+             "Value cannot be ingested into Snowflake column " +
+             col.name + " of type " + col.type.Text() + ": " + e.message;
     }
   }
   for (size_t i = 0; i < set.size(); ++i) {
@@ -204,11 +205,12 @@ void Token(State& s, const httplib::Request& req, httplib::Response& res) {
       form["scope"] != host) {
     SetError(res, 400, "INVALID_REQUEST",
              "the form must be grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer and scope="
-             "<the hostname from GET /v2/streaming/hostname: " + host + ">; got '" + req.body + "'");
+             "<the hostname from GET /v2/streaming/hostname: " +
+                 host + ">; got '" + req.body + "'");
     return;
   }
-  const std::string token = "scoped-" + std::to_string(s.next_token++) + "-" +
-                            std::to_string(NowMs());
+  const std::string token =
+      "scoped-" + std::to_string(s.next_token++) + "-" + std::to_string(NowMs());
   s.tokens[token] = {NowMs() + 1000LL * s.options.scoped_token_ttl_seconds, false};
   res.set_content(Json([&](Writer& w) {
                     w.StartObject();
@@ -259,8 +261,9 @@ void OpenChannel(State& s, const httplib::Request& req, httplib::Response& res) 
           : nullptr;
   if (!table) {
     SetError(res, 404, "PIPE_DOES_NOT_EXIST",
-             "Pipe '" + pipe + "' does not exist or not authorized (FakeSnowflake has the default "
-             "pipe <TABLE>-STREAMING of each table only)");
+             "Pipe '" + pipe +
+                 "' does not exist or not authorized (FakeSnowflake has the default "
+                 "pipe <TABLE>-STREAMING of each table only)");
     return;
   }
   const std::string key = ChannelKey(req);
@@ -304,8 +307,8 @@ void OpenChannel(State& s, const httplib::Request& req, httplib::Response& res) 
 void DropChannel(State& s, const httplib::Request& req, httplib::Response& res) {
   if (!s.CheckScopedToken(req, res) || !CheckParams(req, {"requestId"}, res)) return;
   if (s.channels.erase(ChannelKey(req)) == 0) {
-    SetError(res, 404, "CHANNEL_DOES_NOT_EXIST", "Channel '" + Upper(req.matches[4]) +
-                                                     "' does not exist");
+    SetError(res, 404, "CHANNEL_DOES_NOT_EXIST",
+             "Channel '" + Upper(req.matches[4]) + "' does not exist");
     return;
   }
   res.set_content("{}", "application/json");
@@ -313,9 +316,10 @@ void DropChannel(State& s, const httplib::Request& req, httplib::Response& res) 
 
 void AppendRows(State& s, const httplib::Request& req, httplib::Response& res) {
   if (!s.CheckScopedToken(req, res) ||
-      !CheckParams(req, {"continuationToken", "offsetToken", "startOffsetToken", "endOffsetToken",
-                         "requestId"},
-                   res) ||
+      !CheckParams(
+          req,
+          {"continuationToken", "offsetToken", "startOffsetToken", "endOffsetToken", "requestId"},
+          res) ||
       !ContentTypeIs(req, "application/x-ndjson", res) || !SizeOk(req, kMaxAppendBytes, res)) {
     return;
   }
@@ -330,8 +334,8 @@ void AppendRows(State& s, const httplib::Request& req, httplib::Response& res) {
   }
   const auto it = s.channels.find(ChannelKey(req));
   if (it == s.channels.end()) {
-    SetError(res, 404, "CHANNEL_DOES_NOT_EXIST", "Channel '" + Upper(req.matches[4]) +
-                                                     "' does not exist: open it first");
+    SetError(res, 404, "CHANNEL_DOES_NOT_EXIST",
+             "Channel '" + Upper(req.matches[4]) + "' does not exist: open it first");
     return;
   }
   Channel& c = it->second;
@@ -347,7 +351,7 @@ void AppendRows(State& s, const httplib::Request& req, httplib::Response& res) {
     return;
   }
   const std::optional<std::string> offset =
-      old_form ? std::optional(req.get_param_value("offsetToken"))
+      old_form                          ? std::optional(req.get_param_value("offsetToken"))
       : req.has_param("endOffsetToken") ? std::optional(req.get_param_value("endOffsetToken"))
                                         : std::nullopt;
   const Table* table = s.sql.FindInsensitive(c.table_database, c.table_schema, c.table_name);
@@ -357,8 +361,9 @@ void AppendRows(State& s, const httplib::Request& req, httplib::Response& res) {
   }
   const std::string& body = req.body;
   if (body.empty() || body.back() != '\n') {
-    SetError(res, 400, "INVALID_NDJSON", "every JSON text of the NDJSON body must be followed by "
-                                         "a newline, the last one included");
+    SetError(res, 400, "INVALID_NDJSON",
+             "every JSON text of the NDJSON body must be followed by "
+             "a newline, the last one included");
     return;
   }
   Channel::Pending batch;
@@ -424,8 +429,8 @@ void BulkStatus(State& s, const httplib::Request& req, httplib::Response& res) {
     SetError(res, 400, "INVALID_REQUEST", "the body must be {\"channel_names\": [\"name\", ...]}");
     return;
   }
-  const std::string prefix = Upper(req.matches[1]) + "." + Upper(req.matches[2]) + "." +
-                             Upper(req.matches[3]) + ".";
+  const std::string prefix =
+      Upper(req.matches[1]) + "." + Upper(req.matches[2]) + "." + Upper(req.matches[3]) + ".";
   res.set_content(Json([&](Writer& w) {
                     w.StartObject();
                     w.Key("channel_statuses");
@@ -459,14 +464,16 @@ void RegisterStreaming(State& s) {
   s.server.Delete(kChannelPath, [&s](const Req& req, Res& res) {
     s.Serve(Endpoint::kDropChannel, req, res, [&] { DropChannel(s, req, res); });
   });
-  s.server.Post(std::string("/v2/streaming/data") + (kChannelPath + std::string_view("/v2/streaming").size()) + "/rows",
+  s.server.Post(std::string("/v2/streaming/data") +
+                    (kChannelPath + std::string_view("/v2/streaming").size()) + "/rows",
                 [&s](const Req& req, Res& res) {
                   s.Serve(Endpoint::kAppendRows, req, res, [&] { AppendRows(s, req, res); });
                 });
-  s.server.Post(R"(/v2/streaming/databases/([^/]+)/schemas/([^/]+)/pipes/([^/:]+):bulk-channel-status)",
-                [&s](const Req& req, Res& res) {
-                  s.Serve(Endpoint::kChannelStatus, req, res, [&] { BulkStatus(s, req, res); });
-                });
+  s.server.Post(
+      R"(/v2/streaming/databases/([^/]+)/schemas/([^/]+)/pipes/([^/:]+):bulk-channel-status)",
+      [&s](const Req& req, Res& res) {
+        s.Serve(Endpoint::kChannelStatus, req, res, [&] { BulkStatus(s, req, res); });
+      });
 }
 
 }  // namespace rivven::testing::fake_snowflake

@@ -21,19 +21,32 @@ using ColKind = ColumnType::Kind;
 
 const char* KindName(Kind kind) {
   switch (kind) {
-    case Kind::kNull: return "NULL";
-    case Kind::kFixed: return "FIXED";
-    case Kind::kReal: return "REAL";
-    case Kind::kDecfloat: return "DECFLOAT";
-    case Kind::kText: return "TEXT";
-    case Kind::kBoolean: return "BOOLEAN";
-    case Kind::kBinary: return "BINARY";
-    case Kind::kDate: return "DATE";
-    case Kind::kTime: return "TIME";
-    case Kind::kTimestampNtz: return "TIMESTAMP_NTZ";
-    case Kind::kTimestampLtz: return "TIMESTAMP_LTZ";
-    case Kind::kTimestampTz: return "TIMESTAMP_TZ";
-    case Kind::kVariant: return "VARIANT";
+    case Kind::kNull:
+      return "NULL";
+    case Kind::kFixed:
+      return "FIXED";
+    case Kind::kReal:
+      return "REAL";
+    case Kind::kDecfloat:
+      return "DECFLOAT";
+    case Kind::kText:
+      return "TEXT";
+    case Kind::kBoolean:
+      return "BOOLEAN";
+    case Kind::kBinary:
+      return "BINARY";
+    case Kind::kDate:
+      return "DATE";
+    case Kind::kTime:
+      return "TIME";
+    case Kind::kTimestampNtz:
+      return "TIMESTAMP_NTZ";
+    case Kind::kTimestampLtz:
+      return "TIMESTAMP_LTZ";
+    case Kind::kTimestampTz:
+      return "TIMESTAMP_TZ";
+    case Kind::kVariant:
+      return "VARIANT";
   }
   return "?";
 }
@@ -46,13 +59,13 @@ bool Fail(SqlError* error, std::string code, std::string state, std::string mess
 bool Mismatch(const Value& v, const Column& c, SqlError* error) {
   return Fail(error, "002023", "22000",
               "SQL compilation error:\nExpression type does not match column data type, "
-              "expecting " + c.type.Text() + " but got " + KindName(v.kind) + " for column " +
-              c.name);
+              "expecting " +
+                  c.type.Text() + " but got " + KindName(v.kind) + " for column " + c.name);
 }
 
 bool Unrecognized(const Value& v, const char* what, SqlError* error) {
-  return Fail(error, "100037", "22018", std::string(what) + " value '" + v.text +
-                                            "' is not recognized");
+  return Fail(error, "100037", "22018",
+              std::string(what) + " value '" + v.text + "' is not recognized");
 }
 
 bool IsTimestampKind(Kind k) {
@@ -118,7 +131,8 @@ bool ValidTimestampText(const std::string& t) {
   static const std::regex re(
       R"(^(\d{4}-\d{2}-\d{2})([ T](\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?))?( ?(Z|[+-]\d{2}:?\d{2}))?$)");
   std::smatch m;
-  return std::regex_match(t, m, re) && ValidDateText(m[1]) && (!m[3].matched || ValidTimeText(m[3]));
+  return std::regex_match(t, m, re) && ValidDateText(m[1]) &&
+         (!m[3].matched || ValidTimeText(m[3]));
 }
 
 bool ParseInt64(const std::string& t, int64_t* out) {
@@ -233,19 +247,32 @@ size_t Utf8Length(std::string_view s) {
 
 std::string ColumnType::Text() const {
   switch (kind) {
-    case ColKind::kNumber: return "NUMBER(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
-    case ColKind::kFloat: return "FLOAT";
-    case ColKind::kVarchar: return "VARCHAR(" + std::to_string(length) + ")";
-    case ColKind::kBoolean: return "BOOLEAN";
-    case ColKind::kBinary: return "BINARY(" + std::to_string(length) + ")";
-    case ColKind::kDate: return "DATE";
-    case ColKind::kTime: return "TIME(" + std::to_string(precision) + ")";
-    case ColKind::kTimestampNtz: return "TIMESTAMP_NTZ(" + std::to_string(precision) + ")";
-    case ColKind::kTimestampLtz: return "TIMESTAMP_LTZ(" + std::to_string(precision) + ")";
-    case ColKind::kTimestampTz: return "TIMESTAMP_TZ(" + std::to_string(precision) + ")";
-    case ColKind::kVariant: return "VARIANT";
-    case ColKind::kObject: return "OBJECT";
-    case ColKind::kArray: return "ARRAY";
+    case ColKind::kNumber:
+      return "NUMBER(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
+    case ColKind::kFloat:
+      return "FLOAT";
+    case ColKind::kVarchar:
+      return "VARCHAR(" + std::to_string(length) + ")";
+    case ColKind::kBoolean:
+      return "BOOLEAN";
+    case ColKind::kBinary:
+      return "BINARY(" + std::to_string(length) + ")";
+    case ColKind::kDate:
+      return "DATE";
+    case ColKind::kTime:
+      return "TIME(" + std::to_string(precision) + ")";
+    case ColKind::kTimestampNtz:
+      return "TIMESTAMP_NTZ(" + std::to_string(precision) + ")";
+    case ColKind::kTimestampLtz:
+      return "TIMESTAMP_LTZ(" + std::to_string(precision) + ")";
+    case ColKind::kTimestampTz:
+      return "TIMESTAMP_TZ(" + std::to_string(precision) + ")";
+    case ColKind::kVariant:
+      return "VARIANT";
+    case ColKind::kObject:
+      return "OBJECT";
+    case ColKind::kArray:
+      return "ARRAY";
   }
   return "?";
 }
@@ -315,8 +342,8 @@ bool Coerce(const Value& in, const Column& column, Cell* cell, SqlError* error) 
         if (range) {
           return Fail(error, "100046", "22003",
                       "Number out of representable range: type FIXED{precision=" +
-                          std::to_string(type.precision) + ", scale=" +
-                          std::to_string(type.scale) + "}, value=" + v.text);
+                          std::to_string(type.precision) + ", scale=" + std::to_string(type.scale) +
+                          "}, value=" + v.text);
         }
         return Fail(error, "100038", "22018", "Numeric value '" + v.text + "' is not recognized");
       }
@@ -344,7 +371,7 @@ bool Coerce(const Value& in, const Column& column, Cell* cell, SqlError* error) 
       if (v.kind == Kind::kDate || v.kind == Kind::kTime || IsTimestampKind(v.kind)) {
         int64_t n = 0;
         ParseInt64(v.text.substr(0, v.text.find(' ')), &n);
-        text = v.kind == Kind::kDate ? FormatEpoch(n, 1000, true)
+        text = v.kind == Kind::kDate   ? FormatEpoch(n, 1000, true)
                : v.kind == Kind::kTime ? FormatTimeOfDay(n)
                                        : FormatEpoch(n, 1000000000, false);
       }
@@ -400,8 +427,8 @@ bool Coerce(const Value& in, const Column& column, Cell* cell, SqlError* error) 
           const char* what = type.kind == ColKind::kDate   ? "Date"
                              : type.kind == ColKind::kTime ? "Time"
                                                            : "Timestamp";
-          return Fail(error, "100035", "22007", std::string(what) + " '" + v.text +
-                                                    "' is not recognized");
+          return Fail(error, "100035", "22007",
+                      std::string(what) + " '" + v.text + "' is not recognized");
         }
         *cell = JsonQuote(v.text);
         return true;
