@@ -14,8 +14,9 @@
 //   developer-guide/sql-api/authenticating            key-pair JWT
 //   developer-guide/sql-api/reference                 POST/GET /api/v2/statements, bodies, codes
 //   developer-guide/sql-api/submitting-requests       bindings, requestId + retry=true
-//   developer-guide/sql-api/handling-responses        202 + statementHandle, then GET
 //   user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-rest-api   streaming
+//   user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-rest-tutorial (x-ndjson,
+//       startOffsetToken/endOffsetToken of the newer page version)
 //   user-guide/snowpipe-streaming/snowpipe-streaming-error-tables (ON_ERROR = CONTINUE)
 //   user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-limitations (4 MB appends)
 //   sql-reference/sql/merge (ERROR_ON_NONDETERMINISTIC_MERGE)
@@ -98,7 +99,8 @@
 // sequencer: any earlier continuation token then gets 400 {"code":
 // "STALE_CONTINUATION_TOKEN_SEQUENCER"}, as does a token already used for an append. Appends:
 // Content-Type application/x-ndjson, body <= 4 MiB as sent (413 otherwise; 16 MiB for other
-// streaming requests), Content-Encoding gzip accepted, every line one JSON object followed by \n
+// streaming requests), Content-Encoding gzip or zstd (others 415), every line one JSON object
+// followed by \n
 // (\r\n allowed), else 400. Rows go to the table by column name (case-insensitive for columns
 // created unquoted); as the high-performance architecture runs ON_ERROR = CONTINUE, a row with an
 // unknown column or a value its column does not take is skipped and counted (rows_error_count on

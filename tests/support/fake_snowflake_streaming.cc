@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <zstd.h>
 
 #include <charconv>
 #include <set>
@@ -116,6 +117,35 @@ bool SizeOk(const httplib::Request& req, size_t limit, httplib::Response& res) {
   SetError(res, 413, "PAYLOAD_TOO_LARGE",
            "the request payload is " + std::to_string(sent) + " bytes; the limit is " +
                std::to_string(limit));
+  return false;
+}
+
+// The body as sent, decoded: cpp-httplib has already decoded gzip (and deflate, br); zstd, which
+// the page also lists, is decoded here. False with the error set for any other encoding.
+bool DecodedBody(const httplib::Request& req, std::string* body, httplib::Response& res) {
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (encoding.empty() || encoding == "gzip" || encoding == "identity") {
+    *body = req.body;
+    return true;
+  }
+  if (encoding == "zstd") {
+    std::unique_ptr<ZSTD_DStream, decltype(&ZSTD_freeDStream)> z(ZSTD_createDStream(),
+                                                                 ZSTD_freeDStream);
+    ZSTD_inBuffer in{req.body.data(), req.body.size(), 0};
+    std::string chunk(1 << 16, '\0');
+    size_t ret = 1;
+    while (in.pos < in.size) {
+      ZSTD_outBuffer out{chunk.data(), chunk.size(), 0};
+      ret = ZSTD_decompressStream(z.get(), &out, &in);
+      if (ZSTD_isError(ret) || body->size() + out.pos > kMaxRequestBytes * 4) break;
+      body->append(chunk.data(), out.pos);
+    }
+    if (!ZSTD_isError(ret) && ret == 0) return true;
+    SetError(res, 400, "INVALID_REQUEST", "the body is not one complete zstd frame");
+    return false;
+  }
+  SetError(res, 415, "UNSUPPORTED_MEDIA_TYPE",
+           "Content-Encoding '" + encoding + "' is not supported (gzip, zstd)");
   return false;
 }
 
@@ -359,7 +389,8 @@ void AppendRows(State& s, const httplib::Request& req, httplib::Response& res) {
     SetError(res, 404, "PIPE_DOES_NOT_EXIST", "the table of pipe " + c.pipe + " is gone");
     return;
   }
-  const std::string& body = req.body;
+  std::string body;
+  if (!DecodedBody(req, &body, res)) return;
   if (body.empty() || body.back() != '\n') {
     SetError(res, 400, "INVALID_NDJSON",
              "every JSON text of the NDJSON body must be followed by "

@@ -11,6 +11,7 @@
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <chrono>
 #include <memory>
@@ -586,10 +587,24 @@ TEST_F(FakeSnowflakeTest, StreamingExchangesATokenOpensAChannelAndAppendsRows) {
           cont + "&offsetToken=2",
       gz, Gzip("{\"id\":3}\n"), "application/x-ndjson");
   ASSERT_EQ(r->status, 200) << r->body;
+  cont = Parse(r->body)["next_continuation_token"].GetString();
+  // and zstd.
+  const std::string plain = "{\"id\":4}\n";
+  std::string zstd(ZSTD_compressBound(plain.size()), '\0');
+  zstd.resize(ZSTD_compress(zstd.data(), zstd.size(), plain.data(), plain.size(), 3));
+  httplib::Headers zs = Scoped(token);
+  zs.emplace("Content-Encoding", "zstd");
+  r = client_->Post(
+      "/v2/streaming/data/databases/TESTDB/schemas/PUBLIC/pipes/ORDERS-STREAMING"
+      "/channels/CH/rows?continuationToken=" +
+          cont + "&startOffsetToken=3&endOffsetToken=4",
+      zs, zstd, "application/x-ndjson");
+  ASSERT_EQ(r->status, 200) << r->body;
 
-  EXPECT_EQ(fake_->CommittedOffsetToken("orders-streaming", "ch"), "2");
+  EXPECT_EQ(fake_->CommittedOffsetToken("orders-streaming", "ch"), "4");
   const auto t = fake_->Table("ORDERS");
-  ASSERT_EQ(t->rows.size(), 3u);
+  ASSERT_EQ(t->rows.size(), 4u);
+  EXPECT_EQ(t->rows[3].at("ID"), "4");
   EXPECT_EQ(t->rows[0].at("NAME"), R"("a")");
   EXPECT_EQ(t->rows[0].at("AMOUNT"), "2.50");
   EXPECT_EQ(t->rows[0].at("DOC"), R"({"k":[1]})");
@@ -604,8 +619,8 @@ TEST_F(FakeSnowflakeTest, StreamingExchangesATokenOpensAChannelAndAppendsRows) {
   ASSERT_TRUE(d["channel_statuses"].HasMember("CH"));
   EXPECT_FALSE(d["channel_statuses"].HasMember("ch")) << "names are case-sensitive";
   EXPECT_FALSE(d["channel_statuses"].HasMember("NOPE"));
-  EXPECT_STREQ(d["channel_statuses"]["CH"]["last_committed_offset_token"].GetString(), "2");
-  EXPECT_EQ(d["channel_statuses"]["CH"]["rows_inserted"].GetInt64(), 3);
+  EXPECT_STREQ(d["channel_statuses"]["CH"]["last_committed_offset_token"].GetString(), "4");
+  EXPECT_EQ(d["channel_statuses"]["CH"]["rows_inserted"].GetInt64(), 4);
   EXPECT_EQ(d["channel_statuses"]["CH"]["rows_errors"].GetInt64(), 0);
 
   r = client_->Delete(ChannelPath("CH"), Scoped(token));
@@ -675,6 +690,14 @@ TEST_F(FakeSnowflakeTest, AppendsOfTheWrongShapeAreRefused) {
           cont,
       Scoped(token), "{\"id\":1}\n", "application/json");
   EXPECT_EQ(r->status, 415);
+  httplib::Headers br = Scoped(token);
+  br.emplace("Content-Encoding", "compress");
+  r = client_->Post(
+      "/v2/streaming/data/databases/TESTDB/schemas/PUBLIC/pipes/ORDERS-STREAMING"
+      "/channels/CH/rows?continuationToken=" +
+          cont,
+      br, "{\"id\":1}\n", "application/x-ndjson");
+  EXPECT_EQ(r->status, 415) << "an undocumented encoding";
   std::string big;
   while (big.size() <= 4 * 1024 * 1024) big += "{\"name\":\"" + std::string(1000, 'x') + "\"}\n";
   r = Append(token, cont, "1", big);
