@@ -10,6 +10,7 @@
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/s3/s3_sink.h"
+#include "connectors/snowflake/snowflake_sink.h"
 #include "connectors/stdout/stdout_sink.h"
 
 namespace rivven {
@@ -24,6 +25,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterFileSink(registry);
   RegisterFileSource(registry);
   RegisterS3Sink(registry);
+  RegisterSnowflakeSink(registry);
   postgres::RegisterPostgresCdc(registry);
   mysql::RegisterMysqlCdc(registry);
 }
