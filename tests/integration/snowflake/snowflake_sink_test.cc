@@ -171,6 +171,23 @@ TEST_F(SnowflakeSinkTest, StreamingLoadsEveryRecordOnceAcrossAReplay) {
   EXPECT_TRUE(seen);
 }
 
+TEST_F(SnowflakeSinkTest, APartialBatchIsLoadedOnceItsTimeoutPasses) {
+  CreateOrders();
+  SnowflakeSinkConfig c = Config();
+  c.batch_timeout = 100ms;
+  SnowflakeSink sink(c, "lake", nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  ASSERT_TRUE(sink.Write(Orders(0, 10)).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  EXPECT_EQ(sink.counters().rows, 0u) << "the batch is young";
+  EXPECT_EQ(sink.FirstHeld("orders", 0), Offset(0));
+  std::this_thread::sleep_for(150ms);
+  ASSERT_TRUE(sink.Flush().ok());
+  EXPECT_EQ(sink.counters().rows, 10u);
+  EXPECT_EQ(sink.FirstHeld("orders", 0), std::nullopt);
+  EXPECT_EQ(IdCounts().size(), 10u);
+}
+
 TEST_F(SnowflakeSinkTest, AStaleChannelIsReopenedAndNothingIsLoadedTwice) {
   CreateOrders();
   SnowflakeSink a(Config(), "lake", nullptr);
