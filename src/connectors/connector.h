@@ -25,6 +25,25 @@ struct RejectedRecord {
   int attempts = 1;                  ///< how many times delivery was tried
 };
 
+/// "topic/partition/offset": where a sink's record came from, for RejectedRecord::position.
+inline std::string RecordPosition(const ConsumedRecord& r) {
+  return r.topic + "/" + std::to_string(r.partition) + "/" + std::to_string(r.offset.value());
+}
+
+/// A record a sink could not deliver, as on_error takes it: its key, value and headers, the
+/// reason, and its position.
+inline RejectedRecord RejectedSinkRecord(const ConsumedRecord& r, std::string reason,
+                                         int attempts = 1) {
+  RejectedRecord rej;
+  rej.key = r.record.key;
+  rej.value = r.record.value;
+  rej.headers = r.record.headers;
+  rej.reason = std::move(reason);
+  rej.position = RecordPosition(r);
+  rej.attempts = attempts;
+  return rej;
+}
+
 /// Applies the connector's `on_error` policy to rejected records. Implemented by the runtime;
 /// called from the connector's own thread.
 class RecordErrorHandler {

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "clients/http/http_client.h"
+#include "clients/http/retry_after.h"
 #include "clients/s3/s3_error.h"
 #include "clients/s3/s3_url.h"
 #include "clients/s3/s3_xml.h"
@@ -178,7 +179,7 @@ Result<http::Response> S3Client::Execute(const Call& call) {
       failure =
           AnswerStatus(what, status, error, response.Header("x-amz-bucket-region").value_or(""));
       if (!failure.retriable()) return failure;
-      if (auto h = response.Header("retry-after")) retry_after = ParseRetryAfter(*h);
+      if (auto h = response.Header("retry-after")) retry_after = http::ParseRetryAfter(*h);
     }
     if (attempt == options_.max_attempts) break;
     auto delay = Backoff(attempt);

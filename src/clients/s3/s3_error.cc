@@ -91,15 +91,4 @@ Status AnswerStatus(std::string_view what, long http_status, const ErrorBody& er
   }
 }
 
-std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  long long seconds = 0;
-  const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (value.empty() || ec != std::errc() || p != value.data() + value.size() || seconds < 0) {
-    return std::nullopt;
-  }
-  return std::chrono::milliseconds(std::min<long long>(seconds, 24 * 3600) * 1000);
-}
-
 }  // namespace rivven::s3

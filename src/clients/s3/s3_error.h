@@ -32,7 +32,5 @@ bool IsRetriableAnswer(long http_status, std::string_view error_code);
 Status AnswerStatus(std::string_view what, long http_status, const ErrorBody& error,
                     std::string_view bucket_region = {});
 
-/// A Retry-After header's delay: delta-seconds only (S3 does not send HTTP dates).
-std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value);
 
 }  // namespace rivven::s3

@@ -11,6 +11,8 @@
 #include <charconv>
 #include <random>
 
+#include "clients/http/retry_after.h"
+
 namespace rivven::snowflake {
 namespace {
 
@@ -75,16 +77,10 @@ Status AnswerStatus(std::string_view what, long http_status, const ErrorBody& er
   }
 }
 
-std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  long long seconds = 0;
-  const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (value.empty() || ec != std::errc() || p != value.data() + value.size() || seconds < 0) {
-    return std::nullopt;
-  }
-  return std::min(std::chrono::milliseconds(std::min<long long>(seconds, 3600) * 1000),
-                  kMaxRetryAfter);
+std::optional<std::chrono::milliseconds> CappedRetryAfter(std::string_view value) {
+  auto delay = http::ParseRetryAfter(value);
+  if (delay) delay = std::min(*delay, kMaxRetryAfter);
+  return delay;
 }
 
 Backoff::Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max)

@@ -39,8 +39,8 @@ bool IsRetriableHttpStatus(long http_status);
 /// (retriable), other 4xx → kInvalidArgument. All but the retriable ones are fatal.
 Status AnswerStatus(std::string_view what, long http_status, const ErrorBody& error);
 
-/// A Retry-After header's delay in delta-seconds (HTTP dates are ignored), capped at 120 s.
-std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value);
+/// A Retry-After header's delay (http::ParseRetryAfter), capped at 120 s.
+std::optional<std::chrono::milliseconds> CappedRetryAfter(std::string_view value);
 
 /// Exponential backoff, doubling from `initial` to `max`, with equal jitter (half fixed, half
 /// random) so clients that failed together do not come back together.

@@ -188,7 +188,7 @@ Result<http::Response> SqlApi::Call(const std::string& method, const std::string
       if (sent->status >= 200 && sent->status < 300) return std::move(sent).value();
       failure = AnswerStatus(what, sent->status, ParseErrorBody(sent->body));
       if (!IsRetriableHttpStatus(sent->status)) return failure;
-      if (auto h = sent->Header("retry-after")) retry_after = ParseRetryAfter(*h);
+      if (auto h = sent->Header("retry-after")) retry_after = CappedRetryAfter(*h);
     }
     if (attempt == connection_.max_attempts) break;
     auto delay = backoff_.Delay(attempt);

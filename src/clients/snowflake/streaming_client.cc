@@ -138,7 +138,7 @@ Result<http::Response> StreamingClient::Control(const std::string& method, const
       if (sent->status >= 200 && sent->status < 300) return std::move(sent).value();
       failure = AnswerStatus(what, sent->status, ParseErrorBody(sent->body));
       if (!IsRetriableHttpStatus(sent->status)) return failure;
-      if (auto h = sent->Header("retry-after")) retry_after = ParseRetryAfter(*h);
+      if (auto h = sent->Header("retry-after")) retry_after = CappedRetryAfter(*h);
     }
     if (attempt == connection_.max_attempts) break;
     SleepBeforeRetry(attempt, failure, retry_after);
@@ -222,7 +222,7 @@ Result<http::Response> StreamingClient::Ingest(const Call& call) {
       if (reopen && call.stale_is_final) return StaleContinuationStatus(failure.message());
       if (!reopen && !IsRetriableHttpStatus(status)) return failure;
       if (reopen) failure = Status::Unavailable(failure.message());
-      if (auto h = sent->Header("retry-after")) retry_after = ParseRetryAfter(*h);
+      if (auto h = sent->Header("retry-after")) retry_after = CappedRetryAfter(*h);
     }
     if (attempt == connection_.max_attempts) break;
     SleepBeforeRetry(attempt, failure, retry_after);

@@ -28,11 +28,6 @@ std::string SignatureOf(std::string_view secret, std::string_view body);
 /// request's fault and permanent; 2xx is done.
 bool IsRetriableStatus(long status);
 
-/// Retry-After as a delay: delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015 07:28:00
-/// GMT", relative to `now`; a date in the past is 0). nullopt when unparseable.
-std::optional<std::chrono::milliseconds> ParseRetryAfter(
-    std::string_view value, std::chrono::system_clock::time_point now);
-
 /// The wait before retry number `retry` (1 = the first retry): exponential from `initial`,
 /// capped at `max`, with equal jitter (half fixed, half random) so clients do not retry in step.
 std::chrono::milliseconds BackoffDelay(int retry, std::chrono::milliseconds initial,

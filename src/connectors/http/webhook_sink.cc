@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "clients/http/retry_after.h"
 #include "connectors/http/webhook_request.h"
 #include "connectors/registry.h"
 #include "formats/compression.h"
@@ -214,15 +215,10 @@ Status WebhookSink::Flush() {
           if (first_failure.ok()) first_failure = Status::FailedPrecondition(o.rejected_reason);
           continue;
         }
-        RejectedRecord rej;
-        rej.key = r.record.key;
-        rej.value = r.record.value;
-        rej.headers = r.record.headers;
-        rej.reason = o.rejected_reason;
-        rej.position = r.topic + "/" + std::to_string(r.partition) + "/" +
-                       std::to_string(r.offset.value());
-        rej.attempts = o.attempts;
-        if (Status s = errors_->Reject(rej); !s.ok() && first_failure.ok()) first_failure = s;
+        if (Status s = errors_->Reject(RejectedSinkRecord(r, o.rejected_reason, o.attempts));
+            !s.ok() && first_failure.ok()) {
+          first_failure = s;
+        }
       }
     }
     // Delivered, rejected, or to be replayed from the last commit after a failure.

@@ -67,18 +67,12 @@ Status S3Sink::Failure() {
 
 Status S3Sink::Reject(const ConsumedRecord& r, const Status& why) {
   counters_.rejected++;
-  const std::string position =
-      r.topic + "/" + std::to_string(r.partition) + "/" + std::to_string(r.offset.value());
   const std::string reason =
       std::string(ObjectFormatName(config_.format)) + " object: " + why.message();
-  if (errors_ == nullptr) return Status::FailedPrecondition(reason + " (record " + position + ")");
-  RejectedRecord rej;
-  rej.key = r.record.key;
-  rej.value = r.record.value;
-  rej.headers = r.record.headers;
-  rej.reason = reason;
-  rej.position = position;
-  return errors_->Reject(rej);
+  if (errors_ == nullptr) {
+    return Status::FailedPrecondition(reason + " (record " + RecordPosition(r) + ")");
+  }
+  return errors_->Reject(RejectedSinkRecord(r, reason));
 }
 
 Status S3Sink::Write(const std::vector<ConsumedRecord>& records) {

@@ -44,10 +44,6 @@ std::string Compact(const rapidjson::Value& v) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-std::string Position(const ConsumedRecord& r) {
-  return r.topic + "/" + std::to_string(r.partition) + "/" + std::to_string(r.offset.value());
-}
-
 /// "does not exist" errors of DESCRIBE TABLE (SQL state 42S02).
 bool IsMissingTable(const Status& s) {
   return s.message().find("42S02") != std::string::npos ||
@@ -99,15 +95,9 @@ Status SnowflakeSink::Reject(const ConsumedRecord& r, const std::string& why) {
   counters_.rejected++;
   const std::string reason = "snowflake table " + table_sql_ + ": " + why;
   if (errors_ == nullptr) {
-    return Status::FailedPrecondition(reason + " (record " + Position(r) + ")");
+    return Status::FailedPrecondition(reason + " (record " + RecordPosition(r) + ")");
   }
-  RejectedRecord rej;
-  rej.key = r.record.key;
-  rej.value = r.record.value;
-  rej.headers = r.record.headers;
-  rej.reason = reason;
-  rej.position = Position(r);
-  return errors_->Reject(rej);
+  return errors_->Reject(RejectedSinkRecord(r, reason));
 }
 
 Status SnowflakeSink::Write(const std::vector<ConsumedRecord>& records) {

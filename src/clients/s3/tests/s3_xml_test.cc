@@ -105,13 +105,5 @@ TEST(S3ErrorTest, Classification) {
             StatusCode::kInvalidArgument);
 }
 
-TEST(S3ErrorTest, RetryAfter) {
-  EXPECT_EQ(ParseRetryAfter("3"), std::chrono::milliseconds(3000));
-  EXPECT_EQ(ParseRetryAfter(" 0 "), std::chrono::milliseconds(0));
-  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"), std::nullopt);
-  EXPECT_EQ(ParseRetryAfter("-1"), std::nullopt);
-  EXPECT_EQ(ParseRetryAfter(""), std::nullopt);
-}
-
 }  // namespace
 }  // namespace rivven::s3

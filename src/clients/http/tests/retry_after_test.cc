@@ -1,0 +1,22 @@
+// Retry-After: delta-seconds and HTTP dates.
+#include "clients/http/retry_after.h"
+
+#include <gtest/gtest.h>
+
+namespace rivven::http {
+namespace {
+
+TEST(RetryAfterTest, SecondsAndDatesBecomeDelays) {
+  const auto now = std::chrono::system_clock::from_time_t(1445412480);  // 2015-10-21 07:28:00
+  EXPECT_EQ(ParseRetryAfter("120", now), std::chrono::milliseconds(120000));
+  EXPECT_EQ(ParseRetryAfter(" 0 ", now), std::chrono::milliseconds(0));
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:30 GMT", now), std::chrono::milliseconds(30000));
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:27:00 GMT", now), std::chrono::milliseconds(0));
+  EXPECT_FALSE(ParseRetryAfter("soon", now).has_value());
+  EXPECT_FALSE(ParseRetryAfter("-1", now).has_value());
+  EXPECT_FALSE(ParseRetryAfter("", now).has_value());
+  EXPECT_EQ(ParseRetryAfter("99999999999", now), std::chrono::milliseconds(999999999LL * 1000));
+}
+
+}  // namespace
+}  // namespace rivven::http
