@@ -196,7 +196,9 @@ Status SnowflakeSink::OpenChannel(const TopicPartition& tp, Partition& p) {
 
 Status SnowflakeSink::LoadStreaming(const TopicPartition& tp, Partition& p,
                                     std::vector<ConsumedRecord> batch) {
-  if (config_.auto_create_table) RC_RETURN_IF_ERROR(EnsureTable(batch));
+  // The table's columns: rows that cannot fit go to on_error here, as Snowpipe Streaming would
+  // skip them without a word (ON_ERROR = CONTINUE).
+  RC_RETURN_IF_ERROR(EnsureTable(batch));
   if (!p.channel_open) RC_RETURN_IF_ERROR(OpenChannel(tp, p));
   return AppendRows(tp, p, batch);
 }
@@ -220,8 +222,9 @@ Status SnowflakeSink::AppendRows(const TopicPartition& tp, Partition& p,
       if (p.appended && r.offset.value() <= *p.appended) continue;  // sent before a reopen
       auto row = r.record.value ? StreamingRow(*r.record.value)
                                 : Result<std::string>(Status::InvalidArgument("a null value"));
-      if (!row.ok()) {
-        RC_RETURN_IF_ERROR(Reject(r, row.status().message()));
+      if (Status fits = row.ok() ? CheckRowFits(*r.record.value, columns_) : row.status();
+          !fits.ok()) {
+        RC_RETURN_IF_ERROR(Reject(r, fits.message()));
         continue;
       }
       if (rows > 0 && ndjson.size() + row->size() + 1 > kMaxAppendBytes) break;

@@ -49,10 +49,11 @@ struct SnowflakeSinkCounters {
 ///
 /// A batch (per partition) is loaded when it reaches batch_size, batch_timeout after its first
 /// record, and for everything when the sink stops (FlushAll). Records that cannot become a row
-/// (not a JSON object, not an envelope in merge mode) go to on_error; in insert and merge modes
-/// a statement Snowflake refuses for its content is run again row by row, and the refused rows
-/// go to on_error. Snowpipe Streaming skips rows that do not fit the table itself (ON_ERROR =
-/// CONTINUE) and reports them in the channel's error counters and error table.
+/// (not a JSON object, not an envelope in merge mode, in streaming mode a field without a column
+/// or a value that cannot fit it: CheckRowFits) go to on_error; in insert and merge modes a
+/// statement Snowflake refuses for its content is run again row by row, and the refused rows go
+/// to on_error. Conversions only Snowflake can judge are left to it (Snowpipe Streaming skips
+/// such rows itself, ON_ERROR = CONTINUE, and counts them in the channel's status).
 ///
 /// Owned by the sink runner; every call comes from its thread.
 class SnowflakeSink final : public Sink {

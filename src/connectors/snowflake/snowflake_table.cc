@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdlib>
+
 #include "base/ascii.h"
 
 namespace rivven::snowflake {
@@ -141,6 +143,62 @@ Result<std::vector<BoundValue>> BindRow(std::string_view json, const std::vector
     }
   }
   return out;
+}
+
+namespace {
+
+bool IsNumericText(std::string_view s) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  const std::string text(s);
+  std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
+
+bool TypeIs(std::string_view type, std::initializer_list<std::string_view> prefixes) {
+  for (std::string_view p : prefixes) {
+    if (type.starts_with(p)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status CheckRowFits(std::string_view json, const std::vector<Column>& columns) {
+  RC_ASSIGN_OR_RETURN(rapidjson::Document d, ParseObject(json));
+  for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
+    const std::string field(it->name.GetString(), it->name.GetStringLength());
+    const std::string name = StoredName(field);
+    const Column* column = nullptr;
+    for (const Column& c : columns) {
+      if (c.name == name) column = &c;
+    }
+    if (column == nullptr) {
+      return Status::InvalidArgument("field '" + field + "' has no column " + SqlName(name) +
+                                     " in the table");
+    }
+    const rapidjson::Value& v = it->value;
+    if (v.IsNull()) continue;
+    const std::string type = AsciiUpper(column->type);
+    const bool nested = v.IsObject() || v.IsArray();
+    const bool variant = TypeIs(type, {"VARIANT", "OBJECT", "ARRAY"});
+    bool fits = true;
+    if (nested) {
+      fits = variant;
+    } else if (TypeIs(type, {"NUMBER", "DECIMAL", "NUMERIC", "INT", "BIGINT", "SMALLINT",
+                              "TINYINT", "BYTEINT", "FLOAT", "DOUBLE", "REAL"})) {
+      fits = v.IsNumber() ||
+             (v.IsString() && IsNumericText(std::string_view(v.GetString(), v.GetStringLength())));
+    } else if (TypeIs(type, {"BOOLEAN"})) {
+      const std::string text = v.IsString() ? AsciiLower(v.GetString()) : "";
+      fits = v.IsBool() || text == "true" || text == "false";
+    }
+    if (!fits) {
+      return Status::InvalidArgument("field '" + field + "': " + CompactJson(v).substr(0, 100) +
+                                     " does not fit column " + SqlName(name) + " " + column->type);
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::string> StreamingRow(std::string_view json) {

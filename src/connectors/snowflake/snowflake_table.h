@@ -58,6 +58,13 @@ struct BoundValue {
 /// NULL. Keys are matched by stored name. InvalidArgument when `json` is not an object.
 Result<std::vector<BoundValue>> BindRow(std::string_view json, const std::vector<Column>& columns);
 
+/// OK when every field of the JSON object has a column in `columns` (by stored name) that can
+/// take its value: objects and arrays only in VARIANT/OBJECT/ARRAY columns, numbers (or numeric
+/// text) in NUMBER/FLOAT columns, booleans (or true/false text) in BOOLEAN columns. Otherwise
+/// InvalidArgument naming the field and the column. Only the clear cases: what Snowflake may
+/// convert (a number into VARCHAR, text into DATE) is left to it.
+Status CheckRowFits(std::string_view json, const std::vector<Column>& columns);
+
 /// A JSON object with its keys renamed to their stored names (what a Snowpipe Streaming row
 /// carries), compact. InvalidArgument when `json` is not an object.
 Result<std::string> StreamingRow(std::string_view json);

@@ -188,6 +188,38 @@ TEST_F(SnowflakeSinkTest, APartialBatchIsLoadedOnceItsTimeoutPasses) {
   EXPECT_EQ(IdCounts().size(), 10u);
 }
 
+TEST_F(SnowflakeSinkTest, StreamedRowsThatCannotFitTheTableGoToOnError) {
+  CreateOrders();
+  CollectingErrors errors;
+  SnowflakeSink sink(Config(), "lake", &errors);
+  ASSERT_TRUE(sink.Open().ok());
+  auto records = Orders(0, 20);
+  records[3].record.value = "{\"id\":3,\"colour\":\"red\"}";  // no such column
+  records[4].record.value = "{\"id\":{\"n\":4}}";             // an object in a NUMBER column
+  records[5].record.value = "\"just text\"";                   // not an object
+  ASSERT_TRUE(sink.Write(records).ok());
+  ASSERT_TRUE(sink.FlushAll().ok());
+  ASSERT_EQ(errors.rejected.size(), 3u);
+  EXPECT_EQ(errors.rejected[0].position, "orders/0/3");
+  EXPECT_NE(errors.rejected[0].reason.find("colour"), std::string::npos) << errors.rejected[0].reason;
+  EXPECT_EQ(errors.rejected[1].position, "orders/0/4");
+  EXPECT_EQ(errors.rejected[2].position, "orders/0/5");
+  EXPECT_EQ(IdCounts().size(), 17u);
+  EXPECT_EQ(fake_->Channel("ORDERS-STREAMING", "LAKE_ORDERS_0")->rows_errors, 0)
+      << "nothing was left for Snowflake to skip";
+  // The committed offset covers the rejected records too (they are dealt with).
+  EXPECT_EQ(fake_->CommittedOffsetToken("ORDERS-STREAMING", "LAKE_ORDERS_0"), "19");
+}
+
+TEST_F(SnowflakeSinkTest, AMissingTableWithoutAutoCreateIsAClearError) {
+  SnowflakeSink sink(Config(), "lake", nullptr);
+  ASSERT_TRUE(sink.Open().ok());
+  Status s = sink.Write(Orders(0, 1000));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("ANALYTICS.CDC.ORDERS"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("auto_create_table"), std::string::npos) << s.ToString();
+}
+
 TEST_F(SnowflakeSinkTest, AStaleChannelIsReopenedAndNothingIsLoadedTwice) {
   CreateOrders();
   SnowflakeSink a(Config(), "lake", nullptr);

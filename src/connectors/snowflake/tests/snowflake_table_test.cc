@@ -61,6 +61,22 @@ TEST(SnowflakeTableTest, RowsBindByStoredNameWithTypes) {
   EXPECT_EQ(*row, R"({"ORDER_ID":1,"Odd Key":{"x":null}})");
 }
 
+TEST(SnowflakeTableTest, RowsThatCannotFitTheirColumnsAreNamed) {
+  const std::vector<Column> cols = {{"ID", "NUMBER(38,0)"},   {"PRICE", "FLOAT"},
+                                    {"OK", "BOOLEAN"},        {"NAME", "VARCHAR(16777216)"},
+                                    {"DOC", "VARIANT"},       {"DAY", "DATE"}};
+  EXPECT_TRUE(CheckRowFits(R"({"id":1,"price":"2.5","ok":"TRUE","name":7,"doc":[1],"day":"2024-01-01"})", cols).ok());
+  EXPECT_TRUE(CheckRowFits(R"({"id":null,"doc":{"a":1}})", cols).ok());
+  Status unknown = CheckRowFits(R"({"id":1,"colour":"red"})", cols);
+  EXPECT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.message().find("colour"), std::string::npos) << unknown.ToString();
+  Status nested = CheckRowFits(R"({"name":{"first":"a"}})", cols);
+  EXPECT_NE(nested.message().find("NAME VARCHAR"), std::string::npos) << nested.ToString();
+  EXPECT_FALSE(CheckRowFits(R"({"id":"twelve"})", cols).ok());
+  EXPECT_FALSE(CheckRowFits(R"({"ok":1})", cols).ok());
+  EXPECT_FALSE(CheckRowFits("[1]", cols).ok());
+}
+
 TEST(SnowflakeTableTest, InsertAndMergeStatements) {
   const std::vector<Column> cols = {{"ID", "NUMBER(38,0)"}, {"DOC", "VARIANT"}};
   EXPECT_EQ(InsertSql("DB.S.T", cols, 2),
