@@ -19,6 +19,8 @@ APT_PACKAGES=(
   librdkafka-dev kcat
   # HTTP client of the http connectors (keep-alive, HTTP/2, TLS); wrk for their benchmark
   libcurl4-openssl-dev wrk
+  # WASM connectors: wabt's interpreter (libwabt.a) and wat2wasm; clang and lld build C guests
+  wabt clang lld
   # independent S3 client reading back what the s3 sink wrote
   python3-boto3
   # independent snappy framing implementation the compression tests check against
