@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "clients/http/backoff.h"
 #include "clients/http/http_client.h"
 #include "clients/http/retry_after.h"
 #include "clients/s3/s3_error.h"
@@ -86,7 +87,7 @@ struct S3Client::Call {
 };
 
 S3Client::S3Client(S3Options options) : options_(std::move(options)) {
-  jitter_state_ = std::random_device{}() | 1u;
+  jitter_.seed(std::random_device{}());
 }
 
 S3Client::~S3Client() = default;
@@ -121,18 +122,7 @@ Result<std::unique_ptr<S3Client>> S3Client::Create(S3Options options) {
 }
 
 std::chrono::milliseconds S3Client::Backoff(int attempt) {
-  // Exponential, capped, with "equal jitter": half the delay fixed, half random, so clients that
-  // failed together do not come back together.
-  auto base = options_.initial_backoff;
-  for (int i = 1; i < attempt && base < options_.max_backoff; ++i) base *= 2;
-  base = std::min(base, options_.max_backoff);
-  jitter_state_ ^= jitter_state_ << 13;
-  jitter_state_ ^= jitter_state_ >> 7;
-  jitter_state_ ^= jitter_state_ << 17;
-  const auto half = base.count() / 2;
-  const auto jitter =
-      half > 0 ? static_cast<int64_t>(jitter_state_ % static_cast<uint64_t>(half + 1)) : 0;
-  return std::chrono::milliseconds(base.count() - half + jitter);
+  return http::BackoffDelay(attempt, options_.initial_backoff, options_.max_backoff, jitter_);
 }
 
 Result<http::Response> S3Client::Execute(const Call& call) {

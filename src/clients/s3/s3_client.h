@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <random>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -107,7 +108,7 @@ class S3Client {
   std::unique_ptr<http::HttpClient> http_;
   uint64_t requests_ = 0;
   uint64_t retries_ = 0;
-  uint64_t jitter_state_;
+  std::mt19937_64 jitter_;
 };
 
 }  // namespace rivven::s3

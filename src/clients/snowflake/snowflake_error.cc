@@ -11,6 +11,7 @@
 #include <charconv>
 #include <random>
 
+#include "clients/http/backoff.h"
 #include "clients/http/retry_after.h"
 
 namespace rivven::snowflake {
@@ -84,18 +85,10 @@ std::optional<std::chrono::milliseconds> CappedRetryAfter(std::string_view value
 }
 
 Backoff::Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max)
-    : initial_(initial), max_(max), state_(std::random_device{}() | 1u) {}
+    : initial_(initial), max_(max), rng_(std::random_device{}()) {}
 
 std::chrono::milliseconds Backoff::Delay(int attempt) {
-  auto base = initial_;
-  for (int i = 1; i < attempt && base < max_; ++i) base *= 2;
-  base = std::min(base, max_);
-  state_ ^= state_ << 13;
-  state_ ^= state_ >> 7;
-  state_ ^= state_ << 17;
-  const auto half = base.count() / 2;
-  const auto jitter = half > 0 ? static_cast<int64_t>(state_ % static_cast<uint64_t>(half + 1)) : 0;
-  return std::chrono::milliseconds(base.count() - half + jitter);
+  return http::BackoffDelay(attempt, initial_, max_, rng_);
 }
 
 std::string NewRequestId() {

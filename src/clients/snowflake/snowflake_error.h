@@ -9,6 +9,7 @@
 // Messages never carry tokens, keys or query strings.
 
 #include <chrono>
+#include <random>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,7 +53,7 @@ class Backoff {
 
  private:
   std::chrono::milliseconds initial_, max_;
-  uint64_t state_;
+  std::mt19937_64 rng_;
 };
 
 /// A random (version 4) UUID, lower-case: the SQL API's requestId.

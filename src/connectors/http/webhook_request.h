@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clients/http/backoff.h"
 #include "connectors/http/webhook_config.h"
 #include "record/record.h"
 
@@ -28,9 +29,5 @@ std::string SignatureOf(std::string_view secret, std::string_view body);
 /// request's fault and permanent; 2xx is done.
 bool IsRetriableStatus(long status);
 
-/// The wait before retry number `retry` (1 = the first retry): exponential from `initial`,
-/// capped at `max`, with equal jitter (half fixed, half random) so clients do not retry in step.
-std::chrono::milliseconds BackoffDelay(int retry, std::chrono::milliseconds initial,
-                                       std::chrono::milliseconds max, std::mt19937_64& rng);
 
 }  // namespace rivven::http

@@ -72,13 +72,6 @@ TEST(WebhookRequestTest, BodiesSignaturesRetryAfterAndBackoff) {
   EXPECT_TRUE(IsRetriableStatus(408));
   EXPECT_FALSE(IsRetriableStatus(400));
   EXPECT_FALSE(IsRetriableStatus(404));
-  std::mt19937_64 rng(1);
-  for (int retry = 1; retry <= 12; ++retry) {
-    const auto d = BackoffDelay(retry, 100ms, 5000ms, rng);
-    const int64_t full = std::min<int64_t>(100LL << (retry - 1), 5000);
-    EXPECT_GE(d.count(), full - full / 2) << retry;
-    EXPECT_LE(d.count(), full) << retry;
-  }
 }
 
 TEST(WebhookSinkTest, FailuresAreRetriedUntilEveryRecordArrivedOnOneConnection) {
