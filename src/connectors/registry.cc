@@ -12,6 +12,7 @@
 #include "connectors/s3/s3_sink.h"
 #include "connectors/snowflake/snowflake_sink.h"
 #include "connectors/stdout/stdout_sink.h"
+#include "connectors/wasm/wasm_source.h"
 
 namespace rivven {
 
@@ -28,6 +29,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterSnowflakeSink(registry);
   postgres::RegisterPostgresCdc(registry);
   mysql::RegisterMysqlCdc(registry);
+  RegisterWasm(registry);
 }
 
 void Registry::Add(ConnectorDescriptor descriptor) {

@@ -8,6 +8,7 @@
 #include "transforms/predicates.h"
 #include "transforms/replace_field.h"
 #include "transforms/standard_transforms.h"
+#include "transforms/wasm_transform.h"
 
 namespace rivven::transforms {
 namespace {
@@ -24,6 +25,8 @@ void RegisterAllTransforms(TransformRegistry& registry) {
   RegisterContentRouter(registry);
   // The Kafka Connect / Debezium standard set (standard_transforms.cc lists them).
   RegisterStandardTransforms(registry);
+  // A WebAssembly module (docs/wasm.md).
+  RegisterWasmTransform(registry);
   // Predicates for `predicate:` and `when:`.
   RegisterPredicates(registry);
 }
