@@ -24,6 +24,12 @@ std::string Compact(const rapidjson::Value& v) {
 }
 
 Result<rapidjson::Document> Parse(std::string_view json, std::string_view what) {
+  // RapidJSON takes a NUL byte for the end of the input and would accept what precedes it
+  // (a guest passing a length past its text, say); JSON text never holds one.
+  if (const size_t nul = json.find('\0'); nul != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " is not valid JSON: a NUL byte (at byte " +
+                                   std::to_string(nul) + ")");
+  }
   rapidjson::Document doc;
   doc.Parse<kParseFlags>(json.data(), json.size());
   if (doc.HasParseError()) {

@@ -61,6 +61,9 @@ TEST(WasmRecordsTest, MalformedGuestOutputIsAClearError) {
             "rivven_poll result is not valid JSON: Invalid value. (at byte 12)");
   EXPECT_EQ(ParsePollResult(R"({"records":[{"headers":{"a":1}}]})", 0).status().message(),
             "rivven_poll result.records[0].headers.a is not a string");
+  EXPECT_EQ(
+      ParseRecordArray(std::string("[]\0\0", 4), "rivven_transform result", 0).status().message(),
+      "rivven_transform result is not valid JSON: a NUL byte (at byte 2)");
   EXPECT_EQ(ParseRecordArray("{}", "rivven_transform result", 0).status().message(),
             "rivven_transform result is not a JSON array");
 }
