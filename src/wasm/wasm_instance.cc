@@ -68,6 +68,9 @@ struct WasmInstance::State {
 
   /// The status of a call that trapped (or was stopped at its deadline); breaks the instance.
   Status Failure(const interp::Trap::Ptr& trap) {
+    if (cancelled_now) {
+      return Status::Cancelled(Prefix() + current + " was stopped: the connector is stopping");
+    }
     if (timed_out) {
       return Status::Timeout(Prefix() + current + " did not return within timeout_secs=" +
                              SecondsText(module->limits().timeout) + "; it was stopped");
@@ -84,7 +87,8 @@ struct WasmInstance::State {
   }
 
   /// Runs one export under the deadline.
-  Result<interp::Values> Invoke(std::string_view export_name, const interp::Values& args) {
+  Result<interp::Values> Invoke(std::string_view export_name, const interp::Values& args,
+                                const std::function<bool()>& cancel = nullptr) {
     if (!broken.ok()) return broken;
     auto it = functions.find(export_name);
     if (it == functions.end()) {
@@ -93,6 +97,8 @@ struct WasmInstance::State {
     result.clear();
     current = std::string(export_name);
     timed_out = false;
+    cancelled_now = false;
+    cancelled = cancel;
     deadline = Clock::now() + module->limits().timeout;
     interp::Values results;
     interp::Trap::Ptr trap;
@@ -123,6 +129,8 @@ struct WasmInstance::State {
   std::string current = "instantiation";  ///< the export being called, for messages
   Clock::time_point deadline;
   bool timed_out = false;
+  std::function<bool()> cancelled;  ///< the current call's stop check, if any
+  bool cancelled_now = false;
   Status broken;
 };
 
@@ -168,6 +176,10 @@ Result<std::unique_ptr<WasmInstance>> WasmInstance::New(std::shared_ptr<const Wa
   };
   callbacks[std::string(kMeterModule) + "." + std::string(kMeterField)] =
       [s](Thread& t, const Values&, Values& results, Trap::Ptr* trap) -> wabt::Result {
+    if (s->cancelled && s->cancelled()) {
+      s->cancelled_now = true;
+      return s->HostTrap(t, trap, "cancelled");
+    }
     if (Clock::now() >= s->deadline) {
       s->timed_out = true;
       return s->HostTrap(t, trap, "timeout");
@@ -239,9 +251,11 @@ Result<std::string> WasmInstance::CallWithBytes(std::string_view export_name,
   return s.Outcome(export_name, out[0].Get<int32_t>(), std::move(bytes));
 }
 
-Result<std::string> WasmInstance::CallWithInt(std::string_view export_name, int32_t arg) {
+Result<std::string> WasmInstance::CallWithInt(std::string_view export_name, int32_t arg,
+                                              const std::function<bool()>& cancelled) {
   State& s = *state_;
-  RC_ASSIGN_OR_RETURN(interp::Values out, s.Invoke(export_name, {interp::Value::Make(arg)}));
+  RC_ASSIGN_OR_RETURN(interp::Values out,
+                      s.Invoke(export_name, {interp::Value::Make(arg)}, cancelled));
   return s.Outcome(export_name, out[0].Get<int32_t>(), std::move(s.result));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,8 +36,11 @@ class WasmInstance {
   /// Calls `export_name(ptr, len) -> i32` with `input` in guest memory (rivven_init,
   /// rivven_seek, rivven_write, rivven_transform).
   Result<std::string> CallWithBytes(std::string_view export_name, std::string_view input);
-  /// Calls `export_name(arg) -> i32` (rivven_poll).
-  Result<std::string> CallWithInt(std::string_view export_name, int32_t arg);
+  /// Calls `export_name(arg) -> i32` (rivven_poll). When `cancelled` is given and returns true
+  /// while the guest runs (the connector is stopping), the call is stopped like a timeout,
+  /// within a slice of fuel, and fails with kCancelled.
+  Result<std::string> CallWithInt(std::string_view export_name, int32_t arg,
+                                  const std::function<bool()>& cancelled = nullptr);
   /// Calls `export_name() -> i32` (rivven_flush).
   Result<std::string> Call(std::string_view export_name);
 

@@ -48,7 +48,9 @@ Result<SourceBatch> WasmSource::Poll(size_t max_records, std::chrono::millisecon
                                      std::stop_token stop) {
   if (!instance_) return Status::FailedPrecondition("wasm source " + name_ + ": not open");
   const auto max = static_cast<int32_t>(std::min<size_t>(max_records, INT32_MAX));
-  RC_ASSIGN_OR_RETURN(std::string result, instance_->CallWithInt("rivven_poll", max));
+  RC_ASSIGN_OR_RETURN(std::string result, instance_->CallWithInt("rivven_poll", max, [&stop] {
+    return stop.stop_requested();
+  }));
   auto polled = ParsePollResult(result, NowMs());
   if (!polled.ok()) return polled.status().WithContext("wasm module " + module_->name());
   SourceBatch batch;

@@ -158,6 +158,19 @@ TEST(WasmInstanceTest, AnInfiniteLoopIsStoppedAtTheTimeout) {
   EXPECT_EQ(second->CallWithBytes("rivven_write", "[]").status().code(), StatusCode::kTimeout);
 }
 
+TEST(WasmInstanceTest, AStopRequestEndsAGuestCallLongBeforeTheTimeout) {
+  auto instance = Start(WasmModule::Load(GuestPath("loop_forever"), GuestKind::kSource, {}));
+  ASSERT_TRUE(instance);
+  const auto start = std::chrono::steady_clock::now();
+  const auto stop_at = start + std::chrono::milliseconds(100);
+  auto out = instance->CallWithInt("rivven_poll", 10,
+                                   [&] { return std::chrono::steady_clock::now() >= stop_at; });
+  EXPECT_EQ(out.status().code(), StatusCode::kCancelled) << out.status().ToString();
+  EXPECT_NE(out.status().message().find("rivven_poll was stopped: the connector is stopping"),
+            std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));  // not 30 s
+}
+
 TEST(WasmInstanceTest, DeepRecursionWithoutLoopsIsStoppedToo) {
   // fib(40) makes ~3e8 calls: minutes in the interpreter, unless function entries are metered.
   WasmLimits limits;
