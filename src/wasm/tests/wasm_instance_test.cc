@@ -195,6 +195,22 @@ TEST(WasmInstanceTest, DeepRecursionWithoutLoopsIsStoppedToo) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1200));
 }
 
+TEST(WasmInstanceTest, UnboundedRecursionTrapsOnTheCallStackLimit) {
+  auto instance = Start(FromWat(R"((module
+    (memory (export "memory") 1)
+    (func $down (param $n i32) (result i32) (call $down (i32.add (local.get $n) (i32.const 1))))
+    (func (export "rivven_alloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "rivven_init") (param i32 i32) (result i32) (i32.const 0))
+    (func (export "rivven_poll") (param $n i32) (result i32) (call $down (local.get $n)))))",
+                                GuestKind::kSource));
+  ASSERT_TRUE(instance);
+  auto out = instance->CallWithInt("rivven_poll", 0);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("rivven_poll trapped: call stack exhausted"),
+            std::string::npos)
+      << out.status().message();
+}
+
 TEST(WasmInstanceTest, MeteringKeepsCallsTablesStartAndGlobalsWorking) {
   // One import, so metering's added import shifts every defined function's index.
   auto instance = Start(FromWat(R"((module
