@@ -68,10 +68,11 @@ if [ ! -d "$ROOT/bench/peers/node_modules/pg-logical-replication" ] ||
   npm ci --prefix "$ROOT/bench/peers" --no-audit --no-fund --loglevel error
 fi
 # npm packages the tests check against (tests/peers/package-lock.json): s3rver, parquet-wasm,
-# hyparquet, apache-arrow.
+# hyparquet, apache-arrow, and faros-airbyte-cdk (a real Airbyte source for the airbyte tests).
 if [ ! -d "$ROOT/tests/peers/node_modules/s3rver" ] ||
   [ ! -d "$ROOT/tests/peers/node_modules/parquet-wasm" ] ||
   [ ! -d "$ROOT/tests/peers/node_modules/hyparquet" ] ||
-  [ ! -d "$ROOT/tests/peers/node_modules/apache-arrow" ]; then
+  [ ! -d "$ROOT/tests/peers/node_modules/apache-arrow" ] ||
+  [ ! -d "$ROOT/tests/peers/node_modules/faros-airbyte-cdk" ]; then
   npm ci --prefix "$ROOT/tests/peers" --no-audit --no-fund --loglevel error
 fi

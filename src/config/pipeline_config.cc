@@ -302,7 +302,10 @@ void ReadSources(const BoundConfig& top, PipelineConfig* out, Diagnostics* diags
     source.connector = entry.GetString("connector");
     source.topic = entry.GetString("topic");
     if (entry.IsSet("topic")) {
-      CheckTopicName(source.topic, JoinPath(path, "topic"), entry.MarkOf("topic"), diags);
+      // A source that writes each stream to its own topic (airbyte) names them "prefix.{stream}".
+      std::string name = source.topic;
+      if (const size_t at = name.find("{stream}"); at != std::string::npos) name.replace(at, 8, "stream");
+      CheckTopicName(name, JoinPath(path, "topic"), entry.MarkOf("topic"), diags);
     }
     source.enabled = entry.GetBool("enabled");
     const BoundConfig topic_config = entry.GetObject("topic_config");

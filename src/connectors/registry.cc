@@ -1,5 +1,6 @@
 #include "connectors/registry.h"
 
+#include "connectors/airbyte/airbyte_source.h"
 #include "connectors/datagen/datagen_source.h"
 #include "connectors/file/file_sink.h"
 #include "connectors/file/file_source.h"
@@ -29,6 +30,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterSnowflakeSink(registry);
   postgres::RegisterPostgresCdc(registry);
   mysql::RegisterMysqlCdc(registry);
+  RegisterAirbyte(registry);
   RegisterWasm(registry);
 }
 

@@ -240,7 +240,7 @@ Status SourceRunner::EnsureRoutedTopics(const std::vector<Record>& records) {
     const auto& ts = options_.topic_settings;
     if (!ts.auto_create) {
       return Status::FailedPrecondition("topic '" + r.topic +
-                                        "' chosen by a transform does not exist and "
+                                        "' chosen by a transform or the source does not exist and "
                                         "settings.topic.auto_create is off");
     }
     TopicSpec spec;
@@ -259,7 +259,7 @@ Status SourceRunner::SendDurably(std::vector<Record>& records, const std::string
   backoff.Reset();
   auto stop = send_stop_.get_token();
   if (!records.empty()) {
-    if (plan_.chain) RC_RETURN_IF_ERROR(EnsureRoutedTopics(records));
+    RC_RETURN_IF_ERROR(EnsureRoutedTopics(records));  // chosen by a transform or the source
     while (true) {
       Status s = producer_->Send(plan_.spec.topic, records);
       if (s.ok()) break;

@@ -33,6 +33,8 @@ Status ProvisionTopics(const PipelinePlan& plan, Broker& broker, bool embedded) 
   std::map<std::string, Wanted> wanted;
   for (const auto& s : plan.sources) {
     if (!s.spec.enabled) continue;
+    // "prefix.{stream}": one topic per stream, created when its first record comes.
+    if (s.spec.topic.find("{stream}") != std::string::npos) continue;
     Wanted w;
     w.partitions = s.spec.topic_config.partitions.value_or(ts.default_partitions);
     w.partitions_explicit = s.spec.topic_config.partitions.has_value();
