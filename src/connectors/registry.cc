@@ -10,6 +10,7 @@
 #include "connectors/http/webhook_sink.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/plugin/plugin_connector.h"
 #include "connectors/s3/s3_sink.h"
 #include "connectors/snowflake/snowflake_sink.h"
 #include "connectors/stdout/stdout_sink.h"
@@ -30,6 +31,7 @@ void RegisterAllConnectors(Registry& registry) {
   RegisterSnowflakeSink(registry);
   postgres::RegisterPostgresCdc(registry);
   mysql::RegisterMysqlCdc(registry);
+  RegisterPlugin(registry);
   RegisterAirbyte(registry);
   RegisterWasm(registry);
 }

@@ -244,4 +244,14 @@ void RecordContext::Commit() {
   }
 }
 
+void RecordContext::Reload() {
+  value_parsed_ = key_parsed_ = false;
+  value_changed_ = key_changed_ = false;
+  value_null_ = key_null_ = false;
+  value_error_.clear();
+  key_error_.clear();
+  doc_.SetNull();
+  key_.SetNull();
+}
+
 }  // namespace rivven::transforms

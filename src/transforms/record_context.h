@@ -55,6 +55,9 @@ class RecordContext {
 
   /// Serializes changed DOMs back into record().key/value. Called once by the chain.
   void Commit();
+  /// After Commit(), when record() was rewritten as bytes (a native plugin transform): drops
+  /// the parsed key and value so later transforms read the new bytes.
+  void Reload();
 
  private:
   Record& record_;

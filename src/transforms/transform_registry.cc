@@ -5,6 +5,7 @@
 #include "transforms/filter.h"
 #include "transforms/insert_field.h"
 #include "transforms/mask_field.h"
+#include "transforms/plugin_transform.h"
 #include "transforms/predicates.h"
 #include "transforms/replace_field.h"
 #include "transforms/standard_transforms.h"
@@ -25,6 +26,8 @@ void RegisterAllTransforms(TransformRegistry& registry) {
   RegisterContentRouter(registry);
   // The Kafka Connect / Debezium standard set (standard_transforms.cc lists them).
   RegisterStandardTransforms(registry);
+  // A native plugin (include/rivven/plugin.h).
+  RegisterPluginTransform(registry);
   // A WebAssembly module (docs/wasm.md).
   RegisterWasmTransform(registry);
   // Predicates for `predicate:` and `when:`.
