@@ -36,6 +36,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& g, Action& action);
 void AddConnectorsCommands(CLI::App& app, GlobalOptions& g, Action& action);
 void AddTopicsCommand(CLI::App& app, GlobalOptions& g, Action& action);
 void AddTransformsCommand(CLI::App& app, GlobalOptions& g, Action& action);
+void AddAirbyteCommand(CLI::App& app, GlobalOptions& g, Action& action);
 
 /// Loads and plans `--config`, applying --data-dir; prints every problem to stderr as
 /// "FILE:LINE:COL: error: PATH: MESSAGE" and returns nullopt when there was any.

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   AddConnectorsCommands(app, g, action);
   AddTopicsCommand(app, g, action);
   AddTransformsCommand(app, g, action);
+  AddAirbyteCommand(app, g, action);
 
   try {
     app.parse(argc, argv);
