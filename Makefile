@@ -35,6 +35,7 @@ bench: build
 	bench/kafka_sink.sh $(BUILD_DIR)
 	bench/http_webhook.sh $(BUILD_DIR)
 	bench/s3_sink.sh $(BUILD_DIR)
+	bench/extension_transforms.sh $(BUILD_DIR)
 
 # Regenerates docs/connectors.md from the connectors' config declarations.
 docs: build
