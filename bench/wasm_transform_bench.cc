@@ -12,9 +12,9 @@
 #include <rapidjson/document.h>
 
 #include "config/pipeline_config.h"
-#include "transforms/record_arena.h"
 #include "transforms/record_context.h"
 #include "transforms/transform.h"
+#include "transform_bench_common.h"
 
 namespace {
 
@@ -49,35 +49,6 @@ class NativeUppercase final : public rivven::transforms::Transform {
   }
 };
 
-std::vector<Record> MakeRecords(size_t n) {
-  std::vector<Record> out(n);
-  for (size_t i = 0; i < n; ++i) {
-    out[i].key = "{\"user_id\":" + std::to_string(i) + "}";
-    out[i].value = "{\"user_id\":" + std::to_string(i) +
-                   ",\"name\":\"ada lovelace\",\"email\":\"ada" + std::to_string(i) +
-                   "@example.com\",\"tags\":[\"math\",\"engines\"],\"score\":12.5}";
-  }
-  return out;
-}
-
-double RecordsPerSecond(rivven::transforms::Transform& t, size_t n, std::string* sample) {
-  std::vector<Record> records = MakeRecords(n);
-  const auto t0 = std::chrono::steady_clock::now();
-  for (Record& r : records) {
-    rivven::transforms::RecordArenaScope arena;
-    RecordContext rc(r, "users");
-    auto outcome = t.Apply(rc);
-    if (!outcome.ok()) {
-      std::fprintf(stderr, "%s\n", outcome.status().ToString().c_str());
-      std::exit(1);
-    }
-    rc.Commit();
-  }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  *sample = records[0].value.value_or("null");
-  return static_cast<double>(n) / secs;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,8 +74,8 @@ int main(int argc, char** argv) {
   }
   NativeUppercase native;
   std::string wasm_sample, native_sample;
-  const double native_rate = RecordsPerSecond(native, n, &native_sample);
-  const double wasm_rate = RecordsPerSecond(**wasm, n, &wasm_sample);
+  const double native_rate = rivven::bench::RecordsPerSecond(native, n, &native_sample);
+  const double wasm_rate = rivven::bench::RecordsPerSecond(**wasm, n, &wasm_sample);
   if (wasm_sample != native_sample) {
     std::fprintf(stderr, "outputs differ:\n  wasm   %s\n  native %s\n", wasm_sample.c_str(),
                  native_sample.c_str());
