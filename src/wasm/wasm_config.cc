@@ -1,54 +1,12 @@
 #include "wasm/wasm_config.h"
 
-#include <cctype>
-
-#include "base/json_escape.h"
-#include "record/json.h"
+#include "config/node_json.h"
 
 namespace rivven::wasm {
 namespace {
 
 using config::Key;
 using config::ValueType;
-
-bool IsJsonLiteral(const std::string& s) {
-  if (s == "true" || s == "false" || s == "null") return true;
-  if (s.empty() || !(s[0] == '-' || std::isdigit(static_cast<unsigned char>(s[0])))) return false;
-  return json::IsJson(s);
-}
-
-void AppendNode(std::string& out, const config::Node& node) {
-  switch (node.kind) {
-    case config::Node::Kind::kNull:
-      out += "null";
-      return;
-    case config::Node::Kind::kScalar:
-      if (!node.quoted && IsJsonLiteral(node.scalar)) {
-        out += node.scalar;
-      } else {
-        AppendJsonString(out, node.scalar);
-      }
-      return;
-    case config::Node::Kind::kSequence:
-      out.push_back('[');
-      for (size_t i = 0; i < node.items.size(); ++i) {
-        if (i > 0) out.push_back(',');
-        AppendNode(out, node.items[i]);
-      }
-      out.push_back(']');
-      return;
-    case config::Node::Kind::kMap:
-      out.push_back('{');
-      for (size_t i = 0; i < node.entries.size(); ++i) {
-        if (i > 0) out.push_back(',');
-        AppendJsonString(out, node.entries[i].first);
-        out.push_back(':');
-        AppendNode(out, node.entries[i].second);
-      }
-      out.push_back('}');
-      return;
-  }
-}
 
 }  // namespace
 
@@ -82,16 +40,9 @@ Result<WasmConfig> WasmConfigFromBound(const config::BoundConfig& bound) {
   c.limits.memory_limit_mb = static_cast<uint32_t>(bound.GetInt("memory_limit_mb"));
   c.limits.timeout = std::chrono::seconds(bound.GetInt("timeout_secs"));
   if (const config::Node* node = bound.Raw("plugin_config"); node && !node->IsNull()) {
-    c.plugin_config_json.clear();
-    AppendNode(c.plugin_config_json, *node);
+    c.plugin_config_json = config::NodeToJson(*node);
   }
   return c;
-}
-
-std::string NodeToJson(const config::Node& node) {
-  std::string out;
-  AppendNode(out, node);
-  return out;
 }
 
 }  // namespace rivven::wasm

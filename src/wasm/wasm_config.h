@@ -23,8 +23,4 @@ void AddWasmKeys(config::Schema& schema);
 /// Reads a config bound against a schema made with AddWasmKeys.
 Result<WasmConfig> WasmConfigFromBound(const config::BoundConfig& bound);
 
-/// A YAML node as JSON: maps become objects, sequences arrays; an unquoted scalar that reads
-/// as a JSON number, true, false or null stays one, every other scalar is a string.
-std::string NodeToJson(const config::Node& node);
-
 }  // namespace rivven::wasm

@@ -1,4 +1,5 @@
 // Records as JSON between host and guest, and plugin_config as JSON.
+#include "config/node_json.h"
 #include "wasm/wasm_records.h"
 
 #include <gtest/gtest.h>
@@ -86,7 +87,7 @@ TEST(WasmConfigTest, PluginConfigBecomesJson) {
                   {"quoted", scalar("25", true)},
                   {"list", list},
                   {"none", config::Node{}}};
-  EXPECT_EQ(NodeToJson(root), R"({"api_url":"https://api.example.com","limit":25,"quoted":"25",)"
+  EXPECT_EQ(config::NodeToJson(root), R"({"api_url":"https://api.example.com","limit":25,"quoted":"25",)"
                               R"("list":[1,true,"x\"y"],"none":null})");
 }
 
