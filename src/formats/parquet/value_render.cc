@@ -351,11 +351,18 @@ ValueRenderer::~ValueRenderer() = default;
 
 void ValueRenderer::Bool(bool v, std::string& out) const { out += v ? "true" : "false"; }
 
-void ValueRenderer::Int32(int32_t v, std::string& out) const {
+template <typename Unsigned>
+void ValueRenderer::Integer(int64_t v, std::string& out) const {
   switch (style_) {
     case Style::kUnsigned:
-      AppendNumber(out, static_cast<uint32_t>(v));
+      AppendNumber(out, static_cast<Unsigned>(v));
       return;
+    case Style::kTimestamp:
+      if constexpr (sizeof(Unsigned) == 8) {  // timestamps are INT64 only
+        AppendTimestamp(out, v, unit_, utc_);
+        return;
+      }
+      break;
     case Style::kDate:
       out.push_back('"');
       AppendDate(out, v);
@@ -378,35 +385,9 @@ void ValueRenderer::Int32(int32_t v, std::string& out) const {
   AppendNumber(out, v);
 }
 
-void ValueRenderer::Int64(int64_t v, std::string& out) const {
-  switch (style_) {
-    case Style::kUnsigned:
-      AppendNumber(out, static_cast<uint64_t>(v));
-      return;
-    case Style::kTimestamp:
-      AppendTimestamp(out, v, unit_, utc_);
-      return;
-    case Style::kDate:
-      out.push_back('"');
-      AppendDate(out, v);
-      out.push_back('"');
-      return;
-    case Style::kTime:
-      if (v >= 0 && v < 86400LL * UnitsPerSecond(unit_)) {
-        out.push_back('"');
-        AppendTimeOfDay(out, v, unit_);
-        out.push_back('"');
-        return;
-      }
-      break;
-    case Style::kDecimal:
-      AppendDecimalInt(out, v, scale_);
-      return;
-    default:
-      break;
-  }
-  AppendNumber(out, v);
-}
+void ValueRenderer::Int32(int32_t v, std::string& out) const { Integer<uint32_t>(v, out); }
+
+void ValueRenderer::Int64(int64_t v, std::string& out) const { Integer<uint64_t>(v, out); }
 
 void ValueRenderer::Int96(const char* b, std::string& out) const {
   int64_t nanos;

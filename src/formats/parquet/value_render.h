@@ -66,6 +66,9 @@ class ValueRenderer {
   Style style() const { return style_; }
 
  private:
+  /// Int32 and Int64: `Unsigned` is their unsigned twin (UINT_32 / UINT_64 columns).
+  template <typename Unsigned>
+  void Integer(int64_t v, std::string& out) const;
   Style style_ = Style::kNumber;
   TimeUnit unit_ = TimeUnit::kMillis;
   bool utc_ = false;
