@@ -14,6 +14,9 @@ namespace {
 
 constexpr const char* kSupportedVersion = "1.0";
 constexpr double kMaxTopicPartitions = 10000;
+// The embedded log stores a record of up to 512 MiB in a batch of up to 1 GiB.
+constexpr double kMaxRecordBytesLimit = 512.0 * 1024 * 1024;
+constexpr double kMaxBatchBytesLimit = 1024.0 * 1024 * 1024;
 
 KeySpec BrokerSpec() {
   KeySpec tls = Key("tls", ValueType::kObject, "TLS to the Kafka-protocol brokers.");
@@ -107,8 +110,23 @@ KeySpec SettingsSpec() {
       .Child(Key("bind", ValueType::kString,
                  "Listen address, e.g. 127.0.0.1 to serve only this machine.")
                  .Default("0.0.0.0"));
+  KeySpec limits = Key("limits", ValueType::kObject, "Resource limits.");
+  limits
+      .Child(Key("max_record_bytes", ValueType::kInt,
+                 "Largest record (key + value + headers) a source may produce or a sink receive; "
+                 "a larger one goes through the connector's on_error.")
+                 .Default("16777216")
+                 .Min(1024)
+                 .Max(kMaxRecordBytesLimit))
+      .Child(Key("max_batch_bytes", ValueType::kInt,
+                 "Most record bytes handed to a sink in one write, and the bytes of polled "
+                 "source batches waiting to be produced; at least max_record_bytes.")
+                 .Default("67108864")
+                 .Min(1024)
+                 .Max(kMaxBatchBytesLimit));
   KeySpec settings = Key("settings", ValueType::kObject, "Pipeline-wide settings.");
   settings.Child(std::move(topic))
+      .Child(std::move(limits))
       .Child(std::move(http))
       .Child(Key("shutdown_timeout_ms", ValueType::kInt,
                  "How long a drain on SIGINT/SIGTERM may take.")
@@ -394,6 +412,9 @@ void ReadSettings(const BoundConfig& s, Settings* out) {
       static_cast<int32_t>(topic.GetInt("default_replication_factor"));
   out->topic.require_topic_exists = topic.GetBool("require_topic_exists");
   out->topic.validate_existing = topic.GetBool("validate_existing");
+  const BoundConfig limits = s.GetObject("limits");
+  out->limits.max_record_bytes = limits.GetInt("max_record_bytes");
+  out->limits.max_batch_bytes = limits.GetInt("max_batch_bytes");
   out->http_port = static_cast<int32_t>(s.GetObject("http").GetInt("port"));
   out->http_bind = s.GetObject("http").GetString("bind");
   out->shutdown_timeout_ms = s.GetInt("shutdown_timeout_ms");
@@ -421,6 +442,12 @@ PipelineConfig ReadPipelineConfig(const Node& root, Diagnostics* diags) {
   }
   ReadBroker(top.GetObject("broker"), &config.broker);
   ReadSettings(top.GetObject("settings"), &config.settings);
+  if (config.settings.limits.max_batch_bytes < config.settings.limits.max_record_bytes) {
+    const BoundConfig limits = top.GetObject("settings").GetObject("limits");
+    diags->Add("settings.limits.max_batch_bytes", limits.MarkOf("max_batch_bytes"),
+               "must be at least settings.limits.max_record_bytes (" +
+                   std::to_string(config.settings.limits.max_record_bytes) + ")");
+  }
   ReadSources(top, &config, diags);
   ReadSinks(top, &config, diags);
   const BoundConfig secrets = top.GetObject("secrets");

@@ -47,8 +47,15 @@ struct TopicSettings {
   bool validate_existing = false;
 };
 
+/// `settings.limits:` — the largest record a pipeline moves, the most bytes one sink write holds.
+struct Limits {
+  int64_t max_record_bytes = 16LL << 20;
+  int64_t max_batch_bytes = 64LL << 20;
+};
+
 struct Settings {
   TopicSettings topic;
+  Limits limits;
   int32_t http_port = 0;                 ///< settings.http.port; 0 = off
   std::string http_bind = "0.0.0.0";     ///< settings.http.bind
   int64_t shutdown_timeout_ms = 30000;   ///< settings.shutdown_timeout_ms

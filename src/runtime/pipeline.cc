@@ -1,11 +1,17 @@
 #include "runtime/pipeline.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "runtime/topic_provisioner.h"
 
 namespace rivven {
 namespace {
 constexpr std::string_view kLog = "pipeline";
+
+RecordLimits Limits(const config::Limits& l) {
+  return {static_cast<size_t>(l.max_record_bytes), static_cast<size_t>(l.max_batch_bytes)};
+}
 }
 
 Pipeline::Pipeline(const PipelinePlan& plan, Broker& broker, PipelineOptions options)
@@ -65,7 +71,9 @@ Status Pipeline::Run() {
       log::Info(kLog, "sink '{}' is disabled", s.spec.name);
       continue;
     }
-    sinks_.push_back(std::make_unique<SinkRunner>(s, broker_, options_.sink, notifier_));
+    SinkRunnerOptions sink_options = options_.sink;
+    sink_options.limits = Limits(plan_.config.settings.limits);
+    sinks_.push_back(std::make_unique<SinkRunner>(s, broker_, sink_options, notifier_));
   }
   for (const auto& s : plan_.sources) {
     if (!s.spec.enabled) {
@@ -74,6 +82,10 @@ Status Pipeline::Run() {
     }
     SourceRunnerOptions source_options = options_.source;
     source_options.topic_settings = plan_.config.settings.topic;
+    source_options.limits = Limits(plan_.config.settings.limits);
+    source_options.queue_bytes = std::min(source_options.queue_bytes, source_options.limits.max_batch_bytes);
+    source_options.max_send_bytes =
+        std::min(source_options.max_send_bytes, source_options.limits.max_batch_bytes);
     sources_.push_back(std::make_unique<SourceRunner>(s, broker_, source_options, notifier_));
   }
   if (sources_.empty() && sinks_.empty()) {

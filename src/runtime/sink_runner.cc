@@ -183,6 +183,7 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
     poll_records = std::min<size_t>(poll_records, static_cast<size_t>(limiter->burst()));
   }
 
+  PollSize poll_size(options_.limits.max_batch_bytes);
   while (true) {
     if (stop.stop_requested()) {
       Status s = flush_and_commit(/*everything=*/true);
@@ -194,13 +195,20 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
       if (Status c = sink->Close(); s.ok()) s = c;
       return {s.ok() ? Outcome::kDrained : Outcome::kFailed, s};
     }
-    auto polled = consumer->Poll(poll_records, options_.poll_wait);
+    const size_t poll_request = poll_size.Records(poll_records);
+    auto polled = consumer->Poll(poll_request, options_.poll_wait);
     if (!polled.ok()) {
       (void)sink->Close();
       return {Outcome::kFailed, polled.status().WithContext("polling")};
     }
     std::vector<ConsumedRecord>& records = *polled;
     const size_t polled_count = records.size();
+    if (!records.empty()) {
+      if (Status s = RejectOversized(records, options_.limits.max_record_bytes, errors_); !s.ok()) {
+        (void)sink->Close();
+        return {Outcome::kFailed, s.WithContext("settings.limits")};
+      }
+    }
     if (plan_.chain && !records.empty()) {
       if (Status s = ApplyTransforms(records); !s.ok()) {
         (void)sink->Close();
@@ -213,16 +221,21 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
         status_.throttled_ns += static_cast<uint64_t>(waited.count());
       }
       if (!batch_start) batch_start = SteadyClock::now();
-      if (Status s = sink->Write(records); !s.ok()) {
+      if (Status s = WriteInRuns(*sink, records, options_.limits.max_batch_bytes); !s.ok()) {
         (void)sink->Close();
         return {Outcome::kFailed, s.WithContext("writing")};
       }
       pending_written += records.size();
-      for (const auto& r : records) pending_bytes += r.record.value ? r.record.value->size() : 0;
+      size_t polled_bytes = 0;
+      for (const auto& r : records) {
+        pending_bytes += r.record.value ? r.record.value->size() : 0;
+        polled_bytes += PayloadBytes(r.record);
+      }
+      poll_size.Observe(records.size(), polled_bytes);
     }
     consumer->Recycle(records);  // written: the consumer may decode the next ones into them
     pending += polled_count;
-    const bool caught_up = polled_count < poll_records;
+    const bool caught_up = polled_count < poll_request;
     if (SteadyClock::now() - last_lag >= std::chrono::seconds(1)) {
       UpdateLag(consumer->Positions());
       last_lag = SteadyClock::now();

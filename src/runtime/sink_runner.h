@@ -14,6 +14,7 @@
 #include "connectors/connector.h"
 #include "runtime/error_handler.h"
 #include "runtime/pipeline_plan.h"
+#include "runtime/record_limits.h"
 #include "runtime/restart_policy.h"
 #include "runtime/runner_status.h"
 
@@ -26,6 +27,9 @@ struct SinkRunnerOptions {
   std::chrono::milliseconds flush_interval{500};  ///< ...or this long, or when caught up
   RestartOptions restart;
   std::string data_dir;
+  /// max_record_bytes: larger records go through on_error; max_batch_bytes: the most record
+  /// bytes in one Sink::Write, and what the poll size aims at.
+  RecordLimits limits;
 };
 
 /// Runs one sink connector on one thread: polls its consumer group, writes to the sink, and

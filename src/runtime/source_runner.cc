@@ -153,6 +153,12 @@ void SourceRunner::PollLoop(std::stop_token stop) {
       Status rejected = ApplyTransforms(*polled);
       if (!rejected.ok()) polled = rejected;
     }
+    if (polled.ok() && !polled->records.empty()) {
+      // After the transforms: the limit applies to what would be produced.
+      Status oversized = RejectOversized(polled->records, options_.limits.max_record_bytes,
+                                         plan_.spec.topic, polled->position, errors_);
+      if (!oversized.ok()) polled = oversized;
+    }
     if (!polled.ok()) {
       const Status failure = polled.status();
       WaitInFlightDone(stop);

@@ -14,6 +14,7 @@
 #include "runtime/bounded_queue.h"
 #include "runtime/error_handler.h"
 #include "runtime/rate_limiter.h"
+#include "runtime/record_limits.h"
 #include "runtime/pipeline_plan.h"
 #include "runtime/restart_policy.h"
 #include "runtime/runner_status.h"
@@ -32,6 +33,9 @@ struct SourceRunnerOptions {
   RestartOptions restart;
   std::string data_dir;                         ///< parent of per-connector state dirs
   config::TopicSettings topic_settings;         ///< for topics chosen by routing transforms
+  /// max_record_bytes: larger records go through on_error; max_batch_bytes: caps queue_bytes
+  /// and max_send_bytes.
+  RecordLimits limits;
 };
 
 /// Runs one source connector: a poll thread calls Source::Poll and hands batches through a

@@ -43,6 +43,8 @@ TEST(ConfigPipeline, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.settings.http_port, 0);
   EXPECT_EQ(c.settings.shutdown_timeout_ms, 30000);
   EXPECT_EQ(c.settings.log_level, "info");
+  EXPECT_EQ(c.settings.limits.max_record_bytes, 16LL << 20);
+  EXPECT_EQ(c.settings.limits.max_batch_bytes, 64LL << 20);
   EXPECT_TRUE(c.sources.empty());
   EXPECT_TRUE(c.sinks.empty());
   EXPECT_TRUE(c.secrets.provider.empty());
@@ -227,6 +229,29 @@ sinks:
             "pipeline.yaml:10:14: error: sources.demo.enabled: expected a boolean (true/false), "
             "got 'perhaps'\n"
             "pipeline.yaml:12:3: error: sinks.out: missing required key 'connector'\n");
+}
+
+TEST(ConfigPipeline, LimitsAreBoundedAndTheBatchHoldsARecord) {
+  Diagnostics diags;
+  PipelineConfig c =
+      ReadText("settings:\n  limits: {max_record_bytes: 4096, max_batch_bytes: 8192}\n", &diags);
+  ASSERT_TRUE(diags.empty()) << diags.Format();
+  EXPECT_EQ(c.settings.limits.max_record_bytes, 4096);
+  EXPECT_EQ(c.settings.limits.max_batch_bytes, 8192);
+
+  Diagnostics small_batch;
+  ReadText("settings:\n  limits: {max_record_bytes: 4096, max_batch_bytes: 2048}\n", &small_batch);
+  const Diagnostic* d = Find(small_batch, "settings.limits.max_batch_bytes");
+  ASSERT_NE(d, nullptr) << small_batch.Format();
+  EXPECT_EQ(d->message, "must be at least settings.limits.max_record_bytes (4096)");
+  EXPECT_EQ(d->mark.line, 2);
+
+  Diagnostics too_small;
+  ReadText("settings:\n  limits: {max_record_bytes: 10}\n", &too_small);
+  ASSERT_NE(Find(too_small, "settings.limits.max_record_bytes"), nullptr) << too_small.Format();
+  Diagnostics too_large;
+  ReadText("settings:\n  limits: {max_record_bytes: 1073741824}\n", &too_large);
+  ASSERT_NE(Find(too_large, "settings.limits.max_record_bytes"), nullptr) << too_large.Format();
 }
 
 TEST(ConfigPipeline, VersionMustBeSupported) {
