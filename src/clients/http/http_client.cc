@@ -20,8 +20,19 @@ void GlobalInit() {
 }
 
 
+struct BodySink {
+  std::string* body;
+  size_t max_bytes;
+  bool over = false;
+};
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->size() + size * n > sink->max_bytes) {
+    sink->over = true;
+    return 0;  // libcurl stops the transfer with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -125,7 +136,8 @@ Result<Response> HttpClient::Send(const Request& request) {
   Response response;
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  BodySink body_sink{&response.body, options_.max_response_bytes};
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body_sink);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   // The method and body of the previous request must not carry over.
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
@@ -164,6 +176,12 @@ Result<Response> HttpClient::Send(const Request& request) {
   curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &micros);
   response.elapsed = std::chrono::microseconds(micros);
   if (code != CURLE_OK) {
+    if (body_sink.over) {
+      return Status::FailedPrecondition(request.method + " " + RedactedUrl(request.url) +
+                                        ": the response body is larger than " +
+                                        std::to_string(options_.max_response_bytes) +
+                                        " bytes, the most one response may hold");
+    }
     std::string text = request.method + " " + RedactedUrl(request.url) + ": " +
                        curl_easy_strerror(code);
     if (code == CURLE_OPERATION_TIMEDOUT) {

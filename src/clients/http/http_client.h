@@ -46,6 +46,8 @@ struct ClientOptions {
   std::string ca_path;  ///< PEM bundle; empty: the system's trust store
   std::string user_agent = "rivven-connect";
   std::chrono::milliseconds connect_timeout{10000};
+  /// A response body larger than this fails the request (fatal) instead of filling memory.
+  size_t max_response_bytes = size_t{64} << 20;
 };
 
 /// One HTTP client. Thread: one thread at a time (libcurl easy handles are not shared).

@@ -52,6 +52,33 @@ TEST(HttpClientTest, RequestsShareOneKeptConnection) {
   EXPECT_EQ((*c)->connections_opened(), 1u);
 }
 
+TEST(HttpClientTest, AResponseOverTheBodyLimitFailsClearlyAndTheClientGoesOn) {
+  TestServer s;
+  s.server().Get("/big", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(300000, 'b'), "text/plain");
+  });
+  s.server().Get("/small", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(1000, 's'), "text/plain");
+  });
+  ClientOptions options;
+  options.max_response_bytes = 100000;
+  auto c = HttpClient::Create(options);
+  ASSERT_TRUE(c.ok());
+  Request big;
+  big.url = s.Url("/big?token=secret");
+  auto over = (*c)->Send(big);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(over.status().message(),
+            "GET " + s.Url("/big") +
+                ": the response body is larger than 100000 bytes, the most one response may hold");
+  Request small;
+  small.url = s.Url("/small");
+  auto ok = (*c)->Send(small);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->body.size(), 1000u);
+}
+
 TEST(HttpClientTest, ErrorStatusesAreResponsesAndTransportFailuresAreStatuses) {
   TestServer s;
   s.server().Get("/boom", [](const httplib::Request&, httplib::Response& res) {
