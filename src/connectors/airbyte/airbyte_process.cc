@@ -215,17 +215,26 @@ Result<ChildProcess::Read> ChildProcess::ReadLine(std::string* line,
                                                   std::stop_token stop) {
   bool pumped = false;
   while (true) {
-    const size_t nl = out_buf_.find('\n');
+    const size_t nl = out_buf_.find('\n', out_scanned_);
     if (nl != std::string::npos) {
       line->assign(out_buf_, 0, nl);
       out_buf_.erase(0, nl + 1);
+      out_scanned_ = 0;
       if (!line->empty() && line->back() == '\r') line->pop_back();
       return Read::kLine;
+    }
+    out_scanned_ = out_buf_.size();
+    if (out_buf_.size() > max_line_bytes_) {
+      return Status::FailedPrecondition(
+          "the Airbyte source wrote a line longer than " + std::to_string(max_line_bytes_) +
+          " bytes to stdout (each Airbyte message is one line; this one starts: " +
+          out_buf_.substr(0, 64) + ")");
     }
     if (out_fd_ < 0) {
       if (out_buf_.empty()) return Read::kEnd;
       line->swap(out_buf_);  // a last line without its newline
       out_buf_.clear();
+      out_scanned_ = 0;
       return Read::kLine;
     }
     // At least one look at the pipes, even with a deadline already past.
@@ -245,6 +254,7 @@ Result<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
     if (out_fd_ >= 0 || err_fd_ >= 0) {
       RC_RETURN_IF_ERROR(Pump(std::chrono::milliseconds(20)));
       out_buf_.clear();
+      out_scanned_ = 0;
     }
     const pid_t r = ::waitpid(pid_, &status_, WNOHANG);
     if (r == pid_) {

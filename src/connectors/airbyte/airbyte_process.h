@@ -64,6 +64,9 @@ class ChildProcess {
   void Kill(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
   /// The last stderr lines (at most 20), for error messages.
   std::string LastStderr() const;
+  /// The longest stdout line ReadLine accepts (default 64 MiB: an Airbyte message is one line);
+  /// past it ReadLine fails instead of buffering on.
+  void SetMaxLineBytes(size_t bytes) { max_line_bytes_ = bytes; }
 
  private:
   ChildProcess() = default;
@@ -77,6 +80,8 @@ class ChildProcess {
   int out_fd_ = -1;
   int err_fd_ = -1;
   std::string out_buf_;
+  size_t out_scanned_ = 0;  ///< leading bytes of out_buf_ known to hold no newline
+  size_t max_line_bytes_ = size_t{64} << 20;
   std::string err_buf_;
   std::deque<std::string> last_err_;
   LineSink on_stderr_;
