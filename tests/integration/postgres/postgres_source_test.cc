@@ -543,3 +543,41 @@ TEST_F(PostgresSourceTest, LogicalMessagesOnRequest) {
 
 }  // namespace
 }  // namespace rivven::testing
+
+namespace rivven::testing {
+namespace {
+
+// Names that only work quoted: spaces, upper case, a double quote, a semicolon and SQL after it,
+// a reserved word. Snapshot queries, the publication (named oddly too) and the stream must all
+// treat them as names, never as SQL.
+TEST_F(PostgresSourceTest, HostileIdentifiersAreQuotedEverywhere) {
+  const std::string schema = "Odd Schema";
+  const std::string table = "we\"ird; DROP TABLE victim; --";
+  Sql("CREATE TABLE victim (id int PRIMARY KEY)");
+  Sql("CREATE SCHEMA \"Odd Schema\"");
+  Sql("CREATE TABLE \"Odd Schema\".\"we\"\"ird; DROP TABLE victim; --\" "
+      "(\"select\" int PRIMARY KEY, \"a\"\"b c\" text)");
+  Sql("INSERT INTO \"Odd Schema\".\"we\"\"ird; DROP TABLE victim; --\" VALUES (1, 'one'), (2, 'two')");
+  auto config = Config();
+  config.publication_name = "Pub \"odd\"; name";
+  config.publication_tables = {{schema, table}};
+  auto source = OpenSource(config);
+  ASSERT_NE(source, nullptr);
+  auto snap = PollRecords(*source, 2);
+  ASSERT_EQ(snap.records.size(), 2u);
+  EXPECT_EQ(Field(snap.records[0], "/after"), R"({"select":1,"a\"b c":"one"})");
+  EXPECT_EQ(Field(snap.records[0], "/source/schema"), schema);
+  EXPECT_EQ(Field(snap.records[0], "/source/table"), table);
+  EXPECT_EQ(KeyOf(snap.records[1]), R"({"select":2})");
+
+  Sql("UPDATE \"Odd Schema\".\"we\"\"ird; DROP TABLE victim; --\" SET \"a\"\"b c\" = 'uno' "
+      "WHERE \"select\" = 1");
+  auto changes = PollRecords(*source, 1);
+  ASSERT_EQ(changes.records.size(), 1u);
+  EXPECT_EQ(Field(changes.records[0], "/after"), R"({"select":1,"a\"b c":"uno"})");
+  EXPECT_EQ(Value("SELECT count(*) FROM pg_publication WHERE pubname = 'Pub \"odd\"; name'"), "1");
+  EXPECT_EQ(Value("SELECT to_regclass('victim') IS NOT NULL"), "t");  // nothing was executed
+}
+
+}  // namespace
+}  // namespace rivven::testing
