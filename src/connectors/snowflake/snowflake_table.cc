@@ -4,7 +4,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 #include "base/ascii.h"
 
@@ -20,6 +22,24 @@ bool IsPlainIdentifier(std::string_view name) {
     if (!(std::isalnum(u) || c == '_' || c == '$')) return false;
   }
   return true;
+}
+
+// Snowflake's reserved and limited keywords (docs.snowflake.com/sql-reference/reserved-keywords):
+// unquoted, they are SQL, not names. Upper case, sorted.
+constexpr std::string_view kReservedKeywords[] = {
+    "ACCOUNT", "ALL", "ALTER", "AND", "ANY", "AS", "BETWEEN", "BY", "CASE", "CAST", "CHECK",
+    "COLUMN", "CONNECT", "CONNECTION", "CONSTRAINT", "CREATE", "CROSS", "CURRENT", "CURRENT_DATE",
+    "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER", "DATABASE", "DELETE", "DISTINCT", "DROP",
+    "ELSE", "EXISTS", "FALSE", "FOLLOWING", "FOR", "FROM", "FULL", "GRANT", "GROUP", "GSCLUSTER",
+    "HAVING", "ILIKE", "IN", "INCREMENT", "INNER", "INSERT", "INTERSECT", "INTO", "IS", "ISSUE",
+    "JOIN", "LATERAL", "LEFT", "LIKE", "LOCALTIME", "LOCALTIMESTAMP", "MINUS", "NATURAL", "NOT",
+    "NULL", "OF", "ON", "OR", "ORDER", "ORGANIZATION", "QUALIFY", "REGEXP", "REVOKE", "RIGHT",
+    "RLIKE", "ROW", "ROWS", "SAMPLE", "SCHEMA", "SELECT", "SET", "SOME", "START", "TABLE",
+    "TABLESAMPLE", "THEN", "TO", "TRIGGER", "TRUE", "TRY_CAST", "UNION", "UNIQUE", "UPDATE",
+    "USING", "VALUES", "VIEW", "WHEN", "WHENEVER", "WHERE", "WITH"};
+
+bool IsReservedKeyword(std::string_view upper) {
+  return std::binary_search(std::begin(kReservedKeywords), std::end(kReservedKeywords), upper);
 }
 
 std::string CompactJson(const rapidjson::Value& v) {
@@ -48,7 +68,9 @@ std::string StoredName(std::string_view name) {
 
 std::string SqlName(std::string_view name) {
   const std::string stored = StoredName(name);
-  if (IsPlainIdentifier(stored) && stored == AsciiUpper(stored)) return stored;
+  if (IsPlainIdentifier(stored) && stored == AsciiUpper(stored) && !IsReservedKeyword(stored)) {
+    return stored;
+  }
   std::string out = "\"";
   for (char c : stored) {
     if (c == '"') out += '"';

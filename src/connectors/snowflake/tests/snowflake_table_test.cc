@@ -18,6 +18,20 @@ TEST(SnowflakeTableTest, PlainNamesAreUpperCasedAndOthersQuoted) {
   EXPECT_EQ(QualifiedName("analytics", "CDC", "orders"), "ANALYTICS.CDC.ORDERS");
 }
 
+TEST(SnowflakeTableTest, ReservedWordsAndHostileNamesAreQuoted) {
+  // Quoted upper case is the same name as the unquoted plain one, so the stored name stays.
+  EXPECT_EQ(StoredName("select"), "SELECT");
+  EXPECT_EQ(SqlName("select"), "\"SELECT\"");
+  EXPECT_EQ(SqlName("order"), "\"ORDER\"");
+  EXPECT_EQ(SqlName("ACCOUNT"), "\"ACCOUNT\"");
+  EXPECT_EQ(SqlName("with"), "\"WITH\"");
+  EXPECT_EQ(SqlName("orders"), "ORDERS");    // not a keyword
+  EXPECT_EQ(SqlName("selected"), "SELECTED");
+  EXPECT_EQ(QualifiedName("db", "public", "t\"; DROP TABLE x; --"),
+            "DB.PUBLIC.\"t\"\"; DROP TABLE x; --\"");
+  EXPECT_EQ(QualifiedName("db", "schema", "table"), "DB.\"SCHEMA\".\"TABLE\"");
+}
+
 TEST(SnowflakeTableTest, ColumnTypesFollowTheValuesSeen) {
   ColumnInference inf;
   ASSERT_TRUE(inf.Add(R"({"id":1,"price":2,"name":"a","ok":true,"tags":["x"],"meta":{"k":1},"gone":null,"mixed":1})").ok());
