@@ -230,11 +230,12 @@ bool IsNameChar(char c) {
 // Source/sink names appear in metrics, checkpoints and consumer groups: keep them plain.
 void CheckEntryName(const std::string& name, const std::string& path, Mark mark,
                     Diagnostics* diags) {
-  bool ok = !name.empty();
+  // Names are also directory names under the data dir (connectors/<name>): never . or ..
+  bool ok = !name.empty() && name != "." && name != "..";
   for (char c : name) ok = ok && IsNameChar(c);
   if (!ok) {
     diags->Add(path, mark,
-               "invalid name '" + name + "': use letters, digits, '.', '_' or '-'");
+               "invalid name '" + name + "': use letters, digits, '.', '_' or '-' (not '.' or '..')");
   }
 }
 

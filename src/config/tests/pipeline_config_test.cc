@@ -298,6 +298,19 @@ sources:
   EXPECT_EQ(diags.size(), 8u) << diags.Format();
 }
 
+TEST(ConfigPipeline, DotNamesCannotReachOutOfTheConnectorsDirectory) {
+  // Each source and sink keeps state in <data_dir>/connectors/<name>.
+  Diagnostics diags;
+  ReadText("sources:\n  \"..\": {connector: datagen, topic: t}\n"
+           "sinks:\n  \".\": {connector: stdout, topics: [t]}\n  ok.name: {connector: stdout, topics: [t]}\n",
+           &diags);
+  ASSERT_NE(Find(diags, "sources..."), nullptr) << diags.Format();
+  EXPECT_EQ(Find(diags, "sources...")->message,
+            "invalid name '..': use letters, digits, '.', '_' or '-' (not '.' or '..')");
+  ASSERT_NE(Find(diags, "sinks.."), nullptr) << diags.Format();
+  EXPECT_EQ(Find(diags, "sinks.ok.name"), nullptr);
+}
+
 TEST(ConfigPipeline, NamesTopicsAndShapes) {
   Diagnostics diags;
   ReadText(R"(sources:
@@ -319,7 +332,7 @@ secrets:
 )",
            &diags);
   EXPECT_EQ(Find(diags, "sources.bad name")->message,
-            "invalid name 'bad name': use letters, digits, '.', '_' or '-'");
+            "invalid name 'bad name': use letters, digits, '.', '_' or '-' (not '.' or '..')");
   EXPECT_NE(Find(diags, "sources.bad name.topic")->message.find("invalid topic name 'has/slash'"),
             std::string::npos);
   EXPECT_EQ(Find(diags, "sources.empty-connector.connector")->message, "must not be empty");
