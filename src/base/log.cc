@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/json_escape.h"
+#include "base/redaction.h"
 
 namespace rivven::log {
 namespace {
@@ -59,7 +60,11 @@ Level ParseLevel(std::string_view name, Level fallback) {
   return fallback;
 }
 
-void Write(Level level, std::string_view component, std::string_view message) {
+void Write(Level level, std::string_view component, std::string_view raw_message) {
+  // The backstop against a resolved secret reaching a log line (base/redaction.h).
+  const bool scrub = redaction::Active();
+  const std::string scrubbed = scrub ? redaction::Scrub(raw_message) : std::string();
+  const std::string_view message = scrub ? std::string_view(scrubbed) : raw_message;
   std::string line;
   line.reserve(message.size() + 64);
   if (g_json.load(std::memory_order_relaxed)) {

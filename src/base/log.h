@@ -14,7 +14,8 @@ enum class Format { kAuto, kText, kJson };
 void Init(Format format, Level level);
 bool Enabled(Level level);
 /// Writes one line to stderr: "2026-11-23T19:42:38.123Z INFO  [component] message" or a JSON
-/// object {"ts":..,"level":..,"component":..,"msg":..}. Never pass a secret here.
+/// object {"ts":..,"level":..,"component":..,"msg":..}. Never pass a secret here; resolved secret
+/// values (base/redaction.h) are masked as a backstop.
 void Write(Level level, std::string_view component, std::string_view message);
 Level ParseLevel(std::string_view name, Level fallback);
 
