@@ -2,9 +2,14 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
+#include <set>
 
 #include "base/ascii.h"
 #include "base/log.h"
@@ -17,6 +22,21 @@ CURL* Curl(void* p) { return static_cast<CURL*>(p); }
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// One warning per owner: a sink opens a client per sender and again after every restart.
+void WarnVerificationOff(const std::string& owner) {
+  static std::mutex mu;
+  static std::set<std::string> warned;
+  const std::string who = owner.empty() ? "an HTTP client" : owner;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!warned.insert(who).second) return;
+  }
+  log::Warn("http",
+            "{}: TLS certificate verification is off (tls.verify: false): the server's identity "
+            "is not checked",
+            who);
 }
 
 
@@ -97,6 +117,10 @@ std::string RedactedUrl(std::string_view url) {
 }
 
 Result<std::unique_ptr<HttpClient>> HttpClient::Create(const ClientOptions& options) {
+  if (!options.ca_path.empty() && access(options.ca_path.c_str(), R_OK) != 0) {
+    return Status::InvalidArgument("TLS CA file " + options.ca_path +
+                                   " cannot be read: " + std::strerror(errno));
+  }
   GlobalInit();
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return Status::Internal("libcurl could not create a handle");
@@ -104,9 +128,7 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(const ClientOptions& opti
   c->curl_ = curl;
   c->options_ = options;
   c->SetFixedOptions();
-  if (!options.verify_tls) {
-    log::Warn("http", "TLS certificate verification is off: the server's identity is not checked");
-  }
+  if (!options.verify_tls) WarnVerificationOff(options.owner);
   return c;
 }
 
@@ -114,6 +136,7 @@ void HttpClient::SetFixedOptions() {
   CURL* curl = Curl(curl_);
   // Set once: they hold for every request of this handle.
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
@@ -166,6 +189,7 @@ Result<Response> HttpClient::Send(const Request& request) {
   if (!has_expect) headers = curl_slist_append(headers, "Expect:");
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 
+  error_[0] = '\0';
   const CURLcode code = curl_easy_perform(curl);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(headers);
@@ -182,8 +206,13 @@ Result<Response> HttpClient::Send(const Request& request) {
                                         std::to_string(options_.max_response_bytes) +
                                         " bytes, the most one response may hold");
     }
-    std::string text = request.method + " " + RedactedUrl(request.url) + ": " +
-                       curl_easy_strerror(code);
+    std::string text = request.method + " " + RedactedUrl(request.url) + ": ";
+    if (code == CURLE_PEER_FAILED_VERIFICATION) {
+      text += DescribeTlsVerificationFailure(error_);
+    } else {
+      text += curl_easy_strerror(code);
+      if (error_[0] != '\0') text += std::string(" (") + error_ + ")";
+    }
     if (code == CURLE_OPERATION_TIMEDOUT) {
       return Status::Timeout(text + " (after " + std::to_string(request.timeout.count()) + " ms)");
     }
@@ -195,6 +224,14 @@ Result<Response> HttpClient::Send(const Request& request) {
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
+}
+
+std::string DescribeTlsVerificationFailure(std::string_view detail) {
+  const std::string lower = AsciiLower(detail);
+  const bool host = lower.find("host name") != std::string::npos ||
+                    lower.find("hostname") != std::string::npos;
+  return std::string(host ? "TLS host name mismatch" : "TLS certificate verify failed") + " (" +
+         std::string(detail.empty() ? "no detail from libcurl" : detail) + ")";
 }
 
 }  // namespace rivven::http

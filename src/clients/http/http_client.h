@@ -41,9 +41,13 @@ struct Response {
 };
 
 struct ClientOptions {
-  /// Verify the server's certificate and host name (the default). Off: a warning is logged.
+  /// Verify the server's certificate and host name (the default). Off: a warning naming
+  /// `owner` is logged, once per owner and process.
   bool verify_tls = true;
-  std::string ca_path;  ///< PEM bundle; empty: the system's trust store
+  std::string ca_path;  ///< PEM bundle; empty: the system's trust store (must be readable)
+  /// Whose client this is, for the warning above: the configuration block that turned
+  /// verification off, e.g. "sinks.hook.config". Empty: "an HTTP client".
+  std::string owner;
   std::string user_agent = "rivven-connect";
   std::chrono::milliseconds connect_timeout{10000};
   /// A response body larger than this fails the request (fatal) instead of filling memory.
@@ -61,8 +65,9 @@ class HttpClient {
   /// Performs `request` on the kept connection (opening one when needed). Any HTTP status
   /// comes back as a Response. Transport failures are Status values naming the URL (never
   /// its query string) and libcurl's reason: refused, reset or dropped connections, DNS
-  /// failures and timeouts are retriable (kTimeout for timeouts); TLS verification failures,
-  /// malformed URLs and unsupported protocols are fatal.
+  /// failures and timeouts are retriable (kTimeout for timeouts); TLS verification failures
+  /// ("TLS certificate verify failed (...)", "TLS host name mismatch (...)"), malformed URLs and
+  /// unsupported protocols are fatal.
   Result<Response> Send(const Request& request);
 
   /// Connections opened so far (1 for any number of requests on a kept connection).
@@ -72,11 +77,17 @@ class HttpClient {
   HttpClient() = default;
   void SetFixedOptions();
   void* curl_ = nullptr;  // CURL*
+  char error_[256] = {};  // libcurl's detail of the last failure (CURLOPT_ERRORBUFFER)
   ClientOptions options_;
   uint64_t connections_ = 0;
 };
 
 /// The URL without its query string and credentials, for messages and metrics.
 std::string RedactedUrl(std::string_view url);
+
+/// libcurl's `reason` for a TLS verification failure made plain: "TLS host name mismatch
+/// (<detail>)" when the certificate does not name the host, else "TLS certificate verify
+/// failed (<detail>)" (unknown CA, expired, ...). `detail` is libcurl's error buffer.
+std::string DescribeTlsVerificationFailure(std::string_view detail);
 
 }  // namespace rivven::http

@@ -114,6 +114,7 @@ Result<std::unique_ptr<S3Client>> S3Client::Create(S3Options options) {
   http::ClientOptions http_options;
   http_options.verify_tls = options.verify_tls;
   http_options.ca_path = options.ca_path;
+  http_options.owner = options.tls_owner;
   RC_ASSIGN_OR_RETURN(auto http, http::HttpClient::Create(http_options));
   std::unique_ptr<S3Client> c(new S3Client(std::move(options)));
   c->endpoint_ = std::make_unique<EndpointState>(EndpointState{std::move(endpoint)});

@@ -113,6 +113,7 @@ Result<std::unique_ptr<SqlApi>> SqlApi::Create(SnowflakeConnection connection, K
   http::ClientOptions options;
   options.verify_tls = connection.verify_tls;
   options.ca_path = connection.ca_path;
+  options.owner = connection.tls_owner;
   RC_ASSIGN_OR_RETURN(auto http, http::HttpClient::Create(options));
   std::unique_ptr<SqlApi> api(new SqlApi(std::move(connection), jwt));
   api->http_ = std::move(http);

@@ -97,6 +97,7 @@ Result<std::unique_ptr<StreamingClient>> StreamingClient::Create(SnowflakeConnec
   http::ClientOptions options;
   options.verify_tls = connection.verify_tls;
   options.ca_path = connection.ca_path;
+  options.owner = connection.tls_owner;
   RC_ASSIGN_OR_RETURN(auto control, http::HttpClient::Create(options));
   RC_ASSIGN_OR_RETURN(auto ingest, http::HttpClient::Create(options));
   std::unique_ptr<StreamingClient> c(new StreamingClient(std::move(connection), jwt));

@@ -84,6 +84,7 @@ Status HttpPollSource::Open(const std::optional<std::string>& checkpoint) {
   ClientOptions o;
   o.verify_tls = config_.verify_tls;
   o.ca_path = config_.ca_path;
+  o.owner = config_.tls_owner;
   RC_ASSIGN_OR_RETURN(client_, HttpClient::Create(o));
 
   if (checkpoint) {

@@ -51,6 +51,7 @@ Status WebhookSink::Open() {
   ClientOptions o;
   o.verify_tls = config_.verify_tls;
   o.ca_path = config_.ca_path;
+  o.owner = config_.tls_owner;
   senders_.reset();
   clients_.clear();
   rngs_.clear();
@@ -258,6 +259,7 @@ void RegisterHttpWebhook(Registry& registry) {
     http::ClientOptions o;
     o.verify_tls = c.verify_tls;
     o.ca_path = c.ca_path;
+    o.owner = c.tls_owner;
     RC_ASSIGN_OR_RETURN(auto client, http::HttpClient::Create(o));
     http::Request r;
     r.method = "HEAD";

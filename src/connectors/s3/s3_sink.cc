@@ -21,6 +21,7 @@ Result<S3Options> ClientOptions(const S3SinkConfig& c) {
   RC_ASSIGN_OR_RETURN(o.credentials, ResolveCredentials(c.access_key_id, c.secret_access_key));
   o.verify_tls = c.verify_tls;
   o.ca_path = c.ca_path;
+  o.tls_owner = c.tls_owner;
   o.max_attempts = static_cast<int>(c.max_attempts);
   o.multipart_threshold = c.multipart_threshold_bytes;
   o.part_size = c.part_size_bytes;

@@ -34,6 +34,7 @@ SnowflakeConnection ConnectionOf(const SnowflakeSinkConfig& c) {
   s.max_attempts = static_cast<int>(c.max_attempts);
   s.verify_tls = c.verify_tls;
   s.ca_path = c.ca_path;
+  s.tls_owner = c.tls_owner;
   return s;
 }
 

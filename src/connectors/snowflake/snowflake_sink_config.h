@@ -36,6 +36,7 @@ struct SnowflakeSinkConfig {
   std::chrono::milliseconds commit_wait{30000};  ///< streaming: wait for Snowflake's commit
   bool verify_tls = true;
   std::string ca_path;
+  std::string tls_owner;  ///< names the config block in the tls.verify: false warning
 };
 
 config::Schema SnowflakeSinkSchema();

@@ -124,5 +124,28 @@ TEST(HttpClientTest, UrlsLoseQueriesAndCredentialsInMessages) {
   EXPECT_EQ(RedactedUrl("http://host/p@x"), "http://host/p@x");
 }
 
+TEST(HttpClientTest, TlsVerificationFailuresSayWhichCheckFailed) {
+  EXPECT_EQ(DescribeTlsVerificationFailure(
+                "SSL: no alternative certificate subject name matches target host name "
+                "'127.0.0.1'"),
+            "TLS host name mismatch (SSL: no alternative certificate subject name matches "
+            "target host name '127.0.0.1')");
+  EXPECT_EQ(DescribeTlsVerificationFailure(
+                "SSL certificate problem: unable to get local issuer certificate"),
+            "TLS certificate verify failed (SSL certificate problem: unable to get local issuer "
+            "certificate)");
+  EXPECT_EQ(DescribeTlsVerificationFailure(""),
+            "TLS certificate verify failed (no detail from libcurl)");
+}
+
+TEST(HttpClientTest, AnUnreadableCaFileIsRefusedNamingIt) {
+  ClientOptions o;
+  o.ca_path = "/nonexistent/rivven-ca.pem";
+  auto c = HttpClient::Create(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "TLS CA file /nonexistent/rivven-ca.pem cannot be read: No such file or directory");
+}
+
 }  // namespace
 }  // namespace rivven::http
