@@ -2,6 +2,8 @@
 
 namespace rivven::config {
 
+Node::Node() = default;
+
 const Node* Node::Find(std::string_view key) const {
   if (kind != Kind::kMap) return nullptr;
   for (const auto& [name, value] : entries) {

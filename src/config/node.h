@@ -26,6 +26,10 @@ struct Node {
   std::vector<Mark> key_marks;                       ///< kMap: position of each key
   Mark mark;                                         ///< position of the value itself
 
+  /// Defined in node.cc: an inline default constructor makes Clang (with libstdc++ 12) check
+  /// std::pair<std::string, Node> while Node is still incomplete, which fails to compile.
+  Node();
+
   bool IsNull() const { return kind == Kind::kNull; }
   bool IsScalar() const { return kind == Kind::kScalar; }
   bool IsMap() const { return kind == Kind::kMap; }
