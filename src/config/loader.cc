@@ -82,6 +82,7 @@ class TreeBuilder : public YAML::EventHandler {
       node.scalar = value;  // keys are never expanded
     } else {
       std::vector<std::string> errors;
+      node.from_variable = value.find("${") != std::string::npos;
       node.scalar = ExpandVariables(value, env_, &errors);
       for (std::string& error : errors) diags_->Add(NextPath(), NextKeyMark(node.mark), error);
     }
@@ -249,7 +250,7 @@ std::optional<Node> ParseYaml(const std::string& text, const EnvLookup& env, Dia
 }
 
 PipelineConfig LoadPipelineConfig(const std::string& path, const EnvLookup& env,
-                                  Diagnostics* diags) {
+                                  Diagnostics* diags, const NodeRewriter& rewrite) {
   PipelineConfig config;
   config.file = path;
   std::string text;
@@ -269,6 +270,7 @@ PipelineConfig LoadPipelineConfig(const std::string& path, const EnvLookup& env,
   }
   std::optional<Node> root = ParseYaml(text, env, diags);
   if (!root) return config;
+  if (rewrite) rewrite(&*root, diags);
   config = ReadPipelineConfig(*root, diags);
   config.file = path;
   return config;

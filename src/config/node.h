@@ -21,6 +21,7 @@ struct Node {
   Kind kind = Kind::kNull;
   std::string scalar;  ///< text of a scalar, after variable resolution
   bool quoted = false; ///< the scalar was written in quotes ("1" is a string, 1 may be a number)
+  bool from_variable = false; ///< the scalar's text held a ${VAR}: its value is not in the file
   std::vector<Node> items;                           ///< kSequence
   std::vector<std::pair<std::string, Node>> entries; ///< kMap, in file order
   std::vector<Mark> key_marks;                       ///< kMap: position of each key

@@ -148,9 +148,13 @@ std::optional<Node> ParseYaml(const std::string& text, const EnvLookup& env, Dia
 /// a PipelineConfig. Unknown keys get a did-you-mean. All problems go to `diags`.
 PipelineConfig ReadPipelineConfig(const Node& root, Diagnostics* diags);
 
-/// Reads `path`, then ParseYaml + ReadPipelineConfig. A missing/unreadable file is one
-/// diagnostic. The caller checks `diags->empty()`.
+/// Changes the parsed tree before it is read (secret references are resolved this way, by a
+/// module this one does not know); problems go to the Diagnostics.
+using NodeRewriter = std::function<void(Node* root, Diagnostics* diags)>;
+
+/// Reads `path`, then ParseYaml, `rewrite` (when given) and ReadPipelineConfig. A
+/// missing/unreadable file is one diagnostic. The caller checks `diags->empty()`.
 PipelineConfig LoadPipelineConfig(const std::string& path, const EnvLookup& env,
-                                  Diagnostics* diags);
+                                  Diagnostics* diags, const NodeRewriter& rewrite = {});
 
 }  // namespace rivven::config

@@ -59,8 +59,9 @@ PipelinePlan PlanPipeline(config::PipelineConfig cfg, const Registry& registry,
 }
 
 PipelinePlan LoadAndPlan(const std::string& path, const config::EnvLookup& env,
-                         const Registry& registry, config::Diagnostics* diags) {
-  config::PipelineConfig cfg = config::LoadPipelineConfig(path, env, diags);
+                         const Registry& registry, config::Diagnostics* diags,
+                         const config::NodeRewriter& rewrite) {
+  config::PipelineConfig cfg = config::LoadPipelineConfig(path, env, diags, rewrite);
   return PlanPipeline(std::move(cfg), registry, diags);
 }
 

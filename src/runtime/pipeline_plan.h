@@ -39,8 +39,10 @@ struct PipelinePlan {
 PipelinePlan PlanPipeline(config::PipelineConfig config, const Registry& registry,
                           config::Diagnostics* diags);
 
-/// Loads `path` and plans it in one step (what `run`, `validate` and `check` share).
+/// Loads `path` and plans it in one step (what `run`, `validate` and `check` share);
+/// `rewrite` resolves secret references between parsing and reading (config::NodeRewriter).
 PipelinePlan LoadAndPlan(const std::string& path, const config::EnvLookup& env,
-                         const Registry& registry, config::Diagnostics* diags);
+                         const Registry& registry, config::Diagnostics* diags,
+                         const config::NodeRewriter& rewrite = {});
 
 }  // namespace rivven
