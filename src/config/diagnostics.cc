@@ -7,6 +7,32 @@
 #include "base/ascii.h"
 
 namespace rivven::config {
+namespace {
+
+/// Appends `text` with line breaks and other control bytes written as escapes (\n, \r, \t,
+/// \xNN): a key or value from the file may hold them, and each problem must stay one line that
+/// no file content can split or forge.
+void AppendOneLine(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+}
+
+}  // namespace
 
 void Diagnostics::Add(std::string path, Mark mark, std::string message) {
   items_.push_back(Diagnostic{std::move(path), mark, std::move(message)});
@@ -29,8 +55,11 @@ std::string Diagnostics::Format() const {
       out += ':' + std::to_string(d->mark.line) + ':' + std::to_string(d->mark.column);
     }
     out += ": error: ";
-    if (!d->path.empty()) out += d->path + ": ";
-    out += d->message;
+    if (!d->path.empty()) {
+      AppendOneLine(out, d->path);
+      out += ": ";
+    }
+    AppendOneLine(out, d->message);
     out += '\n';
   }
   return out;

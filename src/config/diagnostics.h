@@ -27,7 +27,8 @@ class Diagnostics {
   const std::vector<Diagnostic>& items() const { return items_; }
   const std::string& file() const { return file_; }
   /// "FILE:LINE:COL: error: PATH: MESSAGE" per line, sorted by position. A problem without a
-  /// position (an unreadable file) prints as "FILE: error: MESSAGE".
+  /// position (an unreadable file) prints as "FILE: error: MESSAGE". Line breaks and other
+  /// control bytes in PATH and MESSAGE (from keys and values of the file) print as \n, \xNN.
   std::string Format() const;
 
  private:

@@ -26,6 +26,16 @@ TEST(ConfigDiagnostics, FormatWithoutPositionOrFile) {
   EXPECT_TRUE(Diagnostics().Format().empty());
 }
 
+// Found by fuzzing (tests/fuzz/corpus/config/key_with_line_break): a quoted key holding a line
+// break split its "unknown key" problem over two lines, so file content could forge a line.
+TEST(ConfigDiagnostics, ControlBytesFromTheFileStayOnOneLine) {
+  Diagnostics diags("pipeline.yaml");
+  diags.Add("a\nb", Mark{11, 1}, "unknown key 'a\nb\r\t\x01\x7f' (known keys: version)");
+  EXPECT_EQ(diags.Format(),
+            "pipeline.yaml:11:1: error: a\\nb: unknown key 'a\\nb\\r\\t\\x01\\x7f' "
+            "(known keys: version)\n");
+}
+
 TEST(ConfigDiagnostics, JoinAndIndexPaths) {
   EXPECT_EQ(JoinPath("", "broker"), "broker");
   EXPECT_EQ(JoinPath("sources.demo", "topic"), "sources.demo.topic");
