@@ -148,7 +148,7 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
   bool held = false;  ///< the last commit stopped short of a record the sink holds
   // everything: FlushAll (stopping, or the end of a bounded run), nothing held back.
   auto flush_and_commit = [&](bool everything = false) -> Status {
-    if (pending == 0 && !(everything && held)) return Status::Ok();
+    if (pending == 0 && !held) return Status::Ok();
     RC_RETURN_IF_ERROR((everything ? sink->FlushAll() : sink->Flush()).WithContext("flushing sink"));
     const auto positions = consumer->Positions();
     std::vector<TopicPartitionOffset> commit = positions;
@@ -240,8 +240,11 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
       UpdateLag(consumer->Positions());
       last_lag = SteadyClock::now();
     }
-    if (pending > 0 && (caught_up || pending >= options_.flush_records ||
-                        SteadyClock::now() - last_flush >= options_.flush_interval)) {
+    // A sink holding records (FirstHeld) writes them on its own clock (e.g. a batch timeout), so
+    // it is flushed while idle too; otherwise they would wait for the next record or the stop.
+    const bool flush_due = SteadyClock::now() - last_flush >= options_.flush_interval;
+    if ((pending > 0 && (caught_up || pending >= options_.flush_records || flush_due)) ||
+        (pending == 0 && held && flush_due)) {
       if (Status s = flush_and_commit(); !s.ok()) {
         (void)sink->Close();
         return {Outcome::kFailed, s};
