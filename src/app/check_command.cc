@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli.h"
+#include "base/redaction.h"
 
 namespace rivven::app {
 namespace {
@@ -19,7 +20,9 @@ void Report(const char* what, const std::string& name, const Status& s, bool* al
   if (s.ok()) {
     std::printf("%-6s %-24s OK\n", what, name.c_str());
   } else {
-    std::printf("%-6s %-24s FAILED: %s\n", what, name.c_str(), s.ToString().c_str());
+    // A server's error may echo what it was sent: resolved secrets are masked.
+    std::printf("%-6s %-24s FAILED: %s\n", what, name.c_str(),
+                redaction::Scrub(s.ToString()).c_str());
     *all_ok = false;
   }
 }

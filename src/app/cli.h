@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -8,6 +9,10 @@
 
 namespace CLI {
 class App;
+}
+
+namespace rivven::secrets {
+class SecretSession;
 }
 
 namespace rivven::app {
@@ -39,8 +44,11 @@ void AddTransformsCommand(CLI::App& app, GlobalOptions& g, Action& action);
 void AddAirbyteCommand(CLI::App& app, GlobalOptions& g, Action& action);
 
 /// Loads and plans `--config`, applying --data-dir; prints every problem to stderr as
-/// "FILE:LINE:COL: error: PATH: MESSAGE" and returns nullopt when there was any.
-std::optional<PipelinePlan> LoadPlanOrReport(const GlobalOptions& g);
+/// "FILE:LINE:COL: error: PATH: MESSAGE" and returns nullopt when there was any. Secret
+/// references are resolved on the way (src/secrets); `secrets`, when given, receives the
+/// session that renews them (`run` keeps it; the other commands let it go).
+std::optional<PipelinePlan> LoadPlanOrReport(
+    const GlobalOptions& g, std::unique_ptr<secrets::SecretSession>* secrets = nullptr);
 
 /// Applies --log-format/--log-level (falling back to `settings_level`).
 void InitLogging(const GlobalOptions& g, const std::string& settings_level);

@@ -1,10 +1,38 @@
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
+#include <exception>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "app/cli.h"
+#include "base/redaction.h"
 #include "base/version.h"
+
+namespace {
+
+// An exception nothing caught ends the process; its message may carry a value a library echoed,
+// so the crash line is scrubbed of resolved secrets like every other output.
+[[noreturn]] void OnTerminate() {
+  std::string what = "an unknown exception";
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      what = ex.what();
+    } catch (...) {
+    }
+  }
+  const std::string line =
+      "rivven-connect: fatal: uncaught exception: " + rivven::redaction::Scrub(what) + "\n";
+  ssize_t rc = ::write(STDERR_FILENO, line.data(), line.size());
+  (void)rc;
+  std::abort();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace rivven::app;
@@ -12,6 +40,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   // A file-size limit (RLIMIT_FSIZE) must surface as EFBIG on write, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
+  std::set_terminate(OnTerminate);
 
   CLI::App app{"rivven-connect: stream data between databases, files, APIs and warehouses",
                "rivven-connect"};

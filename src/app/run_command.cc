@@ -10,11 +10,13 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli.h"
+#include "app/secret_reload.h"
 #include "base/log.h"
 #include "runtime/broker_factory.h"
 #include "runtime/http_server.h"
 #include "runtime/pipeline.h"
 #include "runtime/progress_reporter.h"
+#include "secrets/session.h"
 
 namespace rivven::app {
 namespace {
@@ -82,7 +84,8 @@ class SignalWatcher {
 
 int Run(const GlobalOptions& g) {
   if (!RequireConfig(g, "run")) return kExitUsage;
-  auto plan = LoadPlanOrReport(g);
+  std::unique_ptr<secrets::SecretSession> session;
+  auto plan = LoadPlanOrReport(g, &session);
   if (!plan) return kExitUsage;
   InitLogging(g, plan->config.settings.log_level);
   SignalWatcher::BlockSignals();  // before any thread starts, so all inherit the mask
@@ -121,10 +124,14 @@ int Run(const GlobalOptions& g) {
     Pipeline pipeline(*plan, **broker, options);
     live = &pipeline;
     SignalWatcher watcher(pipeline, plan->config.settings.shutdown_timeout_ms);
+    // Renews the Vault token and re-reads leased secrets; a changed value restarts the
+    // connectors that use it. Stopped below, before the pipeline goes away.
+    session->StartRenewal(MakeSecretReloader(*plan, *session, pipeline));
     ProgressReporter progress(statuses, ProgressReporterOptions::ForStderr(g.log_format == "json"));
     progress.Start();
     result = pipeline.Run();
     progress.Stop();
+    session.reset();
     // The endpoints served through the drain; they stop before the statuses they read go away.
     http.Stop();
     live = nullptr;

@@ -1,8 +1,10 @@
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "app/cli.h"
+#include "base/redaction.h"
 
 namespace rivven::app {
 namespace {
@@ -12,21 +14,22 @@ int Validate(const GlobalOptions& g) {
   auto plan = LoadPlanOrReport(g);
   if (!plan) return kExitUsage;
   const auto& c = plan->config;
-  std::printf("%s: configuration OK\n", g.config_path.c_str());
-  std::printf("  broker: %s\n", c.broker.embedded()
-                                     ? ("embedded, data dir " + c.broker.data_dir).c_str()
-                                     : "kafka");
+  std::string out = fmt::format("{}: configuration OK\n", g.config_path);
+  out += fmt::format("  broker: {}\n", c.broker.embedded() ? "embedded, data dir " + c.broker.data_dir
+                                                             : std::string("kafka"));
   for (const auto& s : plan->sources) {
-    std::printf("  source %-20s %-14s -> %s%s\n", s.spec.name.c_str(), s.spec.connector.c_str(),
-                s.spec.topic.c_str(), s.spec.enabled ? "" : "  (disabled)");
+    out += fmt::format("  source {:<20} {:<14} -> {}{}\n", s.spec.name, s.spec.connector,
+                       s.spec.topic, s.spec.enabled ? "" : "  (disabled)");
   }
   for (const auto& s : plan->sinks) {
     std::string topics;
     for (const auto& t : s.spec.topics) topics += (topics.empty() ? "" : ", ") + t;
-    std::printf("  sink   %-20s %-14s <- %s (group %s)%s\n", s.spec.name.c_str(),
-                s.spec.connector.c_str(), topics.c_str(), s.spec.consumer_group.c_str(),
-                s.spec.enabled ? "" : "  (disabled)");
+    out += fmt::format("  sink   {:<20} {:<14} <- {} (group {}){}\n", s.spec.name,
+                       s.spec.connector, topics, s.spec.consumer_group,
+                       s.spec.enabled ? "" : "  (disabled)");
   }
+  // A topic or data dir may come from a secret reference: resolved values are masked.
+  std::fputs(redaction::Scrub(out).c_str(), stdout);
   return kExitOk;
 }
 
@@ -34,7 +37,7 @@ int Validate(const GlobalOptions& g) {
 
 void AddValidateCommand(CLI::App& app, GlobalOptions& g, Action& action) {
   auto* cmd = app.add_subcommand(
-      "validate", "parse the config, resolve ${VAR}, bind every connector; touch nothing");
+      "validate", "parse the config, resolve ${VAR} and secret references, bind every connector");
   cmd->footer("Prints every problem as FILE:LINE:COL: error: PATH: MESSAGE. Exit 2 on errors.");
   cmd->callback([&] { action = [&] { return Validate(g); }; });
 }

@@ -14,6 +14,7 @@
 #include <httplib.h>
 
 #include "base/json_escape.h"
+#include "base/redaction.h"
 #include "runtime/metrics_exporter.h"
 #include "runtime/runner_status.h"
 
@@ -151,17 +152,18 @@ Result<int> HttpServer::Start(const std::string& host, int port) {
 
   const StatusProvider& statuses = impl_->statuses;
   svr.Get("/metrics", [&statuses](const httplib::Request&, httplib::Response& res) {
-    res.set_content(RenderPrometheus(statuses()), kMetricsContentType);
+    // Error texts reach /health and label values reach /metrics: resolved secrets are masked.
+    res.set_content(redaction::Scrub(RenderPrometheus(statuses())), kMetricsContentType);
   });
   svr.Get("/health", [&statuses](const httplib::Request&, httplib::Response& res) {
     HealthResponse h = CheckHealth(statuses());
     res.status = h.code;
-    res.set_content(h.body, kJsonContentType);
+    res.set_content(redaction::Scrub(h.body), kJsonContentType);
   });
   svr.Get("/ready", [&statuses](const httplib::Request&, httplib::Response& res) {
     HealthResponse h = CheckReady(statuses());
     res.status = h.code;
-    res.set_content(h.body, kJsonContentType);
+    res.set_content(redaction::Scrub(h.body), kJsonContentType);
   });
   svr.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("rivven-connect: /metrics /health /ready\n", "text/plain; charset=utf-8");

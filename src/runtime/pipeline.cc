@@ -48,6 +48,24 @@ bool Pipeline::WaitStarted(std::chrono::milliseconds timeout) {
   return started_cv_.wait_for(lock, timeout, [&] { return started_; });
 }
 
+bool Pipeline::Reconfigure(std::string_view name, config::BoundConfig config) {
+  std::lock_guard<std::mutex> lock(started_mu_);
+  if (!started_) return false;
+  for (auto& s : sources_) {
+    if (s->name() == name) {
+      s->Reconfigure(std::move(config));
+      return true;
+    }
+  }
+  for (auto& s : sinks_) {
+    if (s->name() == name) {
+      s->Reconfigure(std::move(config));
+      return true;
+    }
+  }
+  return false;
+}
+
 Status Pipeline::StopAll() {
   for (auto& s : sources_) s->RequestStop();
   for (auto& s : sources_) s->Join();

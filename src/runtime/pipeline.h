@@ -41,6 +41,9 @@ class Pipeline {
   std::vector<RunnerStatus*> Statuses();
   /// Waits until Run has created the runners (or `timeout`); false on timeout.
   bool WaitStarted(std::chrono::milliseconds timeout);
+  /// Restarts the running source or sink `name` with `config` (ConfigSlot). False when no
+  /// runner of that name runs (disabled, or not started yet). Any thread.
+  bool Reconfigure(std::string_view name, config::BoundConfig config);
 
  private:
   Status StopAll();

@@ -12,6 +12,7 @@ namespace rivven {
 SinkRunner::SinkRunner(const PlannedSink& plan, Broker& broker, SinkRunnerOptions options,
                        Notifier& notifier)
     : plan_(plan),
+      config_(plan.config),
       broker_(broker),
       options_(std::move(options)),
       status_(notifier, RunnerKind::kSink, plan.spec.name, plan.spec.connector),
@@ -39,6 +40,12 @@ void SinkRunner::SetDrainTarget(std::vector<TopicPartitionOffset> target) {
   std::map<std::pair<std::string, int32_t>, Offset> m;
   for (auto& t : target) m[{t.topic, t.partition}] = t.offset;
   drain_target_ = std::move(m);
+  if (consumer_ != nullptr) consumer_->Wakeup();
+}
+
+void SinkRunner::Reconfigure(config::BoundConfig config) {
+  config_.Replace(std::move(config));
+  std::lock_guard<std::mutex> lock(mu_);
   if (consumer_ != nullptr) consumer_->Wakeup();
 }
 
@@ -122,7 +129,7 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
   if (!state_dir.ok()) return {Outcome::kFailed, state_dir.status()};
   ctx.data_dir = std::move(state_dir).value();
 
-  auto sink_or = plan_.descriptor->make_sink(plan_.config, ctx);
+  auto sink_or = plan_.descriptor->make_sink(config_.Current(), ctx);
   if (!sink_or.ok()) return {Outcome::kFailed, sink_or.status()};
   std::unique_ptr<Sink> sink = std::move(sink_or).value();
   if (Status s = sink->Open(); !s.ok()) return {Outcome::kFailed, s.WithContext("opening sink")};
@@ -189,6 +196,12 @@ std::pair<SinkRunner::Outcome, Status> SinkRunner::RunOnce(std::stop_token stop)
       Status s = flush_and_commit(/*everything=*/true);
       (void)sink->Close();
       return {s.ok() ? Outcome::kStopped : Outcome::kFailed, s};
+    }
+    if (config_.TakeRestartRequest()) {
+      log::Info(name(), "restarting the sink with its changed configuration (a secret changed)");
+      Status s = flush_and_commit(/*everything=*/true);
+      (void)sink->Close();
+      return {s.ok() ? Outcome::kReconfigured : Outcome::kFailed, s};
     }
     if (pending == 0 && DrainTargetReached(consumer->Positions())) {
       Status s = flush_and_commit(/*everything=*/true);
@@ -267,6 +280,7 @@ void SinkRunner::Loop(std::stop_token stop) {
       status_.SetPhase(RunnerPhase::kStopped);
       return;
     }
+    if (outcome == Outcome::kReconfigured) continue;
     status_.restarts++;
     status_.errors++;
     status_.SetHealthy(false, status.ToString());

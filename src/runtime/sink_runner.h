@@ -12,6 +12,7 @@
 
 #include "broker/broker.h"
 #include "connectors/connector.h"
+#include "runtime/config_slot.h"
 #include "runtime/error_handler.h"
 #include "runtime/pipeline_plan.h"
 #include "runtime/record_limits.h"
@@ -52,9 +53,12 @@ class SinkRunner {
   const std::string& name() const { return plan_.spec.name; }
   const PlannedSink& plan() const { return plan_; }
   RunnerStatus& status() { return status_; }
+  /// Restarts the sink with `config` (its block bound again after a secret changed): what was
+  /// written is flushed and committed first, then consuming resumes from the commit. Any thread.
+  void Reconfigure(config::BoundConfig config);
 
  private:
-  enum class Outcome { kStopped, kDrained, kFailed };
+  enum class Outcome { kStopped, kDrained, kFailed, kReconfigured };
   void Loop(std::stop_token stop);
   /// One life of the sink + consumer; returns how it ended (and the failure, if any).
   std::pair<Outcome, Status> RunOnce(std::stop_token stop);
@@ -65,6 +69,7 @@ class SinkRunner {
   void UpdateLag(const std::vector<TopicPartitionOffset>& positions);
 
   const PlannedSink& plan_;
+  ConfigSlot config_;  ///< plan_.config, or what Reconfigure put there
   Broker& broker_;
   SinkRunnerOptions options_;
   RunnerStatus status_;

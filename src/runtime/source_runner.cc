@@ -15,6 +15,7 @@ constexpr int kMaxSendRetries = 6;
 SourceRunner::SourceRunner(const PlannedSource& plan, Broker& broker, SourceRunnerOptions options,
                            Notifier& notifier)
     : plan_(plan),
+      config_(plan.config),
       broker_(broker),
       options_(std::move(options)),
       status_(notifier, RunnerKind::kSource, plan.spec.name, plan.spec.connector),
@@ -49,7 +50,7 @@ Result<std::unique_ptr<Source>> SourceRunner::CreateAndOpen() {
   ctx.metrics = &status_.connector_metrics;
   RC_ASSIGN_OR_RETURN(ctx.data_dir, ConnectorStateDir(options_.data_dir, plan_.spec.name));
 
-  RC_ASSIGN_OR_RETURN(auto source, plan_.descriptor->make_source(plan_.config, ctx));
+  RC_ASSIGN_OR_RETURN(auto source, plan_.descriptor->make_source(config_.Current(), ctx));
   RC_ASSIGN_OR_RETURN(auto checkpoint, broker_.Checkpoints().Load(plan_.spec.name));
   if (checkpoint) {
     log::Info(plan_.spec.name, "resuming from checkpoint {}", *checkpoint);
@@ -116,6 +117,12 @@ void SourceRunner::PollLoop(std::stop_token stop) {
       continue;
     }
     waiting_logged = false;
+    if (config_.TakeRestartRequest() && source) {
+      log::Info(name(), "restarting the source with its changed configuration (a secret changed)");
+      WaitInFlightDone(stop);
+      (void)source->Close();
+      source.reset();
+    }
     if (!source) {
       auto opened = CreateAndOpen();
       if (!opened.ok()) {

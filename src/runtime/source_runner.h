@@ -12,6 +12,7 @@
 #include "connectors/connector.h"
 #include "runtime/backoff.h"
 #include "runtime/bounded_queue.h"
+#include "runtime/config_slot.h"
 #include "runtime/error_handler.h"
 #include "runtime/rate_limiter.h"
 #include "runtime/record_limits.h"
@@ -59,6 +60,9 @@ class SourceRunner {
 
   const std::string& name() const { return plan_.spec.name; }
   RunnerStatus& status() { return status_; }
+  /// Restarts the source with `config` (its block bound again after a secret changed): what is
+  /// in flight is checkpointed first, then the source resumes from its checkpoint. Any thread.
+  void Reconfigure(config::BoundConfig config) { config_.Replace(std::move(config)); }
 
  private:
   struct Pending {
@@ -78,6 +82,7 @@ class SourceRunner {
   void WaitInFlightDone(std::stop_token stop);
 
   const PlannedSource& plan_;
+  ConfigSlot config_;  ///< plan_.config, or what Reconfigure put there
   Broker& broker_;
   SourceRunnerOptions options_;
   RunnerStatus status_;
