@@ -85,6 +85,14 @@ std::set<int64_t> SteadyProducer::Stop() {
   return ids_;
 }
 
+std::string ConnectProcess::LogLines(const std::string& needle) const {
+  std::string out;
+  for (const std::string& line : SplitLines(ReadFile(stderr_path()))) {
+    if (line.find(needle) != std::string::npos) out += line + "\n";
+  }
+  return Tail(out, 8000);
+}
+
 Tally Compare(const std::set<int64_t>& produced, const std::vector<int64_t>& delivered) {
   Tally t;
   t.records = static_cast<int64_t>(produced.size());

@@ -39,6 +39,8 @@ class ConnectProcess {
   int kills() const { return kills_; }
   /// The tail of stderr over every life, for failure messages.
   std::string Log() const;
+  /// The lines of stderr (every life) that contain `needle`, e.g. one connector's "[name]".
+  std::string LogLines(const std::string& needle) const;
   std::string stderr_path() const { return dir_ + "/connect.stderr"; }
 
  private:

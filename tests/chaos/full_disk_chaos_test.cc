@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <regex>
 #include <thread>
 
@@ -113,6 +114,10 @@ TEST(FullDiskChaosTest, AFullDataDirWaitsWithAClearErrorAndLosesNothingOnceFreed
       << "the full disk was never reported\n" << connect.Log();
   EXPECT_NE(log.find(dir / "data"), std::string::npos)
       << "the error does not name the file in the data dir\n" << connect.Log();
+  if (const size_t at = log.find("No space left on device"); at != std::string::npos) {
+    const size_t begin = log.rfind('\n', at) + 1;
+    std::cout << "full disk reported as: " << log.substr(begin, log.find('\n', at) - begin) << "\n";
+  }
 
   std::set<int64_t> produced;
   for (int64_t id = 1; id <= orders; ++id) produced.insert(id);
