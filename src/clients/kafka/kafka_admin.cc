@@ -60,6 +60,7 @@ TopicMetadata ToTopic(const rd_kafka_metadata_topic_t& t) {
 
 Result<std::unique_ptr<KafkaAdmin>> KafkaAdmin::Create(const ClientConfig& client) {
   RC_ASSIGN_OR_RETURN(Properties props, ClientProperties(client));
+  internal::WarnIfTlsUnverified(client);
   // Never auto-create a topic by asking for its metadata.
   props.insert(props.begin() + static_cast<std::ptrdiff_t>(props.size() - client.extra.size()),
                {"allow.auto.create.topics", "false"});

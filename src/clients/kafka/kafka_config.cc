@@ -138,6 +138,21 @@ Result<Properties> ClientProperties(const ClientConfig& c) {
   return p;
 }
 
+std::string TlsVerificationOff(const ClientConfig& c) {
+  const SecurityProtocol protocol = EffectiveProtocol(c);
+  if (protocol != SecurityProtocol::kSsl && protocol != SecurityProtocol::kSaslSsl) return "";
+  std::string off;
+  for (const auto& [k, v] : c.extra) {
+    const std::string value = AsciiLower(v);
+    if (k == "enable.ssl.certificate.verification" && (value == "false" || value == "0")) {
+      off = c.extra_where + "." + k + " is " + v;
+    } else if (k == "ssl.endpoint.identification.algorithm" && value == "none") {
+      if (off.empty()) off = c.extra_where + "." + k + " is " + v;
+    }
+  }
+  return off;
+}
+
 Properties Redacted(const Properties& props) {
   Properties out = props;
   for (auto& [k, v] : out) {

@@ -62,6 +62,11 @@ SecurityProtocol EffectiveProtocol(const ClientConfig& c);
 /// exist.
 Result<Properties> ClientProperties(const ClientConfig& c);
 
+/// What turns the check of the brokers' certificates or host names off for `c`, e.g.
+/// "broker.librdkafka.enable.ssl.certificate.verification is false" (a raw property of `extra`,
+/// the only way to turn it off); "" when TLS is off or fully verified.
+std::string TlsVerificationOff(const ClientConfig& c);
+
 /// A property list with secret values (sasl.password, ssl.key.password, any *password* or
 /// *secret* key) replaced by "***", for logs and errors.
 Properties Redacted(const Properties& props);

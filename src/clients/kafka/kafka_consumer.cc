@@ -90,6 +90,7 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const ClientConfig&
                                    "' is not one of earliest, latest");
   }
   RC_ASSIGN_OR_RETURN(Properties props, ClientProperties(client));
+  internal::WarnIfTlsUnverified(client);
   Properties own = {
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},

@@ -1,5 +1,10 @@
 #include "clients/kafka/kafka_handle.h"
 
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "base/log.h"
@@ -23,7 +28,39 @@ void LogLine(const rd_kafka_t*, int level, const char* facility, const char* mes
   }
 }
 
+// librdkafka reports a refused certificate as "certificate verify failed" whatever the check was;
+// this callback keeps OpenSSL's verdict (X509_V_OK or not) and names the check that failed
+// ("hostname mismatch", "unable to get local issuer certificate"), which librdkafka logs with
+// the broker and the certificate's subject and issuer.
+int VerifyCertificate(rd_kafka_t*, const char*, int32_t, int* x509_error, int, const char*,
+                      size_t, char* errstr, size_t errstr_size, void*) {
+  if (*x509_error == X509_V_OK) return 1;
+  std::snprintf(errstr, errstr_size, "certificate verify failed: %s",
+                X509_verify_cert_error_string(*x509_error));
+  return 0;
+}
+
+bool UsesTls(const Properties& props) {
+  for (const auto& [name, value] : props) {
+    if (name == "security.protocol") return value == "ssl" || value == "sasl_ssl";
+  }
+  return false;
+}
+
 }  // namespace
+
+void WarnIfTlsUnverified(const ClientConfig& c) {
+  const std::string off = TlsVerificationOff(c);
+  if (off.empty()) return;
+  static std::mutex mu;
+  static std::set<std::string> warned;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!warned.insert(off).second) return;
+  }
+  log::Warn(kComponent, "{}: TLS verification of the brokers is off, their identity is not checked",
+            off);
+}
 
 Result<rd_kafka_conf_t*> NewConf(const Properties& props) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -38,6 +75,7 @@ Result<rd_kafka_conf_t*> NewConf(const Properties& props) {
     }
   }
   rd_kafka_conf_set_log_cb(conf, LogLine);
+  if (UsesTls(props)) rd_kafka_conf_set_ssl_cert_verify_cb(conf, VerifyCertificate);
   return conf;
 }
 

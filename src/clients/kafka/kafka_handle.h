@@ -22,6 +22,10 @@ Result<rd_kafka_t*> NewHandle(rd_kafka_type_t type, const Properties& props);
 /// fatal ones and those that need the transaction aborted are fatal.
 Status FromError(rd_kafka_error_t* error, std::string_view what);
 
+/// Logs a warning when `c` turns TLS verification off (TlsVerificationOff), once per setting
+/// and process: every producer, consumer and admin client of a pipeline would repeat it.
+void WarnIfTlsUnverified(const ClientConfig& c);
+
 // Implementation details.
 Result<rd_kafka_conf_t*> NewConf(const Properties& props);
 Result<rd_kafka_t*> NewHandleFromConf(rd_kafka_type_t type, rd_kafka_conf_t* conf);

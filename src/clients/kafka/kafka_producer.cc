@@ -38,6 +38,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const ClientConfig&
                                                              const ProducerOptions& options) {
   RC_RETURN_IF_ERROR(CheckProducerOptions(options));
   RC_ASSIGN_OR_RETURN(Properties props, ClientProperties(client));
+  internal::WarnIfTlsUnverified(client);
   Properties own = {
       {"acks", options.acks},
       {"compression.codec", options.compression},

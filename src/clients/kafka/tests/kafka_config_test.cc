@@ -178,6 +178,27 @@ TEST(KafkaConfigTest, TlsAndSaslPropertiesAreAcceptedByLibrdkafka) {
   EXPECT_TRUE(admin.ok()) << admin.status().ToString();
 }
 
+TEST(KafkaConfigTest, TurningTlsVerificationOffIsNamedForTheWarning) {
+  ClientConfig c = Base();
+  c.extra_where = "sinks.k.config.librdkafka";
+  c.extra = {{"enable.ssl.certificate.verification", "false"}};
+  EXPECT_EQ(TlsVerificationOff(c), "") << "TLS is off: nothing to verify";
+  c.tls.enabled = true;
+  EXPECT_EQ(TlsVerificationOff(c),
+            "sinks.k.config.librdkafka.enable.ssl.certificate.verification is false");
+  c.extra = {{"ssl.endpoint.identification.algorithm", "none"}};
+  EXPECT_EQ(TlsVerificationOff(c),
+            "sinks.k.config.librdkafka.ssl.endpoint.identification.algorithm is none");
+  c.extra = {{"linger.ms", "5"}, {"enable.ssl.certificate.verification", "true"}};
+  EXPECT_EQ(TlsVerificationOff(c), "");
+  c.extra.clear();
+  EXPECT_EQ(TlsVerificationOff(c), "") << "verified by default";
+  auto p = ClientProperties(c);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(AsMap(*p)["enable.ssl.certificate.verification"], "true");
+  EXPECT_EQ(AsMap(*p)["ssl.endpoint.identification.algorithm"], "https");
+}
+
 TEST(KafkaErrorTest, ClassificationAndCodeRoundTrip) {
   Status down = ErrorStatus(-187, "producing");  // _ALL_BROKERS_DOWN
   EXPECT_TRUE(down.retriable());

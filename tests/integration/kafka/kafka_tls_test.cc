@@ -1,0 +1,147 @@
+// The Kafka clients over TLS for real: librdkafka's mock cluster cannot listen with TLS, so a
+// TLS-terminating proxy (support/kafka_tls_proxy.h) with certificates from a throwaway CA stands
+// in front of it and rewrites the advertised broker port to its own, so that every connection
+// of the client (bootstrap, the broker from Metadata, the group coordinator) goes through TLS.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "clients/kafka/kafka_consumer.h"
+#include "clients/kafka/kafka_producer.h"
+#include "support/kafka_mock_cluster.h"
+#include "support/kafka_tls_proxy.h"
+#include "support/test_ca.h"
+
+namespace rivven::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::KafkaMockCluster;
+using testing::KafkaTlsProxy;
+using testing::TestCa;
+
+class KafkaTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    ca_ = TestCa::Make({}, &error);
+    ASSERT_NE(ca_, nullptr) << error;
+    cluster_ = KafkaMockCluster::Start(1, &error);
+    ASSERT_NE(cluster_, nullptr) << error;
+    ASSERT_TRUE(cluster_->CreateTopic("secure", 1, 1));
+  }
+
+  void StartProxy(const std::string& cert, const std::string& key) {
+    const std::string broker = cluster_->servers().front();
+    std::string error;
+    proxy_ = KafkaTlsProxy::Start(std::stoi(broker.substr(broker.rfind(':') + 1)), cert, key,
+                                  &error);
+    ASSERT_NE(proxy_, nullptr) << error;
+  }
+
+  ClientConfig Tls(const std::string& host, const std::string& ca_path) const {
+    ClientConfig c;
+    c.bootstrap_servers = {host + ":" + std::to_string(proxy_->port())};
+    c.tls.enabled = true;
+    c.tls.ca_path = ca_path;
+    c.connection_timeout_ms = 5000;
+    return c;
+  }
+
+  static Record Value(const std::string& v) {
+    Record r;
+    r.value = v;
+    return r;
+  }
+
+  /// Produces one record through `client` and flushes: the Flush status and what was logged.
+  static std::pair<Status, std::string> ProduceOne(const ClientConfig& client) {
+    ProducerOptions o;
+    o.delivery_timeout_ms = 4000;
+    ::testing::internal::CaptureStderr();
+    Status s;
+    {
+      auto p = KafkaProducer::Create(client, o);
+      s = p.ok() ? (*p)->Produce("secure", Value("x")) : p.status();
+      if (s.ok()) s = (*p)->Flush(10s);
+    }
+    return {s, ::testing::internal::GetCapturedStderr()};
+  }
+
+  std::unique_ptr<TestCa> ca_;
+  std::unique_ptr<KafkaMockCluster> cluster_;
+  std::unique_ptr<KafkaTlsProxy> proxy_;
+};
+
+TEST_F(KafkaTlsTest, ProducerAndConsumerGroupWorkOverTlsWithTheRightCa) {
+  ASSERT_NO_FATAL_FAILURE(StartProxy(ca_->server_cert_path(), ca_->server_key_path()));
+  const ClientConfig client = Tls("localhost", ca_->ca_path());
+  auto producer = KafkaProducer::Create(client, {});
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE((*producer)->Produce("secure", Value("v" + std::to_string(i))).ok());
+  }
+  const Status flushed = (*producer)->Flush(20s);
+  ASSERT_TRUE(flushed.ok()) << flushed.ToString();
+
+  ConsumerOptions co;
+  co.group_id = "tls-group";
+  co.session_timeout_ms = 6000;
+  auto consumer = KafkaConsumer::Create(client, co);
+  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
+  ASSERT_TRUE((*consumer)->Subscribe({"secure"}).ok());
+  std::vector<std::string> values;
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (values.size() < 20 && std::chrono::steady_clock::now() < until) {
+    auto batch = (*consumer)->Poll(20, 200ms);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    for (const auto& r : *batch) values.push_back(r.record.value.value_or("<null>"));
+  }
+  ASSERT_EQ(values.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(values[i], "v" + std::to_string(i));
+
+  // Every request went through the proxy over TLS: Metadata (3), Produce (0), FindCoordinator
+  // (10), Fetch (1); the advertised plaintext port was replaced by the proxy's.
+  const std::vector<int> keys = proxy_->api_keys();
+  for (int key : {3, 0, 10, 1}) {
+    EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << "api key " << key;
+  }
+  EXPECT_GE(proxy_->handshakes(), 2);  // bootstrap and the advertised broker at least
+  EXPECT_GE(proxy_->rewritten_addresses(), 2);
+  EXPECT_EQ(proxy_->failed_handshakes(), 0);
+}
+
+TEST_F(KafkaTlsTest, AnUnrelatedCaFailsNamingTheBrokerAndTheReason) {
+  ASSERT_NO_FATAL_FAILURE(StartProxy(ca_->server_cert_path(), ca_->server_key_path()));
+  const auto [status, log] = ProduceOne(Tls("localhost", ca_->other_ca_path()));
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(log.find("ssl://localhost:" + std::to_string(proxy_->port())), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("verification callback failed: certificate verify failed: unable to get "
+                     "local issuer certificate"),
+            std::string::npos)
+      << log;
+  EXPECT_GE(proxy_->failed_handshakes(), 1);
+  EXPECT_EQ(proxy_->requests(), 0);
+}
+
+TEST_F(KafkaTlsTest, AHostNameOutsideTheCertificateFailsNamingTheBrokerAndTheReason) {
+  ASSERT_NO_FATAL_FAILURE(StartProxy(ca_->wrong_host_cert_path(), ca_->wrong_host_key_path()));
+  const auto [status, log] = ProduceOne(Tls("localhost", ca_->ca_path()));
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(log.find("ssl://localhost:" + std::to_string(proxy_->port())), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("Certificate (subject=/CN=wrong-host.invalid, issuer=/CN=rivven test CA) "
+                     "verification callback failed: certificate verify failed: hostname mismatch"),
+            std::string::npos)
+      << log;
+  EXPECT_GE(proxy_->failed_handshakes(), 1);
+  EXPECT_EQ(proxy_->requests(), 0);
+}
+
+}  // namespace
+}  // namespace rivven::kafka
