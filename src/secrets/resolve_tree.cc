@@ -1,5 +1,6 @@
 #include "secrets/resolve_tree.h"
 
+#include "base/log.h"
 #include "secrets/resolver.h"
 
 namespace rivven::secrets {
@@ -43,6 +44,7 @@ void ResolveTree(config::Node* node, const std::string& path, Allowed allowed, R
   }
   node->scalar = value->Reveal();
   node->from_variable = true;  // its value is not written in the file (plaintext_check.h)
+  log::Debug("secrets", "{}: resolved {}", path, ref.text);
   if (uses != nullptr) uses->push_back({path, node->mark, ref});
 }
 

@@ -250,7 +250,7 @@ Result<KvSecret> VaultClient::Read(std::string_view path) {
   if (r.status == 403 && !auth_.role_id.empty()) {
     // The token may have expired since the last renewal (a suspended process): log in again
     // once; a 403 after that is a real denial.
-    log::Info(kLog, "{}: HTTP 403; logging in again with AppRole and retrying once", what);
+    log::Debug(kLog, "{}: HTTP 403; logging in again with AppRole and retrying once", what);
     RC_RETURN_IF_ERROR(LoginLocked());
     RC_ASSIGN_OR_RETURN(r, send());
   }
