@@ -4,7 +4,7 @@ BINARY      := $(BUILD_DIR)/rivven-connect
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo bench docs clean
+.PHONY: all deps build test demo bench chaos docs clean
 
 all: build
 
@@ -36,6 +36,12 @@ bench: build
 	bench/http_webhook.sh $(BUILD_DIR)
 	bench/s3_sink.sh $(BUILD_DIR)
 	bench/extension_transforms.sh $(BUILD_DIR)
+
+# The long chaos suite (tests/chaos/README.md); its table goes to bench/results/chaos.md.
+# `make test` runs the short version (ctest label chaos).
+chaos: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) --target chaos_test -j $(JOBS)
+	tests/chaos/run_long.sh $(BUILD_DIR)
 
 # Regenerates docs/connectors.md from the connectors' config declarations.
 docs: build
