@@ -8,6 +8,7 @@
 #include "config/pipeline_config.h"
 #include "config/schema.h"
 #include "connectors/registry.h"
+#include "secrets/vault_settings.h"
 
 namespace rivven::app {
 namespace {
@@ -44,7 +45,9 @@ int List(bool json, bool markdown) {
         "\nKeys of each `sources.<name>` entry:\n\n" +
         config::ToMarkdownTable(config::SourceEntrySchema()) +
         "\nKeys of each `sinks.<name>` entry:\n\n" +
-        config::ToMarkdownTable(config::SinkEntrySchema());
+        config::ToMarkdownTable(config::SinkEntrySchema()) +
+        "\nKeys of `secrets.config` with `provider: vault` (references: docs/secrets.md):\n\n" +
+        config::ToMarkdownTable(secrets::VaultSettingsSchema());
     for (const auto* d : all) {
       out += "\n## `" + d->name + "` (" + KindName(d->kind) + ")\n\n" + d->description + "\n\n";
       out += config::ToMarkdownTable(d->schema);

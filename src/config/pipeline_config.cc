@@ -141,10 +141,13 @@ KeySpec SettingsSpec() {
 KeySpec SecretsSpec() {
   KeySpec secrets = Key("secrets", ValueType::kObject, "Where secret references resolve.");
   secrets
-      .Child(Key("provider", ValueType::kString, "Secret store.")
+      .Child(Key("provider", ValueType::kString,
+                 "Secret store of vault: references; env and file need no store (env: and file: "
+                 "references work with any provider). See docs/secrets.md.")
                  .Required()
                  .OneOf({"vault", "file", "env"}))
-      .Child(Key("config", ValueType::kAny, "Provider settings."));
+      .Child(Key("config", ValueType::kAny,
+                 "Provider settings: vault takes the keys below; env and file take none."));
   return secrets;
 }
 
