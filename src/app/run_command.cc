@@ -126,7 +126,7 @@ int Run(const GlobalOptions& g) {
     SignalWatcher watcher(pipeline, plan->config.settings.shutdown_timeout_ms);
     // Renews the Vault token and re-reads leased secrets; a changed value restarts the
     // connectors that use it. Stopped below, before the pipeline goes away.
-    session->StartRenewal(MakeSecretReloader(*plan, *session, pipeline));
+    if (session) session->StartRenewal(MakeSecretReloader(*plan, *session, pipeline));
     ProgressReporter progress(statuses, ProgressReporterOptions::ForStderr(g.log_format == "json"));
     progress.Start();
     result = pipeline.Run();

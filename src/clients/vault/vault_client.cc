@@ -123,6 +123,7 @@ Result<std::unique_ptr<VaultClient>> VaultClient::Create(VaultOptions options, V
   http::ClientOptions http_options;
   http_options.verify_tls = options.verify_tls;
   http_options.ca_path = options.ca_path;
+  http_options.owner = "secrets.config";
   http_options.connect_timeout = options.timeout;
   http_options.max_response_bytes = size_t{16} << 20;
   RC_ASSIGN_OR_RETURN(auto http, http::HttpClient::Create(http_options));
