@@ -67,8 +67,12 @@ SteadyProducer::SteadyProducer(Write write, int64_t first_id, int per_step,
     int64_t next = first_id;
     while (!stop_) {
       const int64_t last = next + per_step - 1;
-      while (!stop_ && !write_(next, last)) std::this_thread::sleep_for(milliseconds(50));
-      if (stop_) break;  // the range may or may not be written: the last call did not succeed
+      bool written = write_(next, last);
+      while (!written && !stop_) {
+        std::this_thread::sleep_for(milliseconds(50));
+        written = write_(next, last);
+      }
+      if (!written) break;  // stopped while the source was failing: nothing more is counted
       for (int64_t id = next; id <= last; ++id) ids_.insert(id);
       written_ = static_cast<int64_t>(ids_.size());
       next = last + 1;
