@@ -26,8 +26,14 @@ void ScanKey(const config::KeySpec& spec, const config::Node& value, const std::
     return;
   }
   if (!spec.secret || !value.IsScalar() || value.scalar.empty()) return;
-  redaction::RegisterSecret(value.scalar);
-  if (!value.from_variable) plaintext->push_back(path);
+  if (value.from_variable) {
+    // From ${VAR} or a reference: not in the file, so masked everywhere. A value written in the
+    // file is not registered: whoever reads the logs can read it there, and a weak dev password
+    // ("rivven", "postgres") would otherwise mask ordinary words in every line.
+    redaction::RegisterSecret(value.scalar);
+  } else {
+    plaintext->push_back(path);
+  }
 }
 
 void ScanBlock(const config::Schema& schema, const config::Node* block, const std::string& path,

@@ -20,9 +20,9 @@ using SchemaLookup =
 
 /// Walks the loaded (resolved) file against the declarations that know which keys are secret:
 /// the top-level keys (broker.sasl.password), `secrets.config` of provider vault, and each
-/// connector's `config:` block. Every non-empty value of a secret key is registered with
-/// base/redaction (so no output shows it even where the key's flag is not consulted), and
-/// the paths of those written in the file in plain text -- not a reference, not `${VAR}` --
+/// connector's `config:` block. A secret key's value that is not written in the file (it came
+/// from `${VAR}` or a reference) is registered with base/redaction, so no output shows it even
+/// where the key's flag is not consulted; the paths of those written in the file in plain text
 /// are returned, in file order.
 std::vector<std::string> ScanSecretKeys(const config::Node& root, const SchemaLookup& lookup);
 
