@@ -9,10 +9,10 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
-#include <set>
 
 #include "base/ascii.h"
 #include "base/log.h"
+#include "base/warn_once.h"
 
 namespace rivven::http {
 namespace {
@@ -26,17 +26,9 @@ void GlobalInit() {
 
 // One warning per owner: a sink opens a client per sender and again after every restart.
 void WarnVerificationOff(const std::string& owner) {
-  static std::mutex mu;
-  static std::set<std::string> warned;
-  const std::string who = owner.empty() ? "an HTTP client" : owner;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!warned.insert(who).second) return;
-  }
-  log::Warn("http",
-            "{}: TLS certificate verification is off (tls.verify: false): the server's identity "
-            "is not checked",
-            who);
+  log::WarnOnce("http", (owner.empty() ? "an HTTP client" : owner) +
+                            ": TLS certificate verification is off (tls.verify: false): the "
+                            "server's identity is not checked");
 }
 
 

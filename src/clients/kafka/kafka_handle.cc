@@ -3,11 +3,10 @@
 #include <openssl/x509.h>
 
 #include <cstdio>
-#include <mutex>
-#include <set>
 #include <string>
 
 #include "base/log.h"
+#include "base/warn_once.h"
 #include "clients/kafka/kafka_error.h"
 
 namespace rivven::kafka::internal {
@@ -52,14 +51,8 @@ bool UsesTls(const Properties& props) {
 void WarnIfTlsUnverified(const ClientConfig& c) {
   const std::string off = TlsVerificationOff(c);
   if (off.empty()) return;
-  static std::mutex mu;
-  static std::set<std::string> warned;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!warned.insert(off).second) return;
-  }
-  log::Warn(kComponent, "{}: TLS verification of the brokers is off, their identity is not checked",
-            off);
+  log::WarnOnce(kComponent,
+                off + ": TLS verification of the brokers is off, their identity is not checked");
 }
 
 Result<rd_kafka_conf_t*> NewConf(const Properties& props) {

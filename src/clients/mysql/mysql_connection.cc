@@ -4,6 +4,7 @@
 #include <mutex>
 #include <utility>
 
+#include <errmsg.h>
 #include <mysql.h>
 
 #include "clients/mysql/mysql_error.h"
@@ -71,6 +72,20 @@ Status CheckParams(const ConnectionParams& params) {
         "a client certificate needs both cert_path and key_path, for MySQL " + where);
   }
   return Status::Ok();
+}
+
+// libmariadb's words for a refused server certificate do not always say which check failed
+// ("Validation of SSL server certificate failed" is the host name check); the hint does.
+std::string TlsFailureHint(unsigned error_number, std::string_view message,
+                           const std::string& host) {
+  if (error_number != CR_SSL_CONNECTION_ERROR) return "";
+  if (message.find("Validation of SSL server certificate failed") != std::string_view::npos) {
+    return " (TLS host name mismatch: the server's certificate does not name " + host + ")";
+  }
+  if (message.find("certificate") != std::string_view::npos) {
+    return " (TLS certificate verify failed: ssl_ca did not sign the server's certificate)";
+  }
+  return "";
 }
 
 }  // namespace
@@ -183,7 +198,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionParams& par
   if (mysql_real_connect(mysql, params.host.c_str(), params.user.c_str(), params.password.c_str(),
                          params.database.empty() ? nullptr : params.database.c_str(),
                          static_cast<unsigned int>(params.port), nullptr, flags) == nullptr) {
-    return conn->LastError("connecting to");
+    const unsigned error_number = mysql_errno(mysql);
+    const std::string message = mysql_error(mysql);
+    return ErrorStatus(error_number, mysql_sqlstate(mysql), "connecting to", where,
+                       message + TlsFailureHint(error_number, message, params.host));
   }
   if (params.ssl_mode != SslMode::kDisabled && params.ssl_mode != SslMode::kPreferred &&
       mysql_get_ssl_cipher(mysql) == nullptr) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/warn_once.h"
+
 namespace rivven::mysql {
 namespace {
 
@@ -133,6 +135,10 @@ Result<MysqlSourceConfig> MysqlSourceConfigFromBound(const config::BoundConfig& 
   conn.key_path = bound.IsSet("ssl_key") ? bound.GetString("ssl_key") : "";
   if (conn.ssl_mode == SslMode::kVerifyCa && conn.ca_path.empty()) {
     return Status::InvalidArgument(at + ".ssl_ca: required for ssl_mode verify_ca");
+  }
+  if (conn.ssl_mode == SslMode::kRequired) {
+    log::WarnOnce("mysql", at + ".ssl_mode is required: TLS without certificate verification, "
+                                "the server's identity is not checked (verify_identity checks it)");
   }
   if (conn.cert_path.empty() != conn.key_path.empty()) {
     return Status::InvalidArgument(at + ": ssl_cert and ssl_key go together");

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "base/warn_once.h"
+
 namespace rivven::postgres {
 namespace {
 
@@ -142,6 +144,11 @@ Result<PostgresSourceConfig> PostgresSourceConfigFromBound(const config::BoundCo
   auto tls_mode = TlsModeFromName(tls.GetString("mode"));
   if (!tls_mode.ok()) return Status::InvalidArgument(tls.path() + ".mode: " + tls_mode.status().message());
   c.connection.tls_mode = *tls_mode;
+  if (c.connection.tls_mode == pg::TlsMode::kRequire) {
+    log::WarnOnce("postgres", tls.path() + ".mode is require: TLS without certificate "
+                                           "verification, the server's identity is not checked "
+                                           "(verify-full checks it)");
+  }
   c.connection.tls_ca_path = tls.GetString("ca_path");
   c.connection.tls_cert_path = tls.GetString("cert_path");
   c.connection.tls_key_path = tls.GetString("key_path");

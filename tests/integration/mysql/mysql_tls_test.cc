@@ -121,7 +121,8 @@ TEST_F(MysqlTlsTest, VerifyCaChecksTheChainButNotTheName) {
   ExpectFatal(Params(*tls, SslMode::kVerifyCa, wrong->ca_path()),
               "MySQL error 2026 (HY000) connecting to");
   ExpectFatal(Params(*tls, SslMode::kVerifyCa, wrong->ca_path()),
-              "TLS/SSL error: self-signed certificate in certificate chain");
+              "TLS/SSL error: self-signed certificate in certificate chain (TLS certificate "
+              "verify failed: ssl_ca did not sign the server's certificate)");
   ExpectFatal(Params(*tls, SslMode::kVerifyCa, "/nonexistent/ca.crt"), "MySQL error 2026");
   ExpectFatal(Params(*Plain(), SslMode::kVerifyCa, tls->ca_path()), "does not offer it");
 }
@@ -138,7 +139,8 @@ TEST_F(MysqlTlsTest, VerifyIdentityAlsoChecksTheName) {
   EXPECT_NE(CipherOf(by_name), "");
   // The certificate names only wrong.example: the chain is fine, the name is not.
   ExpectFatal(Params(*wrong, SslMode::kVerifyIdentity, wrong->ca_path()),
-              "Validation of SSL server certificate failed");
+              "Validation of SSL server certificate failed (TLS host name mismatch: the server's "
+              "certificate does not name 127.0.0.1)");
   ExpectFatal(Params(*tls, SslMode::kVerifyIdentity, wrong->ca_path()), "MySQL error 2026");
 }
 

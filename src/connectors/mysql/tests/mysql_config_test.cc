@@ -119,5 +119,25 @@ TEST(MysqlConfigTest, TlsModesAndFiles) {
   EXPECT_EQ(c->server_name, "dbserver1");
 }
 
+TEST(MysqlConfigTest, SslModeRequiredWarnsOnceThatTheServerIsNotVerified) {
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 2; ++i) {
+    config::Diagnostics diags;
+    auto c = MysqlSourceConfigFromBound(
+        BindYaml("host: h\ndatabase: d\nuser: u\npassword: p\nserver_id: 9\nssl_mode: required\n",
+                 &diags),
+        "m");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->connection.ssl_mode, SslMode::kRequired);
+  }
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const std::string warning =
+      "sources.mysql.config.ssl_mode is required: TLS without certificate verification, the "
+      "server's identity is not checked (verify_identity checks it)";
+  const size_t at = log.find(warning);
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find(warning, at + 1), std::string::npos) << log;
+}
+
 }  // namespace
 }  // namespace rivven::mysql
