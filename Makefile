@@ -4,7 +4,7 @@ BINARY      := $(BUILD_DIR)/rivven-connect
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo bench chaos docs clean
+.PHONY: all deps build test demo bench chaos docs fuzz clean
 
 all: build
 
@@ -42,6 +42,12 @@ bench: build
 chaos: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) --target chaos_test -j $(JOBS)
 	tests/chaos/run_long.sh $(BUILD_DIR)
+
+# Every libFuzzer target for FUZZ_SECONDS (default 60) each, in a Clang build (build/fuzz); fails on
+# a crash and prints the reproducer. `make test` runs the fuzz replays over the checked-in corpus.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run_fuzzers.sh
 
 # Regenerates docs/connectors.md from the connectors' config declarations.
 docs: build
