@@ -309,6 +309,15 @@ Result<FileReader::Step> FileReader::DecodeJsonArray(RecordOutput& out, bool at_
   return Step::kNeedMore;
 }
 
+void FileReader::ResumeAfterHeader() {
+  base_ = resume_offset_;
+  scan_line_ = resume_line_;
+  pos_ = 0;
+  end_ = 0;
+  eof_ = false;
+  resume_offset_ = 0;
+}
+
 Result<FileReader::Step> FileReader::DecodeCsv(RecordOutput& out, bool at_eof, bool* emitted) {
   const std::string_view data = Pending();
   if (data.empty()) return Step::kNeedMore;
@@ -318,6 +327,12 @@ Result<FileReader::Step> FileReader::DecodeCsv(RecordOutput& out, bool at_eof, b
   const uint64_t line = scan_line_ + 1;
   const bool commit = resume_offset_ == 0;
   if (p.outcome == Outcome::kUnterminatedQuote) {
+    if (resume_offset_ > 0) {
+      // Re-reading the header for a restart: the run that wrote the checkpoint already rejected
+      // this open quote, which ran to the end of the file, so the checkpoint is past it.
+      ResumeAfterHeader();
+      return Step::kProgress;
+    }
     RC_RETURN_IF_ERROR(out.Reject(data, line, base_ + pos_,
                                   "unterminated quoted field (no closing '\"' before the end "
                                   "of the file)"));
@@ -332,13 +347,7 @@ Result<FileReader::Step> FileReader::DecodeCsv(RecordOutput& out, bool at_eof, b
     Status s = csv_encoder_->SetHeader(*csv_parser_);
     if (!s.ok()) return Status::InvalidArgument(Where(line) + ": " + s.message());
     if (resume_offset_ > 0) {
-      // Header re-read: continue where the checkpoint left off.
-      base_ = resume_offset_;
-      scan_line_ = resume_line_;
-      pos_ = 0;
-      end_ = 0;
-      eof_ = false;
-      resume_offset_ = 0;
+      ResumeAfterHeader();
       return Step::kProgress;
     }
     Consume(p.consumed, p.newlines, true);

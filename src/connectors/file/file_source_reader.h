@@ -95,6 +95,8 @@ class FileReader {
   Result<Step> DecodeJsonLine(RecordOutput& out, bool at_eof, bool* emitted);
   Result<Step> DecodeJsonArray(RecordOutput& out, bool at_eof, bool* emitted);
   Result<Step> DecodeCsv(RecordOutput& out, bool at_eof, bool* emitted);
+  /// CSV restart: the header was re-read (or cannot be); continue at the checkpointed cursor.
+  void ResumeAfterHeader();
   /// Moves unread bytes to the front, grows if needed, and preads more. Returns bytes read.
   Result<size_t> Fill();
   void ResetDecoding(FileCursor at);

@@ -290,6 +290,25 @@ TEST(FileSourceTest, CsvUnterminatedQuoteAtEndIsRejected) {
   EXPECT_NE(errors.rejected[0].reason.find(":3: unterminated quoted field"), std::string::npos);
 }
 
+// Found by fuzzing (tests/fuzz/corpus/csv/unterminated_header_restart): a restart re-reads the
+// CSV header, and an open quote in it was rejected a second time on every restart.
+TEST(FileSourceTest, CsvUnterminatedHeaderIsRejectedOnceAcrossRestarts) {
+  TempDir dir;
+  WriteFile(dir / "h.csv", "\"a,b\n1,2\n");
+  TestErrors errors;
+  auto s = OpenSource(Config(dir / "h.csv", SourceFormat::kCsv), &errors);
+  const Drained first = Drain(*s);
+  EXPECT_TRUE(first.values.empty());
+  ASSERT_EQ(errors.rejected.size(), 1u);
+  EXPECT_NE(errors.rejected[0].reason.find(":1: unterminated quoted field"), std::string::npos);
+  ASSERT_FALSE(first.position.empty());
+
+  TestErrors again;
+  auto restarted = OpenSource(Config(dir / "h.csv", SourceFormat::kCsv), &again, first.position);
+  EXPECT_TRUE(Drain(*restarted).values.empty());
+  EXPECT_TRUE(again.rejected.empty());
+}
+
 TEST(FileSourceTest, JsonLineOverTheRecordLimitIsRejectedAndSkipped) {
   TempDir dir;
   const std::string path = dir / "huge.jsonl";
