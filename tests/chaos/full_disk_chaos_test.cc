@@ -72,7 +72,9 @@ std::vector<int64_t> OrderIds(const std::string& path) {
 
 TEST(FullDiskChaosTest, AFullDataDirWaitsWithAClearErrorAndLosesNothingOnceFreed) {
   TempDir dir;
-  TmpfsMount disk(dir / "data", 16LL << 20);
+  // Big enough for every record of the long run (68,000 orders of ~250 bytes): the disk is full
+  // only while the test fills it.
+  TmpfsMount disk(dir / "data", 64LL << 20);
   if (!disk.error().empty()) {
     Report("datagen → embedded (full tmpfs) → file", "skipped: " + disk.error(), Tally{}, 0);
     GTEST_SKIP() << disk.error();

@@ -1,5 +1,5 @@
 // Chaos: postgres-cdc -> embedded topic -> file sink, with rivven-connect SIGKILLed, PostgreSQL
-// restarted, connections cut and refused by a proxy, while a writer keeps inserting rows.
+// restarted, connections cut, refused and slowed by a proxy, while a writer keeps inserting rows.
 #include <random>
 #include <thread>
 
@@ -61,13 +61,13 @@ TEST(PostgresChaosTest, CdcToFileLosesNoRowThroughKillsRestartsAndCutConnections
       },
       1, 5, milliseconds(20));
 
-  const int rounds = Scaled(8, 40);
+  const int rounds = Scaled(10, 50);
   std::mt19937 rng(12);
   std::uniform_int_distribution<int> pause_ms(300, 900);
-  int kills = 0, restarts = 0, cuts = 0, refusals = 0;
+  int kills = 0, restarts = 0, cuts = 0, refusals = 0, slow = 0;
   for (int round = 0; round < rounds; ++round) {
     std::this_thread::sleep_for(milliseconds(pause_ms(rng)));
-    switch (round % 4) {
+    switch (round % 5) {
       case 0:
         ASSERT_TRUE(connect.KillAndRestart()) << "rivven-connect had exited\n" << connect.Log();
         ++kills;
@@ -87,6 +87,12 @@ TEST(PostgresChaosTest, CdcToFileLosesNoRowThroughKillsRestartsAndCutConnections
         std::this_thread::sleep_for(milliseconds(1500));
         proxy->SetMode(TcpProxy::Mode::kForward);
         ++refusals;
+        break;
+      case 4:  // a slow network: every exchange with the server waits 150 ms each way
+        proxy->SetLatency(milliseconds(150));
+        std::this_thread::sleep_for(milliseconds(1500));
+        proxy->SetLatency(milliseconds(0));
+        ++slow;
         break;
     }
   }
@@ -113,7 +119,8 @@ TEST(PostgresChaosTest, CdcToFileLosesNoRowThroughKillsRestartsAndCutConnections
   EXPECT_EQ(connect.Stop(), 0) << connect.Log();
   Report("postgres-cdc → embedded → file",
          std::to_string(kills) + " kill -9, " + std::to_string(restarts) + " PostgreSQL restarts, " +
-             std::to_string(cuts) + " cuts, " + std::to_string(refusals) + " refusals",
+             std::to_string(cuts) + " cuts, " + std::to_string(refusals) + " refusals, " +
+             std::to_string(slow) + " slow periods (150 ms)",
          tally, recovery);
 }
 
