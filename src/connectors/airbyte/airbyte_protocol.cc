@@ -132,8 +132,13 @@ Result<Message> ParseMessage(std::string_view line, const PrimaryKeys* keys) {
       if (m.stream.name.empty() || data == nullptr) return missing("record.stream and record.data");
       m.data = JsonText(*data);
       if (const Value* at = Member(*record, "emitted_at"); at != nullptr && at->IsNumber()) {
-        m.emitted_at =
-            TimestampMs(at->IsInt64() ? at->GetInt64() : static_cast<int64_t>(at->GetDouble()));
+        // A double outside int64's range (1.7e52) cannot be converted; it counts as absent.
+        constexpr double kLimit = 9.2e18;
+        if (at->IsInt64()) {
+          m.emitted_at = TimestampMs(at->GetInt64());
+        } else if (const double v = at->GetDouble(); v > -kLimit && v < kLimit) {
+          m.emitted_at = TimestampMs(static_cast<int64_t>(v));
+        }
       }
       if (keys != nullptr) {
         auto it = keys->find(m.stream);

@@ -29,6 +29,25 @@ TEST(AirbyteMessageTest, RecordKeepsDataAndBuildsTheKeyIgnoringUnknownFields) {
   EXPECT_EQ(m->emitted_at, 1700000000123);
 }
 
+// Found by fuzzing (tests/fuzz/corpus/airbyte/emitted_at_out_of_range): a double beyond int64
+// was converted anyway (undefined behaviour). It now counts as absent (the source stamps "now").
+TEST(AirbyteMessageTest, EmittedAtOutOfRangeCountsAsAbsent) {
+  for (const char* at : {"1.7e52", "-1.7e52", "18446744073709551615", "1e400"}) {
+    auto m = ParseMessage(std::string(R"({"type":"RECORD","record":{"stream":"s","emitted_at":)") +
+                          at + R"(,"data":{}}})");
+    if (std::string_view(at) == "1e400") {  // not a double at all: not JSON we accept
+      EXPECT_FALSE(m.ok()) << at;
+      continue;
+    }
+    ASSERT_TRUE(m.ok()) << at << ": " << m.status().ToString();
+    EXPECT_EQ(m->emitted_at, 0) << at;
+  }
+  auto fractional =
+      ParseMessage(R"({"type":"RECORD","record":{"stream":"s","emitted_at":1.7e12,"data":{}}})");
+  ASSERT_TRUE(fractional.ok());
+  EXPECT_EQ(fractional->emitted_at, 1700000000000);
+}
+
 TEST(AirbyteMessageTest, RecordOfAStreamWithoutPrimaryKeyHasNoKey) {
   PrimaryKeys keys{{StreamId{"users", ""}, {{"id"}}}};
   auto m = ParseMessage(R"({"type":"RECORD","record":{"stream":"events","data":{"n":1}}})", &keys);
