@@ -72,8 +72,12 @@ config::Schema HttpPollSchema() {
             .Max(1000000));
   s.Add(Key("key_path", ValueType::kString, "JSONPath of the record key (absent: no key)."));
   s.Add(Key("tls", ValueType::kObject, "TLS to the endpoint (verified unless turned off).")
-            .Child(Key("ca_path", ValueType::kString, "CA bundle (PEM); absent: the system's."))
-            .Child(Key("verify", ValueType::kBool, "Check certificate and host name.").Default("true")));
+            .Child(Key("ca_path", ValueType::kString,
+                       "CA bundle (PEM) that signs the server's certificate; absent: the "
+                       "system's trust store."))
+            .Child(Key("verify", ValueType::kBool,
+                       "Check the server's certificate and host name; false logs a warning.")
+                       .Default("true")));
   return s;
 }
 
