@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "clients/kafka/kafka_producer.h"
 #include "support/kafka_mock_cluster.h"
 #include "support/kafka_tls_proxy.h"
+#include "support/process.h"
 #include "support/test_ca.h"
 
 namespace rivven::kafka {
@@ -141,6 +143,68 @@ TEST_F(KafkaTlsTest, AHostNameOutsideTheCertificateFailsNamingTheBrokerAndTheRea
       << log;
   EXPECT_GE(proxy_->failed_handshakes(), 1);
   EXPECT_EQ(proxy_->requests(), 0);
+}
+
+// The YAML keys through the binary: the kafka sink's security.protocol SSL + tls.ca_path, and
+// broker.tls for a Kafka cluster as the pipeline's broker.
+TEST_F(KafkaTlsTest, TheKafkaSinkAndTheKafkaBrokerConnectOverTlsFromYaml) {
+  ASSERT_NO_FATAL_FAILURE(StartProxy(ca_->server_cert_path(), ca_->server_key_path()));
+  ASSERT_TRUE(cluster_->CreateTopic("orders", 1, 1));
+  ASSERT_TRUE(cluster_->CreateTopic("_rivven-connect-offsets", 1, 1));
+  const std::string tls_bootstrap = "localhost:" + std::to_string(proxy_->port());
+  testing::TempDir dir;
+  const auto kcat = [&](const std::string& topic) {
+    const auto r = testing::RunProcess({"/usr/bin/kcat", "-b", cluster_->bootstraps(), "-C", "-t",
+                                        topic, "-o", "beginning", "-e", "-q", "-f", "%s\n"},
+                                       {.timeout = 60s});
+    EXPECT_EQ(r.exit_code, 0) << testing::DescribeResult(r);
+    return testing::SplitLines(r.out);
+  };
+
+  testing::WriteFile(dir / "sink.yaml",
+                     "version: \"1.0\"\n"
+                     "sources:\n"
+                     "  gen: {connector: datagen, topic: orders, config: {pattern: orders, seed: 3, "
+                     "events_per_second: 0, max_events: 100}}\n"
+                     "sinks:\n"
+                     "  out:\n"
+                     "    connector: kafka\n"
+                     "    topics: [orders]\n"
+                     "    consumer_group: tls-sink\n"
+                     "    config:\n"
+                     "      bootstrap_servers: \"" + tls_bootstrap + "\"\n"
+                     "      target_topic: secure\n"
+                     "      security: {protocol: SSL}\n"
+                     "      tls: {ca_path: " + ca_->ca_path() + "}\n");
+  auto sink = testing::RunProcess({testing::BinaryPath(), "run", "-c", dir / "sink.yaml",
+                                   "--data-dir", dir / "d1"},
+                                  {.timeout = 120s});
+  ASSERT_EQ(sink.exit_code, 0) << testing::DescribeResult(sink);
+  const auto delivered = kcat("secure");
+  EXPECT_EQ(delivered.size(), 100u);
+  EXPECT_EQ(std::set<std::string>(delivered.begin(), delivered.end()).size(), 100u);
+  const int produce_requests_after_sink = proxy_->requests();
+  EXPECT_GT(produce_requests_after_sink, 0);
+
+  testing::WriteFile(dir / "broker.yaml",
+                     "version: \"1.0\"\n"
+                     "broker:\n"
+                     "  bootstrap_servers: [\"" + tls_bootstrap + "\"]\n"
+                     "  tls: {enabled: true, ca_path: " + ca_->ca_path() + "}\n"
+                     "sources:\n"
+                     "  gen: {connector: datagen, topic: orders, config: {pattern: orders, seed: 4, "
+                     "events_per_second: 0, max_events: 50}}\n"
+                     "sinks:\n"
+                     "  out: {connector: file, topics: [orders], config: {path: " + (dir / "out") +
+                     "}}\n");
+  auto broker = testing::RunProcess({testing::BinaryPath(), "run", "-c", dir / "broker.yaml",
+                                     "--data-dir", dir / "d2"},
+                                    {.timeout = 120s});
+  ASSERT_EQ(broker.exit_code, 0) << testing::DescribeResult(broker);
+  EXPECT_EQ(kcat("orders").size(), 50u);  // the pipeline's topic lives on the cluster
+  EXPECT_EQ(testing::SplitLines(testing::ReadFile(dir / "out/orders.jsonl")).size(), 50u);
+  EXPECT_GT(proxy_->requests(), produce_requests_after_sink);
+  EXPECT_EQ(proxy_->failed_handshakes(), 0);
 }
 
 }  // namespace
