@@ -95,6 +95,21 @@ TEST_F(RenewerTest, LogsInAgainWhenRenewalFails) {
   EXPECT_GE(fake.renewals(), 1);
 }
 
+TEST_F(RenewerTest, RenewsAGivenTokenWithoutLoggingIn) {
+  FakeVault fake({});
+  fake.AddToken("s.given-token", 3, true);
+  fake.PutKv2("pg", {{"password", "p-renew-4"}});
+  vault::VaultAuth auth;
+  auth.token = "s.given-token";
+  auto resolver = MakeResolver(fake, auth);
+  ASSERT_TRUE(resolver->Resolve(Ref("vault:secret/data/pg#password")).ok());
+  Renewer renewer(*resolver, nullptr);
+  ASSERT_TRUE(Eventually([&] { return fake.renewals() >= 1; }));
+  EXPECT_EQ(fake.logins(), 0);
+  EXPECT_EQ(fake.lookups(), 1);
+  EXPECT_TRUE(fake.violations().empty());
+}
+
 TEST_F(RenewerTest, LeasedSecretIsReadAgainAndChangesAreReported) {
   FakeVault fake({});
   fake.PutKv1("pg", {{"password", "old-leased-1"}, {"user", "same-user"}}, 2);
