@@ -32,9 +32,6 @@
 
 namespace rivven::testing {
 
-inline constexpr char kOpenssl[] = "/usr/bin/openssl";  // RunProcess does not search PATH
-
-
 /// Client threads running many small transactions of random inserts, updates and deletes on
 /// keys [first_key, first_key + keys). Each transaction takes its 1-3 keys under
 /// transaction-scoped advisory locks (in key order) and only then draws new versions from the

@@ -2,6 +2,7 @@
 // concurrent writers, kill -9 of the pipeline, a restart of the server, and TLS. Each test has its
 // own database, slot and publication; the source logs in as `rivven` (REPLICATION, no superuser).
 #include "postgres_pipeline_fixture.h"
+#include "support/test_ca.h"
 
 namespace rivven::testing {
 namespace {
@@ -337,13 +338,11 @@ TEST_F(PostgresPipelineTlsTest, TlsVerifyFull) {
   }
 
   // A CA that did not sign the server's certificate.
-  const ProcessResult ca = RunProcess(
-      {kOpenssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-       "-nodes", "-keyout", dir_ / "other-ca.key", "-out", dir_ / "other-ca.crt", "-days", "1",
-       "-subj", "/CN=another CA"});
-  ASSERT_EQ(ca.exit_code, 0) << ca.err;
+  std::string error;
+  const auto other = TestCa::Make({}, &error);
+  ASSERT_NE(other, nullptr) << error;
   PipelineOptions wrong_ca = verify_full;
-  wrong_ca.ca_path = dir_ / "other-ca.crt";
+  wrong_ca.ca_path = other->ca_path();
   const ProcessResult refused = Command("check", WritePipeline(wrong_ca, "wrong-ca.yaml"));
   EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
   EXPECT_NE((refused.out + refused.err).find("certificate verify failed"), std::string::npos)
@@ -363,48 +362,50 @@ TEST_F(PostgresPipelineTlsTest, TlsVerifyFull) {
   std::cout << "seconds=" << SecondsSince(start) << "\n";
 }
 
-// The server's certificate is swapped (and restored) for one naming only DNS:localhost.
+// The server's certificate and key are swapped (and restored) for a test CA's certificate that
+// names only DNS:localhost.
 TEST_F(PostgresPipelineTlsTest, TlsVerifyFullRejectsAHostNameOutsideTheCertificate) {
   CreateTable(1);
+  std::string error;
+  const auto ca = TestCa::Make({}, &error);
+  ASSERT_NE(ca, nullptr) << error;
+  ASSERT_EQ(ca->Issue("localhost-only", "DNS:localhost"), "");
   const std::string tls = server_->dir() + "/tls";
-  WriteFile(dir_ / "server.ext", "subjectAltName=DNS:localhost\n");
-  const ProcessResult csr = RunProcess({kOpenssl, "req", "-new", "-key", tls + "/server.key",
-                                        "-subj", "/CN=localhost", "-out", dir_ / "server.csr"});
-  ASSERT_EQ(csr.exit_code, 0) << csr.err;
-  const ProcessResult cert = RunProcess(
-      {kOpenssl, "x509", "-req", "-in", dir_ / "server.csr", "-CA", tls + "/ca.crt", "-CAkey",
-       tls + "/ca.key", "-CAcreateserial", "-CAserial", dir_ / "ca.srl", "-days", "1",
-       "-extfile", dir_ / "server.ext", "-out", dir_ / "localhost-only.crt"});
-  ASSERT_EQ(cert.exit_code, 0) << cert.err;
-  const std::string original = ReadFile(tls + "/server.crt");
+  const std::string original_cert = ReadFile(tls + "/server.crt");
+  const std::string original_key = ReadFile(tls + "/server.key");
   // Opened while the certificate still matches 127.0.0.1: it reloads the server afterwards too.
   const auto admin = server_->Connect();
-  const auto serve = [&](const std::string& certificate) {
+  // Rewritten in place: the key keeps the owner and mode the server needs.
+  const auto serve = [&](const std::string& certificate, const std::string& key) {
     WriteFile(tls + "/server.crt", certificate);
+    WriteFile(tls + "/server.key", key);
     auto reloaded = admin->Exec("SELECT pg_reload_conf()");
     ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
     std::this_thread::sleep_for(milliseconds(500));  // the postmaster reloads asynchronously
   };
-  ASSERT_NO_FATAL_FAILURE(serve(ReadFile(dir_ / "localhost-only.crt")));
+  ASSERT_NO_FATAL_FAILURE(serve(ReadFile(ca->dir() + "/localhost-only.crt"),
+                                ReadFile(ca->dir() + "/localhost-only.key")));
 
-  const auto check = [&](const std::string& host, const std::string& mode) {
+  const auto check = [&](const std::string& host, const std::string& mode,
+                         const std::string& ca_path) {
     PipelineOptions o;
     o.host = host;
     o.tls_mode = mode;
-    o.ca_path = server_->ca_path();
+    o.ca_path = ca_path;
     return Command("check", WritePipeline(o, host + "-" + mode + ".yaml"), {"--source", "pg"});
   };
-  const ProcessResult by_ip = check("127.0.0.1", "verify-full");
-  const ProcessResult by_name = check("localhost", "verify-full");
-  const ProcessResult ca_only = check("127.0.0.1", "verify-ca");
-  serve(original);
+  const ProcessResult by_ip = check("127.0.0.1", "verify-full", ca->ca_path());
+  const ProcessResult by_name = check("localhost", "verify-full", ca->ca_path());
+  const ProcessResult ca_only = check("127.0.0.1", "verify-ca", ca->ca_path());
+  serve(original_cert, original_key);
   EXPECT_NE(by_ip.exit_code, 0) << by_ip.out << by_ip.err;
   EXPECT_NE((by_ip.out + by_ip.err).find("does not match host name \"127.0.0.1\""),
             std::string::npos)
       << by_ip.out << by_ip.err;
   EXPECT_EQ(by_name.exit_code, 0) << by_name.out << by_name.err;
   EXPECT_EQ(ca_only.exit_code, 0) << ca_only.out << ca_only.err;
-  EXPECT_EQ(check("127.0.0.1", "verify-full").exit_code, 0) << "the original certificate is back";
+  EXPECT_EQ(check("127.0.0.1", "verify-full", server_->ca_path()).exit_code, 0)
+      << "the original certificate is back";
 }
 
 }  // namespace
