@@ -28,13 +28,12 @@ void Restart(const Planned& p, const char* section, secrets::SecretSession& sess
   }
   const std::string path = std::string(section) + "." + p.spec.name + ".config";
   config::Diagnostics diags;
-  config::BoundConfig bound =
-      config::Bind(p.descriptor->schema, node->IsNull() ? nullptr : &*node, path, p.spec.mark,
-                   &diags);
+  config::BoundConfig bound = config::Bind(p.descriptor->schema, node->IsNull() ? nullptr : &*node,
+                                           path, p.spec.mark, &diags);
   if (p.descriptor->validate) p.descriptor->validate(bound, &diags);
   if (!diags.empty()) {
-    log::Error(kLog, "{} keeps its old configuration: the new secret value does not fit: {}",
-               path, redaction::Scrub(diags.Format()));
+    log::Error(kLog, "{} keeps its old configuration: the new secret value does not fit: {}", path,
+               redaction::Scrub(diags.Format()));
     return;
   }
   if (pipeline.Reconfigure(p.spec.name, std::move(bound))) {
@@ -45,8 +44,7 @@ void Restart(const Planned& p, const char* section, secrets::SecretSession& sess
 }  // namespace
 
 secrets::Renewer::OnChange MakeSecretReloader(const PipelinePlan& plan,
-                                              secrets::SecretSession& session,
-                                              Pipeline& pipeline) {
+                                              secrets::SecretSession& session, Pipeline& pipeline) {
   return [&plan, &session, &pipeline](const std::vector<secrets::Reference>& changed) {
     const std::set<secrets::Reference> refs(changed.begin(), changed.end());
     std::set<std::string> sources, sinks;
@@ -66,8 +64,7 @@ secrets::Renewer::OnChange MakeSecretReloader(const PipelinePlan& plan,
         }
       }
       if (!connector) {
-        log::Warn(kLog,
-                  "{} changed in Vault; {} keeps the old value until rivven-connect restarts",
+        log::Warn(kLog, "{} changed in Vault; {} keeps the old value until rivven-connect restarts",
                   use.ref.text, use.path);
       }
     }

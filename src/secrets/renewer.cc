@@ -33,8 +33,8 @@ Renewer::Clock::time_point Renewer::KeepToken(Clock::time_point now) {
   const vault::TokenLease before = vault.token_lease();
   // Renewal stops paying off once Vault no longer extends the token (its max TTL is near):
   // then AppRole logs in for a fresh one.
-  const bool renewal_useful = before.renewable && (login_ttl_.count() == 0 ||
-                                                  before.ttl_seconds * 2 >= login_ttl_.count());
+  const bool renewal_useful =
+      before.renewable && (login_ttl_.count() == 0 || before.ttl_seconds * 2 >= login_ttl_.count());
   Status failure;
   if (renewal_useful) {
     auto renewed = vault.RenewSelf();
@@ -92,9 +92,9 @@ void Renewer::Loop(std::stop_token stop) {
   vault::VaultClient* vault = resolver_.vault();
   if (vault == nullptr) return;
   login_ttl_ = std::chrono::seconds(vault->token_lease().ttl_seconds);
-  Clock::time_point token_due =
-      login_ttl_.count() > 0 ? Clock::now() + Share(login_ttl_, options_.fraction)
-                             : Clock::time_point::max();
+  Clock::time_point token_due = login_ttl_.count() > 0
+                                    ? Clock::now() + Share(login_ttl_, options_.fraction)
+                                    : Clock::time_point::max();
   while (!stop.stop_requested()) {
     Clock::time_point next = token_due;
     std::vector<std::pair<std::string, Clock::time_point>> reads;

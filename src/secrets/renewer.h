@@ -49,7 +49,7 @@ class Renewer {
   Resolver& resolver_;
   OnChange on_change_;
   RenewalOptions options_;
-  std::chrono::seconds login_ttl_{0};          ///< TTL the token had when obtained
+  std::chrono::seconds login_ttl_{0};                  ///< TTL the token had when obtained
   std::map<std::string, Clock::time_point> retry_at_;  ///< failed re-reads: when to try again
   std::mutex mu_;
   std::condition_variable_any cv_;

@@ -12,8 +12,7 @@ namespace {
 // A secret file is read whole; this bounds a reference that names a large file by mistake.
 constexpr size_t kMaxFileBytes = 1 << 20;
 
-Status RefError(const Reference& ref, const std::string& why,
-                Disposition d = Disposition::kFatal) {
+Status RefError(const Reference& ref, const std::string& why, Disposition d = Disposition::kFatal) {
   return Status::Error(StatusCode::kInvalidArgument, "secret reference '" + ref.text + "': " + why,
                        d);
 }
@@ -49,7 +48,9 @@ Result<std::string> ReadSecretFile(const Reference& ref) {
 
 Resolver::Resolver(config::EnvLookup env, std::unique_ptr<vault::VaultClient> vault,
                    std::string no_vault_reason)
-    : env_(std::move(env)), vault_(std::move(vault)), no_vault_reason_(std::move(no_vault_reason)) {}
+    : env_(std::move(env)),
+      vault_(std::move(vault)),
+      no_vault_reason_(std::move(no_vault_reason)) {}
 
 Resolver::~Resolver() = default;
 
@@ -113,7 +114,8 @@ std::vector<Resolver::Lease> Resolver::Leases() const {
   std::vector<Lease> out;
   for (const auto& [path, read] : paths_) {
     if (read.secret.ok() && read.secret->lease_duration_seconds > 0) {
-      out.push_back({path, read.read_at, std::chrono::seconds(read.secret->lease_duration_seconds)});
+      out.push_back(
+          {path, read.read_at, std::chrono::seconds(read.secret->lease_duration_seconds)});
     }
   }
   return out;

@@ -63,9 +63,9 @@ class Resolver {
   std::unique_ptr<vault::VaultClient> vault_;
   std::string no_vault_reason_;
   mutable std::mutex mu_;
-  std::optional<Status> login_;                 // guarded by mu_
-  std::map<std::string, PathRead> paths_;       // guarded by mu_
-  std::map<Reference, Secret> resolved_;        // guarded by mu_: vault: values handed out
+  std::optional<Status> login_;            // guarded by mu_
+  std::map<std::string, PathRead> paths_;  // guarded by mu_
+  std::map<Reference, Secret> resolved_;   // guarded by mu_: vault: values handed out
 };
 
 }  // namespace rivven::secrets

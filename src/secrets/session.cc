@@ -33,8 +33,7 @@ SecretSession::~SecretSession() = default;
 
 bool SecretSession::uses_vault() const { return resolver_->vault() != nullptr; }
 
-std::unique_ptr<SecretSession> SecretSession::Open(config::Node* root,
-                                                   const config::EnvLookup& env,
+std::unique_ptr<SecretSession> SecretSession::Open(config::Node* root, const config::EnvLookup& env,
                                                    config::Diagnostics* diags) {
   std::unique_ptr<SecretSession> session(new SecretSession());
   session->raw_ = *root;

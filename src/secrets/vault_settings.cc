@@ -53,7 +53,8 @@ std::optional<VaultSettings> ReadVaultSettings(const config::Node* block, config
   out.options.address = b.GetString("address");
   if (out.options.address.empty()) out.options.address = env("VAULT_ADDR").value_or("");
   if (out.options.address.empty()) {
-    diags->Add(path, mark, "provider vault needs 'address' (or the VAULT_ADDR environment variable)");
+    diags->Add(path, mark,
+               "provider vault needs 'address' (or the VAULT_ADDR environment variable)");
   } else if (!out.options.address.starts_with("https://") &&
              !out.options.address.starts_with("http://")) {
     diags->Add(config::JoinPath(path, "address"), b.MarkOf("address"),

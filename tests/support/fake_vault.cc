@@ -82,9 +82,7 @@ FakeVault::~FakeVault() {
   https_.reset();
 }
 
-std::string FakeVault::address() const {
-  return http_ ? http_->Url("") : https_->Url("");
-}
+std::string FakeVault::address() const { return http_ ? http_->Url("") : https_->Url(""); }
 
 void FakeVault::Install(httplib::Server& server) {
   const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
@@ -121,8 +119,8 @@ void FakeVault::DeleteKv2Latest(const std::string& path) {
 void FakeVault::AddToken(const std::string& token, int64_t ttl_seconds, bool renewable) {
   std::lock_guard<std::mutex> lock(mu_);
   Token t;
-  t.expires = ttl_seconds > 0 ? Clock::now() + std::chrono::seconds(ttl_seconds)
-                              : Clock::time_point::max();
+  t.expires =
+      ttl_seconds > 0 ? Clock::now() + std::chrono::seconds(ttl_seconds) : Clock::time_point::max();
   t.max_expires = ttl_seconds > 0
                       ? Clock::now() + std::chrono::seconds(options_.max_token_ttl_seconds)
                       : Clock::time_point::max();
@@ -146,10 +144,22 @@ void FakeVault::RevokeAllTokens() {
   tokens_.clear();
 }
 
-int FakeVault::logins() const { std::lock_guard<std::mutex> l(mu_); return logins_; }
-int FakeVault::renewals() const { std::lock_guard<std::mutex> l(mu_); return renewals_; }
-int FakeVault::lookups() const { std::lock_guard<std::mutex> l(mu_); return lookups_; }
-int FakeVault::requests() const { std::lock_guard<std::mutex> l(mu_); return requests_; }
+int FakeVault::logins() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return logins_;
+}
+int FakeVault::renewals() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return renewals_;
+}
+int FakeVault::lookups() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return lookups_;
+}
+int FakeVault::requests() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return requests_;
+}
 int FakeVault::reads(const std::string& api_path) const {
   std::lock_guard<std::mutex> l(mu_);
   const auto it = reads_.find(api_path);
@@ -339,8 +349,8 @@ void FakeVault::RenewSelf(const httplib::Request& req, httplib::Response& res) {
     res.set_content(Errors("lease is not renewable"), "application/json");
     return;
   }
-  t.expires = std::min(Clock::now() + std::chrono::seconds(options_.token_ttl_seconds),
-                       t.max_expires);
+  t.expires =
+      std::min(Clock::now() + std::chrono::seconds(options_.token_ttl_seconds), t.max_expires);
   const int64_t ttl = SecondsLeft(t.expires);
   res.set_content(Envelope(0,
                            [&](Writer& w) {

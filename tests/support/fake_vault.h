@@ -22,8 +22,8 @@ class Response;
 //
 // Requests:
 //   POST /v1/auth/<mount>/login        body exactly {"role_id": str[, "secret_id": str]}, JSON;
-//                                      wrong credentials: 400 {"errors":["invalid role or secret ID"]}
-//                                      200 {"auth":{"client_token","accessor","policies",
+//                                      wrong credentials: 400 {"errors":["invalid role or secret
+//                                      ID"]} 200 {"auth":{"client_token","accessor","policies",
 //                                      "token_policies","lease_duration","renewable","metadata"}}
 //   GET  /v1/auth/token/lookup-self    200 {"data":{"id","ttl","renewable","policies",..}}
 //   POST /v1/auth/token/renew-self     body a JSON object (optional "increment"); 200 {"auth":{..}}
@@ -54,8 +54,8 @@ class FakeVault {
     std::string role_id = "role-1234";
     std::string secret_id = "secret-id-5678";
     std::string approle_mount = "approle";
-    std::string namespace_;             ///< required in X-Vault-Namespace when set
-    int64_t token_ttl_seconds = 3600;   ///< of tokens issued by login and by renewal
+    std::string namespace_;                 ///< required in X-Vault-Namespace when set
+    int64_t token_ttl_seconds = 3600;       ///< of tokens issued by login and by renewal
     int64_t max_token_ttl_seconds = 86400;  ///< renewals never extend past this from login
     bool token_renewable = true;
   };

@@ -148,7 +148,8 @@ TokenLease VaultClient::token_lease() const {
 Result<http::Response> VaultClient::SendWithRetries(http::Request request, std::string_view what) {
   request.url = options_.address + request.url;
   request.timeout = options_.timeout;
-  if (!options_.namespace_.empty()) request.headers.emplace_back("X-Vault-Namespace", options_.namespace_);
+  if (!options_.namespace_.empty())
+    request.headers.emplace_back("X-Vault-Namespace", options_.namespace_);
   for (int attempt = 0;; ++attempt) {
     Result<http::Response> r = http_->Send(request);
     std::chrono::milliseconds wait{0};
@@ -200,7 +201,8 @@ Status VaultClient::LoginLocked() {
     lease_ = TokenLease{IntMember(data, "ttl"), BoolMember(data, "renewable")};
     return Status::Ok();
   }
-  const std::string what = "logging in to Vault with AppRole (auth/" + auth_.approle_mount + "/login)";
+  const std::string what =
+      "logging in to Vault with AppRole (auth/" + auth_.approle_mount + "/login)";
   http::Request req;
   req.method = "POST";
   req.url = "/v1/auth/" + auth_.approle_mount + "/login";
@@ -210,10 +212,9 @@ Status VaultClient::LoginLocked() {
   req.body += "}";
   RC_ASSIGN_OR_RETURN(http::Response r, SendWithRetries(std::move(req), what));
   if (r.status != 200) {
-    return Status::FailedPrecondition(what + ": " + HttpFailure(r) +
-                                      (r.status == 400 || r.status == 403
-                                           ? " (check role_id and secret_id)"
-                                           : ""));
+    return Status::FailedPrecondition(
+        what + ": " + HttpFailure(r) +
+        (r.status == 400 || r.status == 403 ? " (check role_id and secret_id)" : ""));
   }
   RC_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseBody(r, what));
   std::string token;
@@ -264,12 +265,13 @@ Result<KvSecret> VaultClient::Read(std::string_view path) {
         doc["data"]["metadata"]["deletion_time"].IsString()) {
       deleted = doc["data"]["metadata"]["deletion_time"].GetString();
     }
-    return Status::NotFound(what + ": no secret at this path (HTTP 404" +
-                            (deleted.empty() ? ")" : "; its latest version was deleted at " +
-                                                         deleted + ")"));
+    return Status::NotFound(
+        what + ": no secret at this path (HTTP 404" +
+        (deleted.empty() ? ")" : "; its latest version was deleted at " + deleted + ")"));
   }
   if (r.status == 403) {
-    return Status::FailedPrecondition(what + ": permission denied (HTTP 403); the token's "
+    return Status::FailedPrecondition(what +
+                                      ": permission denied (HTTP 403); the token's "
                                       "policies do not allow reading this path");
   }
   if (r.status != 200) return Status::FailedPrecondition(what + ": " + HttpFailure(r));

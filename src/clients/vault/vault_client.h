@@ -21,21 +21,21 @@ namespace rivven::vault {
 
 /// How to reach Vault. Verification of its certificate is on unless `verify_tls` is false.
 struct VaultOptions {
-  std::string address;      ///< e.g. https://vault.example.com:8200 (no trailing /v1)
-  std::string namespace_;   ///< sent as X-Vault-Namespace when set (Vault Enterprise)
-  std::string ca_path;      ///< PEM bundle that signs Vault's certificate; empty: system store
+  std::string address;     ///< e.g. https://vault.example.com:8200 (no trailing /v1)
+  std::string namespace_;  ///< sent as X-Vault-Namespace when set (Vault Enterprise)
+  std::string ca_path;     ///< PEM bundle that signs Vault's certificate; empty: system store
   bool verify_tls = true;
   std::chrono::milliseconds timeout{10000};  ///< per request, connection included
-  int max_retries = 4;      ///< retries of 5xx, 429 and connection failures
+  int max_retries = 4;                       ///< retries of 5xx, 429 and connection failures
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{5000};
 };
 
 /// How to log in: a token given as is, or AppRole (role_id + secret_id) at `approle_mount`.
 struct VaultAuth {
-  std::string token;          ///< token auth when set
-  std::string role_id;        ///< AppRole auth when set
-  std::string secret_id;      ///< may be empty for roles with bind_secret_id=false
+  std::string token;      ///< token auth when set
+  std::string role_id;    ///< AppRole auth when set
+  std::string secret_id;  ///< may be empty for roles with bind_secret_id=false
   std::string approle_mount = "approle";
 };
 
@@ -48,8 +48,8 @@ struct TokenLease {
 /// One read of a KV secret. Values that are not JSON strings are kept as their JSON text.
 struct KvSecret {
   std::map<std::string, std::string> data;
-  bool kv_v2 = false;            ///< the response had KV v2's data.data + data.metadata shape
-  int64_t version = 0;           ///< KV v2's metadata.version
+  bool kv_v2 = false;                  ///< the response had KV v2's data.data + data.metadata shape
+  int64_t version = 0;                 ///< KV v2's metadata.version
   int64_t lease_duration_seconds = 0;  ///< > 0: re-read before it ends
 };
 

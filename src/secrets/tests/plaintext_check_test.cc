@@ -68,8 +68,10 @@ TEST_F(PlaintextCheck, FindsSecretKeysWrittenInTheFile) {
 }
 
 TEST_F(PlaintextCheck, ResolvedReferencesAreNotPlaintext) {
-  config::Node root = Parse("sources:\n  a:\n    connector: test\n    config:\n      password: x\n");
-  config::Node* value = &root.entries[0].second.entries[0].second.entries[1].second.entries[0].second;
+  config::Node root =
+      Parse("sources:\n  a:\n    connector: test\n    config:\n      password: x\n");
+  config::Node* value =
+      &root.entries[0].second.entries[0].second.entries[1].second.entries[0].second;
   ASSERT_EQ(value->scalar, "x");
   value->from_variable = true;  // what resolving a reference leaves behind
   EXPECT_TRUE(ScanSecretKeys(root, Lookup()).empty());
@@ -88,7 +90,8 @@ TEST_F(PlaintextCheck, WarnsOnlyWhenGroupOrOthersCanRead) {
   EXPECT_NE(warned.find("WARN  [config] " + file +
                         " has mode 0644, so its group or other users can read it, and it holds "
                         "secrets in plain text: sources.a.config.password, broker.sasl.password. "
-                        "Restrict it (chmod 600 " + file + ")"),
+                        "Restrict it (chmod 600 " +
+                        file + ")"),
             std::string::npos)
       << warned;
 

@@ -21,9 +21,9 @@ TEST(SecretReference, VaultPathAndKey) {
 }
 
 TEST(SecretReference, MalformedVaultValuesAreErrors) {
-  for (const char* bad : {"vault:secret/data/pg", "vault:#password", "vault:secret/pg#",
-                          "vault:secret/ pg#password", "vault:/secret/pg#password",
-                          "vault:secret/pg#a#b", "vault:"}) {
+  for (const char* bad :
+       {"vault:secret/data/pg", "vault:#password", "vault:secret/pg#", "vault:secret/ pg#password",
+        "vault:/secret/pg#password", "vault:secret/pg#a#b", "vault:"}) {
     auto r = ParseReference(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().message(),
@@ -37,8 +37,8 @@ TEST(SecretReference, EnvNames) {
   ASSERT_TRUE(ref);
   EXPECT_EQ(ref->kind, Reference::Kind::kEnv);
   EXPECT_EQ(ref->path, "PG_PASSWORD_2");
-  for (const char* literal : {"env:", "env:1ABC", "env: production", "env:A-B", "environment:X",
-                              "ENV:X", " env:X"}) {
+  for (const char* literal :
+       {"env:", "env:1ABC", "env: production", "env:A-B", "environment:X", "ENV:X", " env:X"}) {
     EXPECT_FALSE(Parse(literal)) << literal;
   }
 }

@@ -52,9 +52,8 @@ class SecretSessionTest : public ::testing::Test {
  protected:
   void TearDown() override { redaction::ResetForTesting(); }
   FakeVault fake_{{}};
-  config::EnvLookup env_ = MapEnv({{"ROLE", "role-1234"},
-                                   {"SECRET_ID", "secret-id-5678"},
-                                   {"API_TOKEN", "env-token-abc"}});
+  config::EnvLookup env_ = MapEnv(
+      {{"ROLE", "role-1234"}, {"SECRET_ID", "secret-id-5678"}, {"API_TOKEN", "env-token-abc"}});
 };
 
 TEST_F(SecretSessionTest, ResolvesVaultEnvAndFileEverywhere) {
@@ -71,7 +70,8 @@ TEST_F(SecretSessionTest, ResolvesVaultEnvAndFileEverywhere) {
                     "      url: file:///not/a/reference\n"
                     "sinks:\n  out:\n    connector: http-webhook\n    config:\n"
                     "      headers:\n        X-Key: vault:kv/legacy#key\n"
-                    "        X-File: file:" + dir / "token" + "\n",
+                    "        X-File: file:" +
+                    dir / "token" + "\n",
                 env_);
   ASSERT_TRUE(l->diags.empty()) << l->diags.Format();
   EXPECT_EQ(At(l->root, {"broker", "sasl", "password"}), "kv2-pass-1");
@@ -153,16 +153,18 @@ TEST_F(SecretSessionTest, UnreachableVaultFailsEachReferenceWithOneLoginAttempt)
 }
 
 TEST_F(SecretSessionTest, VaultReferenceWithoutProviderVaultIsAClearError) {
-  auto none = Load("sinks:\n  s:\n    connector: stdout\n    config:\n"
-                   "      a: vault:secret/data/pg#password\n",
-                   env_);
+  auto none = Load(
+      "sinks:\n  s:\n    connector: stdout\n    config:\n"
+      "      a: vault:secret/data/pg#password\n",
+      env_);
   EXPECT_EQ(none->diags.Format(),
             "p.yaml:5:10: error: sinks.s.config.a: secret reference "
             "'vault:secret/data/pg#password': needs secrets.provider: vault (the file has no "
             "secrets: block)\n");
-  auto env = Load("secrets:\n  provider: env\nsinks:\n  s:\n    connector: stdout\n    config:\n"
-                  "      a: vault:secret/data/pg#password\n      b: env:API_TOKEN\n",
-                  env_);
+  auto env = Load(
+      "secrets:\n  provider: env\nsinks:\n  s:\n    connector: stdout\n    config:\n"
+      "      a: vault:secret/data/pg#password\n      b: env:API_TOKEN\n",
+      env_);
   EXPECT_EQ(env->diags.Format(),
             "p.yaml:7:10: error: sinks.s.config.a: secret reference "
             "'vault:secret/data/pg#password': needs secrets.provider: vault (secrets.provider is "
@@ -201,9 +203,10 @@ TEST_F(SecretSessionTest, SecretsBlockCannotUseVaultAndChecksItsKeys) {
 TEST_F(SecretSessionTest, VaultAddrAndVaultTokenFromTheEnvironment) {
   fake_.AddToken("s.env-token-1", 600, true);
   fake_.PutKv2("pg", {{"password", "from-env-auth"}});
-  auto l = Load("secrets:\n  provider: vault\nsinks:\n  s:\n    connector: stdout\n    config:\n"
-                "      a: vault:secret/data/pg#password\n",
-                MapEnv({{"VAULT_ADDR", fake_.address()}, {"VAULT_TOKEN", "s.env-token-1"}}));
+  auto l = Load(
+      "secrets:\n  provider: vault\nsinks:\n  s:\n    connector: stdout\n    config:\n"
+      "      a: vault:secret/data/pg#password\n",
+      MapEnv({{"VAULT_ADDR", fake_.address()}, {"VAULT_TOKEN", "s.env-token-1"}}));
   ASSERT_TRUE(l->diags.empty()) << l->diags.Format();
   EXPECT_EQ(At(l->root, {"sinks", "s", "config", "a"}), "from-env-auth");
   EXPECT_EQ(fake_.lookups(), 1);

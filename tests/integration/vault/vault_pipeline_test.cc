@@ -50,10 +50,9 @@ class EchoingWebhook {
  public:
   EchoingWebhook() {
     server_.server().Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
-      const std::string echo = req.get_header_value("Authorization") + " " +
-                               req.get_header_value("X-Api-Key") + " " +
-                               req.get_header_value("X-File") + " " +
-                               req.get_header_value("X-Legacy");
+      const std::string echo =
+          req.get_header_value("Authorization") + " " + req.get_header_value("X-Api-Key") + " " +
+          req.get_header_value("X-File") + " " + req.get_header_value("X-Legacy");
       {
         std::lock_guard<std::mutex> lock(mu_);
         seen_.push_back(echo);
@@ -108,13 +107,18 @@ class VaultPipeline : public ::testing::Test {
            "settings:\n  log_level: debug\n  http:\n    port: " + std::to_string(http_port) +
            "\n    bind: 127.0.0.1\n"
            "sources:\n  gen:\n    connector: datagen\n    topic: events\n    config:\n"
-           "      pattern: orders\n      events_per_second: 20\n" + extra_source +
+           "      pattern: orders\n      events_per_second: 20\n" +
+           extra_source +
            "sinks:\n  hook:\n    connector: http-webhook\n    topics: [events]\n    config:\n"
-           "      url: " + webhook_.url() + "\n"
+           "      url: " +
+           webhook_.url() +
+           "\n"
            "      headers:\n"
            "        Authorization: vault:secret/data/webhook#token\n"
            "        X-Api-Key: env:TEST_API_KEY\n"
-           "        X-File: file:" + dir_ / "file_key" + "\n"
+           "        X-File: file:" +
+           dir_ / "file_key" +
+           "\n"
            "        X-Legacy: vault:kv/legacy#key\n"
            "      retry:\n        max_attempts: 2\n        initial_backoff_ms: 10\n"
            "        max_backoff_ms: 50\n";
@@ -179,17 +183,18 @@ TEST_F(VaultPipeline, NoOutputShowsAResolvedSecret) {
   const std::string json_log = ReadFile(dir_ / "run.err") + ReadFile(dir_ / "run.out");
   outputs.emplace_back("run --log-format json", json_log);
   EXPECT_NE(json_log.find("{\"ts\":"), std::string::npos) << json_log;
-  EXPECT_NE(json_log.find("\"level\":\"DEBUG\",\"component\":\"secrets\",\"msg\":\"sinks.hook.config."
-                          "headers.Authorization: resolved vault:secret/data/webhook#token\"}"),
-            std::string::npos)
+  EXPECT_NE(
+      json_log.find("\"level\":\"DEBUG\",\"component\":\"secrets\",\"msg\":\"sinks.hook.config."
+                    "headers.Authorization: resolved vault:secret/data/webhook#token\"}"),
+      std::string::npos)
       << json_log;
   EXPECT_NE(json_log.find("HTTP 401 from " + webhook_.url() + ": rejected credentials: ***"),
             std::string::npos)
       << json_log;
 
   // The same fatal end with text logs.
-  ProcessResult text = RunProcess(
-      {BinaryPath(), "run", "-c", config, "--data-dir", dir_ / "data2"}, Env());
+  ProcessResult text =
+      RunProcess({BinaryPath(), "run", "-c", config, "--data-dir", dir_ / "data2"}, Env());
   EXPECT_EQ(text.exit_code, 1) << DescribeResult(text);
   outputs.emplace_back("run (text)", text.out + text.err);
   EXPECT_NE(text.err.find("ERROR [run] sink 'hook'"), std::string::npos) << text.err;
@@ -205,23 +210,26 @@ TEST_F(VaultPipeline, NoOutputShowsAResolvedSecret) {
 TEST_F(VaultPipeline, ErrorsNameTheReferenceAndTheLine) {
   vault_->Deny("secret/data/webhook");
   const std::string yaml = Pipeline(0);
-  const std::string config = WriteConfig(
-      yaml.substr(0, yaml.find("X-Legacy")) + "X-Legacy: vault:kv/missing#key\n" +
-      "        X-Missing: vault:kv/legacy#nokey\n");
+  const std::string config =
+      WriteConfig(yaml.substr(0, yaml.find("X-Legacy")) + "X-Legacy: vault:kv/missing#key\n" +
+                  "        X-Missing: vault:kv/legacy#nokey\n");
   ProcessResult r = RunProcess({BinaryPath(), "validate", "-c", config}, Env());
   EXPECT_EQ(r.exit_code, 2);
   const std::vector<std::string> lines = SplitLines(r.err);
   ASSERT_EQ(lines.size(), 4u) << r.err;
-  EXPECT_EQ(lines[0], config + ":27:24: error: sinks.hook.config.headers.Authorization: secret "
-                               "reference 'vault:secret/data/webhook#token': reading "
-                               "'secret/data/webhook' from Vault: permission denied (HTTP 403); "
-                               "the token's policies do not allow reading this path");
-  EXPECT_EQ(lines[1], config + ":30:19: error: sinks.hook.config.headers.X-Legacy: secret "
-                               "reference 'vault:kv/missing#key': reading 'kv/missing' from "
-                               "Vault: no secret at this path (HTTP 404)");
-  EXPECT_EQ(lines[2], config + ":31:20: error: sinks.hook.config.headers.X-Missing: secret "
-                               "reference 'vault:kv/legacy#nokey': the secret at 'kv/legacy' has "
-                               "no key 'nokey' (its keys: key)");
+  EXPECT_EQ(lines[0], config +
+                          ":27:24: error: sinks.hook.config.headers.Authorization: secret "
+                          "reference 'vault:secret/data/webhook#token': reading "
+                          "'secret/data/webhook' from Vault: permission denied (HTTP 403); "
+                          "the token's policies do not allow reading this path");
+  EXPECT_EQ(lines[1], config +
+                          ":30:19: error: sinks.hook.config.headers.X-Legacy: secret "
+                          "reference 'vault:kv/missing#key': reading 'kv/missing' from "
+                          "Vault: no secret at this path (HTTP 404)");
+  EXPECT_EQ(lines[2], config +
+                          ":31:20: error: sinks.hook.config.headers.X-Missing: secret "
+                          "reference 'vault:kv/legacy#nokey': the secret at 'kv/legacy' has "
+                          "no key 'nokey' (its keys: key)");
   EXPECT_EQ(lines[3], config + ": 3 error(s) in configuration");
   ExpectNoSecret("validate", r.out + r.err);
 }
@@ -235,14 +243,15 @@ TEST_F(VaultPipeline, UnreachableVaultIsAnErrorPerReference) {
   EXPECT_EQ(r.exit_code, 2);
   const std::vector<std::string> lines = SplitLines(r.err);
   ASSERT_EQ(lines.size(), 3u) << r.err;
-  for (const auto& [line, ref] : {std::pair{0, "vault:secret/data/webhook#token"},
-                                  std::pair{1, "vault:kv/legacy#key"}}) {
-    EXPECT_NE(lines[line].find(std::string("error: sinks.hook.config.headers.") +
-                               (line == 0 ? "Authorization" : "X-Legacy") +
-                               ": secret reference '" + ref +
-                               "': after 2 attempt(s): logging in to Vault with AppRole "
-                               "(auth/approle/login): Vault at " + address + " is unreachable"),
-              std::string::npos)
+  for (const auto& [line, ref] :
+       {std::pair{0, "vault:secret/data/webhook#token"}, std::pair{1, "vault:kv/legacy#key"}}) {
+    EXPECT_NE(
+        lines[line].find(std::string("error: sinks.hook.config.headers.") +
+                         (line == 0 ? "Authorization" : "X-Legacy") + ": secret reference '" + ref +
+                         "': after 2 attempt(s): logging in to Vault with AppRole "
+                         "(auth/approle/login): Vault at " +
+                         address + " is unreachable"),
+        std::string::npos)
         << lines[line];
   }
   ExpectNoSecret("run", r.out + r.err);
@@ -291,7 +300,8 @@ TEST_F(VaultPipeline, PlaintextSecretsInAReadableFileWarn) {
       "sources:\n  gen:\n    connector: datagen\n    topic: events\n    config:\n"
       "      pattern: orders\n      max_events: 1\n"
       "sinks:\n  hook:\n    connector: http-webhook\n    topics: [events]\n    config:\n"
-      "      url: " + webhook_.url() + "\n      signing_secret: plain-signing-4c2d\n";
+      "      url: " +
+      webhook_.url() + "\n      signing_secret: plain-signing-4c2d\n";
   const std::string config = WriteConfig(yaml);
   ProcessResult quiet = RunProcess({BinaryPath(), "validate", "-c", config}, Env());
   EXPECT_EQ(quiet.exit_code, 0) << DescribeResult(quiet);
@@ -300,7 +310,8 @@ TEST_F(VaultPipeline, PlaintextSecretsInAReadableFileWarn) {
   ASSERT_EQ(::chmod(config.c_str(), 0644), 0);
   ProcessResult warned = RunProcess({BinaryPath(), "validate", "-c", config}, Env());
   EXPECT_EQ(warned.exit_code, 0);
-  EXPECT_NE(warned.err.find("WARN  [config] " + config + " has mode 0644, so its group or other "
+  EXPECT_NE(warned.err.find("WARN  [config] " + config +
+                            " has mode 0644, so its group or other "
                             "users can read it, and it holds secrets in plain text: "
                             "sinks.hook.config.signing_secret."),
             std::string::npos)
@@ -309,8 +320,8 @@ TEST_F(VaultPipeline, PlaintextSecretsInAReadableFileWarn) {
 
   // The same value as a reference: nothing secret is written in the file, no warning.
   WriteFile(dir_ / "signing", "plain-signing-4c2d");
-  WriteFile(config, yaml.substr(0, yaml.find("signing_secret:")) + "signing_secret: file:" +
-                        dir_ / "signing" + "\n");
+  WriteFile(config, yaml.substr(0, yaml.find("signing_secret:")) +
+                        "signing_secret: file:" + dir_ / "signing" + "\n");
   ProcessResult referenced = RunProcess({BinaryPath(), "validate", "-c", config}, Env());
   EXPECT_EQ(referenced.exit_code, 0);
   EXPECT_EQ(referenced.err, "");
@@ -340,8 +351,8 @@ class VaultPipelineTls : public VaultPipeline {
 };
 
 TEST_F(VaultPipelineTls, CustomCaIsTrusted) {
-  ProcessResult r = RunProcess(
-      {BinaryPath(), "validate", "-c", Config("    ca_path: " + ca_->ca_path())}, Env());
+  ProcessResult r =
+      RunProcess({BinaryPath(), "validate", "-c", Config("    ca_path: " + ca_->ca_path())}, Env());
   EXPECT_EQ(r.exit_code, 0) << DescribeResult(r);
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(tls_vault_->logins(), 1);
@@ -353,7 +364,8 @@ TEST_F(VaultPipelineTls, WrongCaFailsClearly) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("error: sinks.hook.config.headers.Authorization: secret reference "
                        "'vault:secret/data/webhook#token': logging in to Vault with AppRole "
-                       "(auth/approle/login): Vault at " + tls_vault_->address()),
+                       "(auth/approle/login): Vault at " +
+                       tls_vault_->address()),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
@@ -361,8 +373,8 @@ TEST_F(VaultPipelineTls, WrongCaFailsClearly) {
 }
 
 TEST_F(VaultPipelineTls, SkippingVerificationWarns) {
-  ProcessResult r = RunProcess(
-      {BinaryPath(), "validate", "-c", Config("    tls_skip_verify: true")}, Env());
+  ProcessResult r =
+      RunProcess({BinaryPath(), "validate", "-c", Config("    tls_skip_verify: true")}, Env());
   EXPECT_EQ(r.exit_code, 0) << DescribeResult(r);
   EXPECT_NE(r.err.find("WARN  [secrets] secrets.config.tls_skip_verify is true: Vault's "
                        "certificate is not verified"),

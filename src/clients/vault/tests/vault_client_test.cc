@@ -49,8 +49,8 @@ TEST(VaultClient, AppRoleLoginThenKvV2Read) {
   EXPECT_TRUE(secret->kv_v2);
   EXPECT_EQ(secret->version, 1);
   EXPECT_EQ(secret->lease_duration_seconds, 0);
-  EXPECT_EQ(secret->data, (std::map<std::string, std::string>{{"password", "pg-pass-1"},
-                                                              {"user", "rivven"}}));
+  EXPECT_EQ(secret->data,
+            (std::map<std::string, std::string>{{"password", "pg-pass-1"}, {"user", "rivven"}}));
   EXPECT_EQ(fake.logins(), 1);
   EXPECT_EQ(fake.reads("secret/data/postgres"), 1);
   EXPECT_TRUE(fake.violations().empty()) << fake.violations()[0];
@@ -175,8 +175,8 @@ TEST(VaultClient, GivesUpAfterMaxRetriesAsRetriable) {
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().retriable());
   EXPECT_EQ(r.status().message(),
-            "after 4 attempt(s): reading 'secret/data/pg' from Vault: Vault at " +
-                fake.address() + " answered HTTP 500: injected");
+            "after 4 attempt(s): reading 'secret/data/pg' from Vault: Vault at " + fake.address() +
+                " answered HTTP 500: injected");
 }
 
 TEST(VaultClient, UnreachableVaultIsRetriable) {
@@ -275,8 +275,10 @@ TEST_F(VaultTls, WrongCaFailsFatallyNamingVault) {
   Status s = (*client)->Login();
   ASSERT_FALSE(s.ok());
   EXPECT_FALSE(s.retriable());
-  EXPECT_TRUE(s.message().starts_with("logging in to Vault with AppRole (auth/approle/login): "
-                                      "Vault at " + fake.address()))
+  EXPECT_TRUE(
+      s.message().starts_with("logging in to Vault with AppRole (auth/approle/login): "
+                              "Vault at " +
+                              fake.address()))
       << s.message();
   EXPECT_NE(s.message().find("certificate"), std::string::npos) << s.message();
   EXPECT_EQ(fake.logins(), 0);
