@@ -52,6 +52,24 @@ void ExpectNoSecrets(const Status& s) {
   EXPECT_EQ(s.message().find("Signature="), std::string::npos) << s.message();
 }
 
+TEST(S3ClientTest, TurningTlsVerificationOffWarnsOnceNamingTheConfigBlock) {
+  S3Options o = FakeOptions(1);
+  EXPECT_TRUE(o.verify_tls) << "verified by default";
+  o.verify_tls = false;
+  o.tls_owner = "sinks.s3-unverified.config";
+  ::testing::internal::CaptureStderr();
+  auto first = MakeClient(o);
+  auto second = MakeClient(o);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  const std::string warning =
+      "sinks.s3-unverified.config: TLS certificate verification is off (tls.verify: false)";
+  const size_t at = log.find(warning);
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find(warning, at + 1), std::string::npos) << log;
+}
+
 TEST(S3ClientTest, RetriesSlowDownThenSucceedsAndSignsEveryAttempt) {
   std::mutex mu;
   int calls = 0;

@@ -87,6 +87,24 @@ constexpr char kOneRowResult[] = R"({
   "stats": {"numRowsInserted": 2, "numRowsUpdated": 1, "numRowsDeleted": 0}
 })";
 
+TEST_F(SqlApiTest, TurningTlsVerificationOffWarnsOnceNamingTheConfigBlock) {
+  SnowflakeConnection c = Connection(1);
+  EXPECT_TRUE(c.verify_tls) << "verified by default";
+  c.verify_tls = false;
+  c.tls_owner = "sinks.sf-unverified.config";
+  ::testing::internal::CaptureStderr();
+  auto first = SqlApi::Create(c, jwt_.get());
+  auto second = SqlApi::Create(c, jwt_.get());
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  const std::string warning =
+      "sinks.sf-unverified.config: TLS certificate verification is off (tls.verify: false)";
+  const size_t at = log.find(warning);
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find(warning, at + 1), std::string::npos) << log;
+}
+
 TEST_F(SqlApiTest, SendsStatementBindingsContextAndJwtHeaders) {
   TestServer s;
   s.server().Post("/api/v2/statements", [&](const httplib::Request& req, httplib::Response& res) {
