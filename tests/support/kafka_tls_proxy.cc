@@ -135,8 +135,8 @@ int RewriteBrokerPorts(std::string& frame, int api_key, int version, int from, i
     const bool flexible = version >= 3;
     Cursor c(frame, 4);
     if (flexible) c.SkipTaggedFields();
-    if (version >= 1) c.Skip(4);  // throttle_time_ms
-    c.Skip(2);                    // error_code
+    if (version >= 1) c.Skip(4);               // throttle_time_ms
+    c.Skip(2);                                 // error_code
     if (version >= 1) c.SkipString(flexible);  // error_message
     c.Skip(4);                                 // node_id
     c.SkipString(flexible);
@@ -195,8 +195,7 @@ std::unique_ptr<KafkaTlsProxy> KafkaTlsProxy::Start(int broker_port, const std::
   proxy->broker_port_ = broker_port;
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   proxy->ctx_ = ctx;
-  if (ctx == nullptr ||
-      SSL_CTX_use_certificate_chain_file(ctx, cert_path.c_str()) != 1 ||
+  if (ctx == nullptr || SSL_CTX_use_certificate_chain_file(ctx, cert_path.c_str()) != 1 ||
       SSL_CTX_use_PrivateKey_file(ctx, key_path.c_str(), SSL_FILETYPE_PEM) != 1 ||
       SSL_CTX_check_private_key(ctx) != 1) {
     *error = "KafkaTlsProxy: cannot load " + cert_path + " / " + key_path + ": " + OpensslError();
@@ -287,8 +286,8 @@ void KafkaTlsProxy::Serve(int client_fd) {
         if (body.size() >= 4) {
           const auto it = pending.find(GetInt32(body, 0));
           if (it != pending.end()) {
-            rewritten_ += RewriteBrokerPorts(body, it->second.first, it->second.second,
-                                             broker_port_, port_);
+            rewritten_ +=
+                RewriteBrokerPorts(body, it->second.first, it->second.second, broker_port_, port_);
             pending.erase(it);
           }
         }

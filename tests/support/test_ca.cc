@@ -65,10 +65,10 @@ std::string TestCa::Openssl(const std::vector<std::string>& args) const {
 std::string TestCa::MakeCa(const std::string& name, const std::string& subject) const {
   std::vector<std::string> args = {"req", "-x509"};
   args.insert(args.end(), kNewKey.begin(), kNewKey.end());
-  args.insert(args.end(), {"-keyout", dir_ / (name + ".key"), "-out", dir_ / (name + ".crt"),
-                           "-days", "1", "-subj", subject, "-addext",
-                           "basicConstraints=critical,CA:TRUE", "-addext",
-                           "keyUsage=critical,keyCertSign,cRLSign"});
+  args.insert(args.end(),
+              {"-keyout", dir_ / (name + ".key"), "-out", dir_ / (name + ".crt"), "-days", "1",
+               "-subj", subject, "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+               "keyUsage=critical,keyCertSign,cRLSign"});
   return Openssl(args);
 }
 
@@ -78,14 +78,13 @@ std::string TestCa::Sign(const std::string& name, const std::string& subject,
   const std::string ext = dir_ / (name + ".ext");
   std::vector<std::string> request = {"req", "-new"};
   request.insert(request.end(), kNewKey.begin(), kNewKey.end());
-  request.insert(request.end(),
-                 {"-keyout", dir_ / (name + ".key"), "-out", csr, "-subj", subject});
+  request.insert(request.end(), {"-keyout", dir_ / (name + ".key"), "-out", csr, "-subj", subject});
   std::string failed = Openssl(request);
   if (!failed.empty()) return failed;
   WriteFile(ext, extensions);
   failed = Openssl({"x509", "-req", "-in", csr, "-CA", ca_path(), "-CAkey", ca_key_path(),
-                    "-CAcreateserial", "-CAserial", dir_ / "ca.srl", "-days", "1", "-extfile",
-                    ext, "-out", dir_ / (name + ".crt")});
+                    "-CAcreateserial", "-CAserial", dir_ / "ca.srl", "-days", "1", "-extfile", ext,
+                    "-out", dir_ / (name + ".crt")});
   std::remove(csr.c_str());
   std::remove(ext.c_str());
   return failed;

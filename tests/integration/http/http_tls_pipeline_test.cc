@@ -56,17 +56,21 @@ class HttpTlsPipelineTest : public ::testing::Test {
               "version: \"1.0\"\n"
               "sources:\n"
               "  gen: {connector: datagen, topic: orders, config: {pattern: orders, seed: 3, "
-              "events_per_second: 0, max_events: " + std::to_string(events) + "}}\n"
-              "sinks:\n"
-              "  hook:\n"
-              "    connector: http-webhook\n"
-              "    topics: [orders]\n"
-              "    config:\n"
-              "      url: \"" + url + "\"\n"
-              "      batch_size: 5\n"
-              "      max_in_flight: 3\n"
-              "      retry: {max_attempts: 2, initial_backoff_ms: 10, max_backoff_ms: 20}\n" +
-              (tls.empty() ? "" : "      tls: " + tls + "\n"));
+              "events_per_second: 0, max_events: " +
+                  std::to_string(events) +
+                  "}}\n"
+                  "sinks:\n"
+                  "  hook:\n"
+                  "    connector: http-webhook\n"
+                  "    topics: [orders]\n"
+                  "    config:\n"
+                  "      url: \"" +
+                  url +
+                  "\"\n"
+                  "      batch_size: 5\n"
+                  "      max_in_flight: 3\n"
+                  "      retry: {max_attempts: 2, initial_backoff_ms: 10, max_backoff_ms: 20}\n" +
+                  (tls.empty() ? "" : "      tls: " + tls + "\n"));
     return path;
   }
 
@@ -88,8 +92,8 @@ TEST_F(HttpTlsPipelineTest, WebhookDeliversOverHttpsWithTheCustomCa) {
   AcceptHooks(server, &records);
   for (const std::string host : {"127.0.0.1", "localhost"}) {
     records = 0;
-    const ProcessResult r = Run(WebhookPipeline(server.UrlFor(host, "/hook"),
-                                                "{ca_path: " + ca_->ca_path() + "}", 40));
+    const ProcessResult r =
+        Run(WebhookPipeline(server.UrlFor(host, "/hook"), "{ca_path: " + ca_->ca_path() + "}", 40));
     ASSERT_EQ(r.exit_code, 0) << host << "\n" << DescribeResult(r);
     EXPECT_EQ(records.load(), 40) << host;
     EXPECT_EQ(r.err.find("verification is off"), std::string::npos) << r.err;
@@ -108,14 +112,19 @@ TEST_F(HttpTlsPipelineTest, PollReadsOverHttpsWithTheCustomCa) {
             "    connector: http-poll\n"
             "    topic: events\n"
             "    config:\n"
-            "      url: \"" + server.UrlFor("localhost", "/events") + "\"\n"
-            "      poll_interval_secs: 3600\n"
-            "      tls: {ca_path: " + ca_->ca_path() + "}\n"
-            "sinks:\n"
-            "  out: {connector: file, topics: [events], config: {path: " + (dir_ / "out") + "}}\n");
-  BackgroundProcess run({BinaryPath(), "run", "-c", dir_ / "poll.yaml", "--data-dir",
-                         dir_ / "poll-data"},
-                        {}, dir_ / "poll.out", dir_ / "poll.err");
+            "      url: \"" +
+                server.UrlFor("localhost", "/events") +
+                "\"\n"
+                "      poll_interval_secs: 3600\n"
+                "      tls: {ca_path: " +
+                ca_->ca_path() +
+                "}\n"
+                "sinks:\n"
+                "  out: {connector: file, topics: [events], config: {path: " +
+                (dir_ / "out") + "}}\n");
+  BackgroundProcess run(
+      {BinaryPath(), "run", "-c", dir_ / "poll.yaml", "--data-dir", dir_ / "poll-data"}, {},
+      dir_ / "poll.out", dir_ / "poll.err");
   const auto until = std::chrono::steady_clock::now() + 30s;
   while (SplitLines(ReadFile(dir_ / "out/events.jsonl")).size() < 3 &&
          std::chrono::steady_clock::now() < until) {
@@ -155,7 +164,8 @@ TEST_F(HttpTlsPipelineTest, WebhookRefusesAServerItCannotVerify) {
     EXPECT_FALSE(r.timed_out) << c.name;
     EXPECT_NE(r.exit_code, 0) << c.name << "\n" << DescribeResult(r);
     EXPECT_NE(r.err.find("POST " + url + ": " + c.reason + " ("), std::string::npos)
-        << c.name << "\n" << r.err;
+        << c.name << "\n"
+        << r.err;
     EXPECT_EQ(records.load(), 0) << c.name;
     EXPECT_LT(took, 60s) << c.name;
     std::cout << c.name << ": failed after "
@@ -174,18 +184,20 @@ TEST_F(HttpTlsPipelineTest, PollRefusesAHostNameOutsideTheCertificate) {
   WriteFile(dir_ / "poll.yaml",
             "version: \"1.0\"\n"
             "sources:\n"
-            "  api: {connector: http-poll, topic: t, config: {url: \"" + url +
-                "\", tls: {ca_path: " + ca_->ca_path() + "}}}\n"
-            "sinks:\n"
-            "  out: {connector: file, topics: [t], config: {path: " + (dir_ / "out") + "}}\n");
+            "  api: {connector: http-poll, topic: t, config: {url: \"" +
+                url + "\", tls: {ca_path: " + ca_->ca_path() +
+                "}}}\n"
+                "sinks:\n"
+                "  out: {connector: file, topics: [t], config: {path: " +
+                (dir_ / "out") + "}}\n");
   const ProcessResult r = Run(dir_ / "poll.yaml");
   EXPECT_FALSE(r.timed_out);
   EXPECT_NE(r.exit_code, 0) << DescribeResult(r);
   EXPECT_NE(r.err.find("GET " + url + ": TLS host name mismatch ("), std::string::npos) << r.err;
   EXPECT_EQ(gets.load(), 0);
 
-  const ProcessResult check = RunProcess({BinaryPath(), "check", "-c", dir_ / "poll.yaml"},
-                                         {.timeout = 60s});
+  const ProcessResult check =
+      RunProcess({BinaryPath(), "check", "-c", dir_ / "poll.yaml"}, {.timeout = 60s});
   EXPECT_EQ(check.exit_code, 1) << DescribeResult(check);
   EXPECT_NE((check.out + check.err).find("TLS host name mismatch"), std::string::npos)
       << check.out << check.err;
@@ -210,18 +222,17 @@ TEST_F(HttpTlsPipelineTest, CheckTrustsTheCustomCaAndRefusesWithoutIt) {
   std::atomic<int> records{0};
   HttpsTestServer server(*ca_);
   AcceptHooks(server, &records);
-  server.server().Get("/hook", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 200;
-  });
+  server.server().Get("/hook",
+                      [](const httplib::Request&, httplib::Response& res) { res.status = 200; });
   const std::string url = server.Url("/hook");
-  const ProcessResult ok = RunProcess(
-      {BinaryPath(), "check", "-c", WebhookPipeline(url, "{ca_path: " + ca_->ca_path() + "}", 1),
-       "--sink", "hook"},
-      {.timeout = 60s});
+  const ProcessResult ok =
+      RunProcess({BinaryPath(), "check", "-c",
+                  WebhookPipeline(url, "{ca_path: " + ca_->ca_path() + "}", 1), "--sink", "hook"},
+                 {.timeout = 60s});
   EXPECT_EQ(ok.exit_code, 0) << DescribeResult(ok);
-  const ProcessResult refused = RunProcess(
-      {BinaryPath(), "check", "-c", WebhookPipeline(url, "", 1), "--sink", "hook"},
-      {.timeout = 60s});
+  const ProcessResult refused =
+      RunProcess({BinaryPath(), "check", "-c", WebhookPipeline(url, "", 1), "--sink", "hook"},
+                 {.timeout = 60s});
   EXPECT_EQ(refused.exit_code, 1) << DescribeResult(refused);
   EXPECT_NE((refused.out + refused.err).find("HEAD " + url + ": TLS certificate verify failed"),
             std::string::npos)

@@ -40,8 +40,8 @@ class KafkaTlsTest : public ::testing::Test {
   void StartProxy(const std::string& cert, const std::string& key) {
     const std::string broker = cluster_->servers().front();
     std::string error;
-    proxy_ = KafkaTlsProxy::Start(std::stoi(broker.substr(broker.rfind(':') + 1)), cert, key,
-                                  &error);
+    proxy_ =
+        KafkaTlsProxy::Start(std::stoi(broker.substr(broker.rfind(':') + 1)), cert, key, &error);
     ASSERT_NE(proxy_, nullptr) << error;
   }
 
@@ -161,24 +161,28 @@ TEST_F(KafkaTlsTest, TheKafkaSinkAndTheKafkaBrokerConnectOverTlsFromYaml) {
     return testing::SplitLines(r.out);
   };
 
-  testing::WriteFile(dir / "sink.yaml",
-                     "version: \"1.0\"\n"
-                     "sources:\n"
-                     "  gen: {connector: datagen, topic: orders, config: {pattern: orders, seed: 3, "
-                     "events_per_second: 0, max_events: 100}}\n"
-                     "sinks:\n"
-                     "  out:\n"
-                     "    connector: kafka\n"
-                     "    topics: [orders]\n"
-                     "    consumer_group: tls-sink\n"
-                     "    config:\n"
-                     "      bootstrap_servers: \"" + tls_bootstrap + "\"\n"
-                     "      target_topic: secure\n"
-                     "      security: {protocol: SSL}\n"
-                     "      tls: {ca_path: " + ca_->ca_path() + "}\n");
-  auto sink = testing::RunProcess({testing::BinaryPath(), "run", "-c", dir / "sink.yaml",
-                                   "--data-dir", dir / "d1"},
-                                  {.timeout = 120s});
+  testing::WriteFile(
+      dir / "sink.yaml",
+      "version: \"1.0\"\n"
+      "sources:\n"
+      "  gen: {connector: datagen, topic: orders, config: {pattern: orders, seed: 3, "
+      "events_per_second: 0, max_events: 100}}\n"
+      "sinks:\n"
+      "  out:\n"
+      "    connector: kafka\n"
+      "    topics: [orders]\n"
+      "    consumer_group: tls-sink\n"
+      "    config:\n"
+      "      bootstrap_servers: \"" +
+          tls_bootstrap +
+          "\"\n"
+          "      target_topic: secure\n"
+          "      security: {protocol: SSL}\n"
+          "      tls: {ca_path: " +
+          ca_->ca_path() + "}\n");
+  auto sink = testing::RunProcess(
+      {testing::BinaryPath(), "run", "-c", dir / "sink.yaml", "--data-dir", dir / "d1"},
+      {.timeout = 120s});
   ASSERT_EQ(sink.exit_code, 0) << testing::DescribeResult(sink);
   const auto delivered = kcat("secure");
   EXPECT_EQ(delivered.size(), 100u);
@@ -186,20 +190,25 @@ TEST_F(KafkaTlsTest, TheKafkaSinkAndTheKafkaBrokerConnectOverTlsFromYaml) {
   const int produce_requests_after_sink = proxy_->requests();
   EXPECT_GT(produce_requests_after_sink, 0);
 
-  testing::WriteFile(dir / "broker.yaml",
-                     "version: \"1.0\"\n"
-                     "broker:\n"
-                     "  bootstrap_servers: [\"" + tls_bootstrap + "\"]\n"
-                     "  tls: {enabled: true, ca_path: " + ca_->ca_path() + "}\n"
-                     "sources:\n"
-                     "  gen: {connector: datagen, topic: orders, config: {pattern: orders, seed: 4, "
-                     "events_per_second: 0, max_events: 50}}\n"
-                     "sinks:\n"
-                     "  out: {connector: file, topics: [orders], config: {path: " + (dir / "out") +
-                     "}}\n");
-  auto broker = testing::RunProcess({testing::BinaryPath(), "run", "-c", dir / "broker.yaml",
-                                     "--data-dir", dir / "d2"},
-                                    {.timeout = 120s});
+  testing::WriteFile(
+      dir / "broker.yaml",
+      "version: \"1.0\"\n"
+      "broker:\n"
+      "  bootstrap_servers: [\"" +
+          tls_bootstrap +
+          "\"]\n"
+          "  tls: {enabled: true, ca_path: " +
+          ca_->ca_path() +
+          "}\n"
+          "sources:\n"
+          "  gen: {connector: datagen, topic: orders, config: {pattern: orders, seed: 4, "
+          "events_per_second: 0, max_events: 50}}\n"
+          "sinks:\n"
+          "  out: {connector: file, topics: [orders], config: {path: " +
+          (dir / "out") + "}}\n");
+  auto broker = testing::RunProcess(
+      {testing::BinaryPath(), "run", "-c", dir / "broker.yaml", "--data-dir", dir / "d2"},
+      {.timeout = 120s});
   ASSERT_EQ(broker.exit_code, 0) << testing::DescribeResult(broker);
   EXPECT_EQ(kcat("orders").size(), 50u);  // the pipeline's topic lives on the cluster
   EXPECT_EQ(testing::SplitLines(testing::ReadFile(dir / "out/orders.jsonl")).size(), 50u);

@@ -1,5 +1,5 @@
-// The tls block of the snowflake sink: verified by default; the opt-out carries the config block's path
-// for the warning the HTTP client logs.
+// The tls block of the snowflake sink: verified by default; the opt-out carries the config
+// block's path for the warning the HTTP client logs.
 #include <string>
 
 #include <gtest/gtest.h>
