@@ -128,17 +128,28 @@ bool AllDelivered(const std::set<int64_t>& produced, const std::vector<int64_t>&
   return true;
 }
 
-void Report(const std::string& scenario, const std::string& faults, const Tally& tally,
-            double recovery_seconds) {
-  char recovery[32];
-  std::snprintf(recovery, sizeof recovery, "%.1f s", recovery_seconds);
-  const std::string row = "| " + scenario + " | " + faults + " | " + std::to_string(tally.records) +
-                          " | " + std::to_string(tally.missing) + " | " +
-                          std::to_string(tally.duplicates) + " | " + recovery + " |";
+namespace {
+
+void AddRow(const std::string& row) {
   std::cout << "chaos: " << row << "\n";
   if (const char* path = std::getenv("RIVVEN_CHAOS_REPORT"); path != nullptr && *path != '\0') {
     std::ofstream(path, std::ios::app) << row << "\n";
   }
+}
+
+}  // namespace
+
+void Report(const std::string& scenario, const std::string& faults, const Tally& tally,
+            double recovery_seconds) {
+  char recovery[32];
+  std::snprintf(recovery, sizeof recovery, "%.1f s", recovery_seconds);
+  AddRow("| " + scenario + " | " + faults + " | " + std::to_string(tally.records) + " | " +
+         std::to_string(tally.missing) + " | " + std::to_string(tally.duplicates) + " | " +
+         recovery + " |");
+}
+
+void ReportSkipped(const std::string& scenario, const std::string& reason) {
+  AddRow("| " + scenario + " | skipped: " + reason + " | – | – | – | – |");
 }
 
 std::vector<int64_t> ChangeEventIds(const std::string& path) {

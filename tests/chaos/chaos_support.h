@@ -86,6 +86,8 @@ bool AllDelivered(const std::set<int64_t>& produced, const std::vector<int64_t>&
 /// turns those rows into bench/results/chaos.md).
 void Report(const std::string& scenario, const std::string& faults, const Tally& tally,
             double recovery_seconds);
+/// The row of a scenario that could not run here, with the reason.
+void ReportSkipped(const std::string& scenario, const std::string& reason);
 
 /// The ids of the change events in a file sink's output (complete lines only).
 std::vector<int64_t> ChangeEventIds(const std::string& path);
