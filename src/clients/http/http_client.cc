@@ -27,8 +27,8 @@ void GlobalInit() {
 // One warning per owner: a sink opens a client per sender and again after every restart.
 void WarnVerificationOff(const std::string& owner) {
   log::WarnOnce("http", (owner.empty() ? "an HTTP client" : owner) +
-                            ": TLS certificate verification is off (tls.verify: false): the "
-                            "server's identity is not checked");
+                            ": TLS certificate verification is off, the server's identity is "
+                            "not checked");
 }
 
 

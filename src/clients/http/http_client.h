@@ -45,8 +45,8 @@ struct ClientOptions {
   /// `owner` is logged, once per owner and process.
   bool verify_tls = true;
   std::string ca_path;  ///< PEM bundle; empty: the system's trust store (must be readable)
-  /// Whose client this is, for the warning above: the configuration block that turned
-  /// verification off, e.g. "sinks.hook.config". Empty: "an HTTP client".
+  /// Whose client this is, for the warning above: the setting that turned verification off,
+  /// e.g. "sinks.hook.config.tls.verify". Empty: "an HTTP client".
   std::string owner;
   std::string user_agent = "rivven-connect";
   std::chrono::milliseconds connect_timeout{10000};

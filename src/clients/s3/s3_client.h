@@ -41,7 +41,7 @@ struct S3Options {
   Credentials credentials;
   bool verify_tls = true;
   std::string ca_path;
-  std::string tls_owner;  // names the config block in the tls.verify: false warning
+  std::string tls_owner;  // the tls.verify key, named in the warning when it is false
   std::chrono::milliseconds timeout{60000};
   // Attempts per request: retries on 5xx, 429, SlowDown/RequestTimeout/InternalError, transport
   // errors.

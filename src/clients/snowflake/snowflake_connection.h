@@ -24,7 +24,7 @@ struct SnowflakeConnection {
   std::chrono::milliseconds initial_backoff{500}, max_backoff{30000};
   bool verify_tls = true;
   std::string ca_path;
-  std::string tls_owner;  ///< names the config block in the tls.verify: false warning
+  std::string tls_owner;  ///< the tls.verify key, named in the warning when it is false
 };
 
 /// base_url without a trailing '/', or https://<account, lower-cased>.snowflakecomputing.com.

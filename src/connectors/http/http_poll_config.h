@@ -52,7 +52,7 @@ struct HttpPollConfig {
   std::string key_path;    ///< JSONPath of the record key; empty: no key
   bool verify_tls = true;
   std::string ca_path;
-  std::string tls_owner;  ///< names the config block in the tls.verify: false warning
+  std::string tls_owner;  ///< the tls.verify key, named in the warning when it is false
 };
 
 config::Schema HttpPollSchema();

@@ -99,7 +99,7 @@ Result<WebhookConfig> WebhookConfigFromBound(const config::BoundConfig& bound) {
   const config::BoundConfig tls = bound.GetObject("tls");
   c.verify_tls = tls.GetBool("verify");
   c.ca_path = tls.GetString("ca_path");
-  c.tls_owner = bound.path();
+  c.tls_owner = tls.path() + ".verify";
   return c;
 }
 

@@ -32,7 +32,7 @@ struct WebhookConfig {
   int64_t max_in_flight = 1;    ///< requests at once (a partition's requests stay in order)
   bool verify_tls = true;
   std::string ca_path;
-  std::string tls_owner;  ///< names the config block in the tls.verify: false warning
+  std::string tls_owner;  ///< the tls.verify key, named in the warning when it is false
 };
 
 config::Schema WebhookSchema();

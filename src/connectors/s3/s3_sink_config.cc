@@ -161,7 +161,7 @@ Result<S3SinkConfig> S3SinkConfigFromBound(const config::BoundConfig& bound) {
   const config::BoundConfig tls = bound.GetObject("tls");
   c.verify_tls = tls.GetBool("verify");
   c.ca_path = tls.GetString("ca_path");
-  c.tls_owner = bound.path();
+  c.tls_owner = tls.path() + ".verify";
   return c;
 }
 

@@ -30,7 +30,7 @@ struct S3SinkConfig {
   std::string secret_access_key;
   bool verify_tls = true;
   std::string ca_path;
-  std::string tls_owner;  ///< names the config block in the tls.verify: false warning
+  std::string tls_owner;  ///< the tls.verify key, named in the warning when it is false
   int64_t max_attempts = 5;
   int64_t max_in_flight = 4;  ///< objects compressed and uploaded at once
   uint64_t multipart_threshold_bytes = 16u << 20;

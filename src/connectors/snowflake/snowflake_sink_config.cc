@@ -109,7 +109,7 @@ Result<SnowflakeSinkConfig> SnowflakeSinkConfigFromBound(const config::BoundConf
   const config::BoundConfig tls = bound.GetObject("tls");
   c.verify_tls = tls.GetBool("verify");
   c.ca_path = tls.GetString("ca_path");
-  c.tls_owner = bound.path();
+  c.tls_owner = tls.path() + ".verify";
   return c;
 }
 

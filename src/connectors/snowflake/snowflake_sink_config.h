@@ -36,7 +36,7 @@ struct SnowflakeSinkConfig {
   std::chrono::milliseconds commit_wait{30000};  ///< streaming: wait for Snowflake's commit
   bool verify_tls = true;
   std::string ca_path;
-  std::string tls_owner;  ///< names the config block in the tls.verify: false warning
+  std::string tls_owner;  ///< the tls.verify key, named in the warning when it is false
 };
 
 config::Schema SnowflakeSinkSchema();

@@ -101,7 +101,7 @@ TEST_F(HttpClientTlsTest, TheOptOutConnectsAnywayAndWarnsOncePerOwner) {
   Serve(server);
   http::ClientOptions o;
   o.verify_tls = false;
-  o.owner = "sinks.opt-out-test.config";
+  o.owner = "sinks.opt-out-test.config.tls.verify";
   ::testing::internal::CaptureStderr();
   auto first = Get(o, server.Url("/ok"));
   auto second = Get(o, server.Url("/ok"));
@@ -110,7 +110,8 @@ TEST_F(HttpClientTlsTest, TheOptOutConnectsAnywayAndWarnsOncePerOwner) {
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->body, "fine");
   const std::string warning =
-      "sinks.opt-out-test.config: TLS certificate verification is off (tls.verify: false)";
+      "sinks.opt-out-test.config.tls.verify: TLS certificate verification is off, "
+      "the server's identity is not checked";
   const size_t at = log.find(warning);
   ASSERT_NE(at, std::string::npos) << log;
   EXPECT_EQ(log.find(warning, at + 1), std::string::npos) << "warned twice:\n" << log;

@@ -211,7 +211,8 @@ TEST_F(HttpTlsPipelineTest, VerifyFalseDeliversAndWarnsOnceNamingTheConnector) {
   ASSERT_EQ(r.exit_code, 0) << DescribeResult(r);
   EXPECT_EQ(records.load(), 30);
   const std::string warning =
-      "sinks.hook.config: TLS certificate verification is off (tls.verify: false)";
+      "sinks.hook.config.tls.verify: TLS certificate verification is off, "
+      "the server's identity is not checked";
   const size_t at = r.err.find(warning);
   ASSERT_NE(at, std::string::npos) << r.err;
   // Three senders (max_in_flight: 3), one warning.

@@ -56,7 +56,7 @@ TEST(S3ClientTest, TurningTlsVerificationOffWarnsOnceNamingTheConfigBlock) {
   S3Options o = FakeOptions(1);
   EXPECT_TRUE(o.verify_tls) << "verified by default";
   o.verify_tls = false;
-  o.tls_owner = "sinks.s3-unverified.config";
+  o.tls_owner = "sinks.s3-unverified.config.tls.verify";
   ::testing::internal::CaptureStderr();
   auto first = MakeClient(o);
   auto second = MakeClient(o);
@@ -64,7 +64,8 @@ TEST(S3ClientTest, TurningTlsVerificationOffWarnsOnceNamingTheConfigBlock) {
   ASSERT_NE(first, nullptr);
   ASSERT_NE(second, nullptr);
   const std::string warning =
-      "sinks.s3-unverified.config: TLS certificate verification is off (tls.verify: false)";
+      "sinks.s3-unverified.config.tls.verify: TLS certificate verification is off, "
+      "the server's identity is not checked";
   const size_t at = log.find(warning);
   ASSERT_NE(at, std::string::npos) << log;
   EXPECT_EQ(log.find(warning, at + 1), std::string::npos) << log;

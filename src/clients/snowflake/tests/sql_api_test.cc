@@ -91,7 +91,7 @@ TEST_F(SqlApiTest, TurningTlsVerificationOffWarnsOnceNamingTheConfigBlock) {
   SnowflakeConnection c = Connection(1);
   EXPECT_TRUE(c.verify_tls) << "verified by default";
   c.verify_tls = false;
-  c.tls_owner = "sinks.sf-unverified.config";
+  c.tls_owner = "sinks.sf-unverified.config.tls.verify";
   ::testing::internal::CaptureStderr();
   auto first = SqlApi::Create(c, jwt_.get());
   auto second = SqlApi::Create(c, jwt_.get());
@@ -99,7 +99,8 @@ TEST_F(SqlApiTest, TurningTlsVerificationOffWarnsOnceNamingTheConfigBlock) {
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   const std::string warning =
-      "sinks.sf-unverified.config: TLS certificate verification is off (tls.verify: false)";
+      "sinks.sf-unverified.config.tls.verify: TLS certificate verification is off, "
+      "the server's identity is not checked";
   const size_t at = log.find(warning);
   ASSERT_NE(at, std::string::npos) << log;
   EXPECT_EQ(log.find(warning, at + 1), std::string::npos) << log;

@@ -35,7 +35,7 @@ TEST(S3SinkTlsConfigTest, VerifiedByDefaultAndTheOptOutNamesItsBlock) {
   auto off = FromYaml("bucket: b\nregion: us-east-1\ntls: {verify: false}\n");
   ASSERT_TRUE(off.ok()) << off.status().ToString();
   EXPECT_FALSE(off->verify_tls);
-  EXPECT_EQ(off->tls_owner, "sinks.lake.config");
+  EXPECT_EQ(off->tls_owner, "sinks.lake.config.tls.verify");
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ TEST(SnowflakeSinkTlsConfigTest, VerifiedByDefaultAndTheOptOutNamesItsBlock) {
   auto off = FromYaml(std::string(kBase) + "tls: {verify: false}\n");
   ASSERT_TRUE(off.ok()) << off.status().ToString();
   EXPECT_FALSE(off->verify_tls);
-  EXPECT_EQ(off->tls_owner, "sinks.warehouse.config");
+  EXPECT_EQ(off->tls_owner, "sinks.warehouse.config.tls.verify");
 }
 
 }  // namespace
