@@ -21,7 +21,9 @@ void Check(bool condition) {
   if (!condition) __builtin_trap();
 }
 
+/// `part` views bytes of `whole` (an empty one, as `<Contents/>` gives, may be any "").
 bool Inside(std::string_view part, std::string_view whole) {
+  if (part.empty()) return true;
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
 }
 
