@@ -322,7 +322,10 @@ TEST(BinlogEventMysqlTest, RowsV2WithExtraDataAndRowsQuery) {
   std::string rows = Unhex("060504030201 0100 0500 010203 02 03 03");
   rows += Unhex("00 0100000000000000 01 61");
   rows += Unhex("00 0100000000000000 01 62");
-  r = d.Decode(Frame(31, rows, false));
+  // An event's views point into the bytes given to Decode, so the frames here are held by name
+  // (temporary frames were freed before the views were read; found by TSan).
+  const std::string rows_frame = Frame(31, rows, false);
+  r = d.Decode(rows_frame);
   ASSERT_TRUE(r.ok()) << r.status().message();
   const auto& u = std::get<RowsEvent>(r->body);
   EXPECT_EQ(u.version, 2);
@@ -334,7 +337,8 @@ TEST(BinlogEventMysqlTest, RowsV2WithExtraDataAndRowsQuery) {
   EXPECT_EQ(d.Decode(Frame(30, Unhex("060504030201 0100 0100 02 03"), false)).status().message(),
             "binlog WRITE_ROWS_EVENT (type 30) at position 969: extra data length 1 is below 2 "
             "at byte 27");
-  r = d.Decode(Frame(29, Unhex("05") + "BEGIN", false));
+  const std::string annotate_frame = Frame(29, Unhex("05") + "BEGIN", false);
+  r = d.Decode(annotate_frame);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::get<AnnotateRowsEvent>(r->body).sql, "BEGIN");
   // MySQL starts transactions with a QUERY "BEGIN".
@@ -347,7 +351,8 @@ TEST(BinlogEventMysqlTest, RowsV2WithExtraDataAndRowsQuery) {
   begin += "d";
   begin.push_back('\0');
   begin += "BEGIN";
-  r = d.Decode(Frame(2, begin, false));
+  const std::string begin_frame = Frame(2, begin, false);
+  r = d.Decode(begin_frame);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(std::get<QueryEvent>(r->body).kind, QueryKind::kBegin);
   EXPECT_EQ(std::get<QueryEvent>(r->body).database, "d");
