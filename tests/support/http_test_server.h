@@ -3,12 +3,14 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
 
-// A cpp-httplib server on a loopback port, listening on a thread of its own from construction to
-// destruction, for tests of HTTP clients and connectors. Declare it after the state its handlers
-// use: it stops (and its handlers finish) before that state goes away. Keep-alive connections
+// A cpp-httplib server on a loopback port, for tests of HTTP clients and connectors. It binds on
+// construction and serves on a thread of its own from the first port() or Url() (after the test
+// registered its handlers) to destruction. Declare it after the state its handlers use: it stops
+// (and its handlers finish) before that state goes away. Keep-alive connections
 // are not closed after cpp-httplib's default of 5 requests, and responses go out without Nagle's
 // delay.
 namespace rivven::testing {
@@ -19,10 +21,9 @@ class HttpTestServer {
     server_.set_keep_alive_max_count(1000000);
     server_.set_tcp_nodelay(true);
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~HttpTestServer() {
+    if (!thread_.joinable()) return;
     server_.stop();
     thread_.join();
   }
@@ -30,15 +31,30 @@ class HttpTestServer {
   HttpTestServer& operator=(const HttpTestServer&) = delete;
 
   httplib::Server& server() { return server_; }
-  int port() const { return port_; }
+  int port() const {
+    Serve();
+    return port_;
+  }
   std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return "http://127.0.0.1:" + std::to_string(port()) + path;
   }
 
  private:
-  httplib::Server server_;
+  // The serving thread starts once a client can know the port, so it is created after the
+  // handlers were registered and sees them. Registering on a running server is ordered before
+  // the request only by the socket, which ThreadSanitizer cannot see (it reported every handler
+  // read as a race). A connection made before is queued by the bound socket.
+  void Serve() const {
+    std::call_once(serving_, [this] {
+      thread_ = std::thread([this] { server_.listen_after_bind(); });
+      while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  }
+
+  mutable httplib::Server server_;  // mutable: Serve() starts it from the const accessors
   int port_ = 0;
-  std::thread thread_;
+  mutable std::once_flag serving_;
+  mutable std::thread thread_;
 };
 
 }  // namespace rivven::testing
