@@ -1,6 +1,7 @@
 #include "runtime/record_limits.h"
 
 #include <gtest/gtest.h>
+#include "connectors/tests/collecting_errors.h"
 
 namespace rivven {
 namespace {
@@ -22,18 +23,7 @@ ConsumedRecord Consumed(size_t value_bytes, int64_t offset) {
   return c;
 }
 
-class Collecting final : public RecordErrorHandler {
- public:
-  explicit Collecting(bool fail = false) : fail_(fail) {}
-  Status Reject(const RejectedRecord& r) override {
-    rejected.push_back(r);
-    return fail_ ? Status::InvalidArgument(r.reason) : Status::Ok();
-  }
-  std::vector<RejectedRecord> rejected;
-
- private:
-  bool fail_;
-};
+using Collecting = ::rivven::testing::CollectingErrors;
 
 class RecordingSink final : public Sink {
  public:

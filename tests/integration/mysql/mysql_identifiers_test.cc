@@ -16,24 +16,7 @@ TEST_F(MysqlPipelineTest, HostileIdentifiersAreQuotedEverywhere) {
                               "INSERT INTO " + table + " VALUES (1, 'one'), (2, 'two'), (3, 'three');",
                           db_),
             "");
-  WriteFile(dir_ / "p.yaml",
-            "broker: {data_dir: " + (dir_ / "data") + "}\n"
-            "sources:\n"
-            "  my:\n"
-            "    connector: mysql-cdc\n"
-            "    topic: cdc\n"
-            "    config:\n"
-            "      host: 127.0.0.1\n"
-            "      port: " + std::to_string(server_->port()) + "\n"
-            "      database: " + db_ + "\n"
-            "      user: rivven\n"
-            "      password: rivven-secret\n"
-            "      server_id: 4243\n"
-            "      tables: [\"we`ird; DROP TABLE victim; --\"]\n"
-            "      ssl_mode: disabled\n"
-            "      snapshot: {mode: initial, chunk_rows: 1}\n"
-            "sinks:\n"
-            "  out: {connector: file, topics: [cdc], config: {path: " + (dir_ / "out") + "}}\n");
+  WriteConfig("initial", /*chunk_rows=*/1, "", "[\"we`ird; DROP TABLE victim; --\"]");
   Start();
   auto lines = [&] { return SplitLines(ReadFile(output())); };
   ASSERT_TRUE(WaitUntil([&] { return lines().size() >= 3; }, seconds(60))) << Logs();

@@ -133,7 +133,7 @@ void MysqlPipelineTest::CreateTable(int64_t rows) {
 }
 
 void MysqlPipelineTest::WriteConfig(const std::string& snapshot_mode, int chunk_rows,
-                                    const std::string& extra) {
+                                    const std::string& extra, const std::string& tables) {
   WriteFile(dir_ / "p.yaml",
             "broker: {data_dir: " + (dir_ / "data") + "}\n"
             "sources:\n"
@@ -147,7 +147,7 @@ void MysqlPipelineTest::WriteConfig(const std::string& snapshot_mode, int chunk_
             "      user: rivven\n"
             "      password: rivven-secret\n"
             "      server_id: 4242\n"
-            "      tables: [t]\n"
+            "      tables: " + tables + "\n"
             "      ssl_mode: disabled\n"
             "      heartbeat_interval_ms: 500\n"
             "      snapshot: {mode: " + snapshot_mode + ", chunk_rows: " + std::to_string(chunk_rows) + "}\n" +

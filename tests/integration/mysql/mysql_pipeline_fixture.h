@@ -61,7 +61,7 @@ class MysqlPipelineTest : public ::testing::Test {
   void CreateTable(int64_t rows);
   /// Writes the pipeline file: mysql-cdc on db_ → embedded topic → file sink.
   void WriteConfig(const std::string& snapshot_mode = "initial", int chunk_rows = 1000,
-                   const std::string& extra = "");
+                   const std::string& extra = "", const std::string& tables = "[t]");
   /// Starts the binary on the pipeline file (stdout/stderr to the temp dir).
   void Start();
   /// SIGTERM (clean) or SIGKILL, and wait.

@@ -17,6 +17,7 @@
 #include "support/http_test_server.h"
 #include "support/process.h"
 #include "support/s3rver.h"
+#include "connectors/tests/collecting_errors.h"
 
 namespace rivven::s3 {
 namespace {
@@ -81,14 +82,7 @@ std::vector<ConsumedRecord> Records(int from, int to, int32_t partition = 0,
   return v;
 }
 
-class CollectingErrors : public RecordErrorHandler {
- public:
-  Status Reject(const RejectedRecord& r) override {
-    rejected.push_back(r);
-    return Status::Ok();
-  }
-  std::vector<RejectedRecord> rejected;
-};
+using CollectingErrors = ::rivven::testing::CollectingErrors;
 
 /// The values an object holds, whatever its format.
 std::vector<std::string> ValuesOf(const StoredObject& o, ObjectFormat format) {

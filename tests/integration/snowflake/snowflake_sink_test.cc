@@ -18,6 +18,7 @@
 #include "connectors/registry.h"
 #include "support/fake_snowflake.h"
 #include "support/process.h"
+#include "connectors/tests/collecting_errors.h"
 
 namespace rivven::snowflake {
 namespace {
@@ -122,14 +123,7 @@ std::vector<ConsumedRecord> Orders(int from, int to, int32_t partition = 0) {
   return v;
 }
 
-class CollectingErrors : public RecordErrorHandler {
- public:
-  Status Reject(const RejectedRecord& r) override {
-    rejected.push_back(r);
-    return Status::Ok();
-  }
-  std::vector<RejectedRecord> rejected;
-};
+using CollectingErrors = ::rivven::testing::CollectingErrors;
 
 TEST_F(SnowflakeSinkTest, StreamingLoadsEveryRecordOnceAcrossAReplay) {
   CreateOrders();

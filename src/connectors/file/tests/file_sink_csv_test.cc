@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "connectors/file/file_sink.h"
+#include "connectors/tests/collecting_errors.h"
 
 namespace rivven::file {
 namespace {
@@ -35,19 +36,7 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
-/// on_error as the runtime implements it: skip (record and return OK) or fail.
-class Handler : public RecordErrorHandler {
- public:
-  explicit Handler(bool fail) : fail_(fail) {}
-  Status Reject(const RejectedRecord& record) override {
-    rejected.push_back(record);
-    return fail_ ? Status::InvalidArgument(record.reason) : Status::Ok();
-  }
-  std::vector<RejectedRecord> rejected;
-
- private:
-  bool fail_;
-};
+using Handler = ::rivven::testing::CollectingErrors;
 
 class FileSinkCsvTest : public ::testing::Test {
  protected:

@@ -16,6 +16,7 @@
 #include "connectors/file/tests/file_test_util.h"
 #include "formats/parquet/parquet_metadata.h"
 #include "formats/parquet/parquet_writer.h"
+#include "connectors/tests/collecting_errors.h"
 
 namespace rivven::file {
 namespace {
@@ -25,18 +26,7 @@ using testing::TempDir;
 using testing::WriteFile;
 using Values = std::vector<std::string>;
 
-class TestErrors final : public RecordErrorHandler {
- public:
-  explicit TestErrors(bool fail = false) : fail_(fail) {}
-  Status Reject(const RejectedRecord& r) override {
-    rejected.push_back(r);
-    return fail_ ? Status::InvalidArgument(r.reason) : Status::Ok();
-  }
-  std::vector<RejectedRecord> rejected;
-
- private:
-  bool fail_;
-};
+using TestErrors = ::rivven::testing::CollectingErrors;
 
 FileSourceConfig ParquetConfig(const std::string& path, bool watch = false) {
   FileSourceConfig c;

@@ -16,6 +16,7 @@
 #include "connectors/file/file_source_discover.h"
 #include "connectors/file/file_source_reader.h"
 #include "connectors/registry.h"
+#include "connectors/tests/collecting_errors.h"
 
 namespace rivven::file {
 namespace {
@@ -26,19 +27,7 @@ using testing::AppendFile;
 using testing::TempDir;
 using testing::WriteFile;
 
-/// Records every rejected record; fails (like on_error: fail) when `fail` is set.
-class TestErrors final : public RecordErrorHandler {
- public:
-  explicit TestErrors(bool fail = false) : fail_(fail) {}
-  Status Reject(const RejectedRecord& r) override {
-    rejected.push_back(r);
-    return fail_ ? Status::InvalidArgument(r.reason) : Status::Ok();
-  }
-  std::vector<RejectedRecord> rejected;
-
- private:
-  bool fail_;
-};
+using TestErrors = ::rivven::testing::CollectingErrors;
 
 FileSourceConfig Config(const std::string& path, SourceFormat format = SourceFormat::kJson) {
   FileSourceConfig c;

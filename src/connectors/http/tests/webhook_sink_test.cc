@@ -18,6 +18,7 @@
 #include "support/http_test_server.h"
 
 #include "connectors/http/webhook_request.h"
+#include "connectors/tests/collecting_errors.h"
 
 namespace rivven::http {
 namespace {
@@ -29,14 +30,7 @@ using TestServer = rivven::testing::HttpTestServer;
 // ended the request orders the write before the read only through the socket, which
 // ThreadSanitizer cannot see.
 
-class CollectingErrors : public RecordErrorHandler {
- public:
-  Status Reject(const RejectedRecord& r) override {
-    rejected.push_back(r);
-    return Status::Ok();
-  }
-  std::vector<RejectedRecord> rejected;
-};
+using CollectingErrors = ::rivven::testing::CollectingErrors;
 
 std::vector<ConsumedRecord> Records(int from, int to, int32_t partition = 0) {
   std::vector<ConsumedRecord> v;
