@@ -37,7 +37,8 @@ inline std::string Hex(std::string_view bytes) {
 }
 
 inline void PutLe(std::string& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+  // Bytes past the eighth are zero (shifting a uint64_t by 64 or more is undefined; UBSan).
+  for (int i = 0; i < bytes; ++i) out.push_back(i < 8 ? static_cast<char>(v >> (8 * i)) : '\0');
 }
 
 /// A whole event around `body`: the 19-byte header (timestamp 0x6a000000, server id 1,
