@@ -9,6 +9,15 @@
 
 #include <rivven/plugin.hpp>
 
+namespace {
+// A real SIGSEGV for the crash note to report. Not checked by UBSan, which would otherwise stop
+// the process at the null store before the signal is raised.
+__attribute__((no_sanitize("undefined"))) void WriteThroughNull() {
+  volatile int* volatile nothing = nullptr;
+  *nothing = 42;
+}
+}  // namespace
+
 class FaultySource : public rivven::plugin::Source {
  public:
   FaultySource(const rivven::plugin::Config& config, rivven::plugin::Host&)
@@ -30,10 +39,7 @@ class FaultySource : public rivven::plugin::Source {
       return out;
     }
     if (fail_ == "exception") throw std::runtime_error("something broke inside the plugin");
-    if (fail_ == "segfault") {
-      volatile int* volatile nothing = nullptr;
-      *nothing = 42;
-    }
+    if (fail_ == "segfault") WriteThroughNull();
     throw rivven::plugin::Error("the upstream is not answering", retriable_);
   }
 
