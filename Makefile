@@ -4,7 +4,7 @@ BINARY      := $(BUILD_DIR)/rivven-connect
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo bench chaos docs fuzz clean
+.PHONY: all deps build test sanitize demo bench chaos docs fuzz clean
 
 all: build
 
@@ -17,9 +17,16 @@ $(BUILD_DIR)/build.ninja:
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Every test: unit, integration, e2e (ctest prints the pass/fail counts last).
+# Every test: CI's share of the sanitizer suites first (scripts/sanitize.sh ci), then unit,
+# integration and e2e on the release build (its ctest pass/fail count is the last line printed).
 test: build
+	JOBS=$(JOBS) scripts/sanitize.sh ci
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+# ASan+UBSan (build/asan, every test) and TSan (build/tsan) builds and their tests;
+# `make sanitize SUITES=tsan` runs one suite (asan, asan-units, tsan, ci: scripts/sanitize.sh).
+sanitize: deps
+	JOBS=$(JOBS) scripts/sanitize.sh $(SUITES)
 
 # The quick start: datagen orders -> embedded topic -> stdout; ends by itself.
 demo: build

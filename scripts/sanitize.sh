@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# The sanitizer suites (`make sanitize`, and the first part of `make test`):
+# The sanitizer suites (`make sanitize` runs asan and tsan; `make test` runs ci first):
 #
-#   asan  build/asan, RIVVEN_SANITIZE=address,undefined: every test binary and the rivven-connect
-#         binary the e2e and integration tests run; every unit, integration and e2e test.
-#   tsan  build/tsan, RIVVEN_SANITIZE=thread: the tests of the code that runs on several threads:
-#         base (OrderedLanes), the embedded broker (group commit, waiting polls), the runtime
-#         (runners, queues, whole pipelines in-process, /metrics) and the connectors (webhook and
-#         S3 worker threads, the binlog pump, the snapshot prefetcher).
+#   asan        build/asan, RIVVEN_SANITIZE=address,undefined: every target, and every unit,
+#               integration and e2e test (they run the ASan-built rivven-connect).
+#   asan-units  build/asan, only the unit tests of the parsers of outside bytes that need no
+#               client library: base, config (YAML, ${VAR}), record (JSON), formats (CSV, JSONL,
+#               Parquet, compression). The fuzz replays of the release tree add the expression
+#               language, binlog rows and Parquet under ASan and UBSan.
+#   tsan        build/tsan, RIVVEN_SANITIZE=thread: the tests of the code that runs on several
+#               threads: base (OrderedLanes), the embedded broker (group commit, waiting polls),
+#               the runtime (runners, queues, whole pipelines in-process, /metrics) and the
+#               connectors (webhook and S3 worker threads, the binlog pump, the snapshot
+#               prefetcher).
+#   ci          asan-units and tsan: what a cold CI run can afford (docs/decisions.md,
+#               "Sanitizer builds in CI", has the measured build and test times).
 #
-# Usage: scripts/sanitize.sh [asan|tsan]...   (no argument: both)
-# JOBS (default: nproc) bounds the build and ctest parallelism. What each suite leaves out, and
-# why, is in docs/decisions.md ("Sanitizer builds in CI").
+# Usage: scripts/sanitize.sh [asan|asan-units|tsan|ci]...   (no argument: asan tsan)
+# JOBS (default: nproc) bounds the build and ctest parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
@@ -44,6 +50,18 @@ asan() {
   run_tests build/asan
 }
 
+asan_units() {
+  configure build/asan address,undefined
+  local tests=(base/base_test config/config_test record/record_test formats/formats_test)
+  cmake --build build/asan -j "$JOBS" --target "${tests[@]#*/}"
+  # The binaries themselves, not ctest: other test binaries in a tree that was fully built once
+  # may be older than the sources.
+  for t in "${tests[@]}"; do
+    echo "== build/asan/src/$t"
+    "build/asan/src/$t" --gtest_brief=1
+  done
+}
+
 tsan() {
   configure build/tsan thread
   cmake --build build/tsan -j "$JOBS" --target base_test broker_test runtime_test connectors_test
@@ -55,6 +73,9 @@ suites=("$@")
 for s in "${suites[@]}"; do
   case $s in
     asan | tsan) echo "== sanitizer suite: $s" && "$s" ;;
-    *) echo "scripts/sanitize.sh: unknown suite '$s' (expected asan or tsan)" >&2 && exit 2 ;;
+    asan-units) echo "== sanitizer suite: $s" && asan_units ;;
+    ci) echo "== sanitizer suites: asan-units, tsan" && asan_units && tsan ;;
+    *) echo "scripts/sanitize.sh: unknown suite '$s' (expected asan, asan-units, tsan or ci)" >&2
+       exit 2 ;;
   esac
 done
