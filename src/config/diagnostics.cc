@@ -10,14 +10,18 @@ namespace rivven::config {
 namespace {
 
 /// Appends `text` with line breaks and other control bytes written as escapes (\n, \r, \t,
-/// \xNN): a key or value from the file may hold them, and each problem must stay one line that
-/// no file content can split or forge.
-void AppendOneLine(std::string& out, std::string_view text) {
+/// \xNN): a key or value from the file may hold them, and no file content may split a problem
+/// or forge another. With `indented_lines`, a line break followed by a space stays a line break:
+/// messages show an expression with a caret under it on indented lines of their own, and an
+/// indented line can never pass for a "FILE:LINE:COL: error:" one.
+void AppendOneLine(std::string& out, std::string_view text, bool indented_lines = false) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const auto u = static_cast<unsigned char>(c);
     if (c == '\n') {
-      out += "\\n";
+      const bool continues = indented_lines && i + 1 < text.size() && text[i + 1] == ' ';
+      out += continues ? "\n" : "\\n";
     } else if (c == '\r') {
       out += "\\r";
     } else if (c == '\t') {
@@ -59,7 +63,7 @@ std::string Diagnostics::Format() const {
       AppendOneLine(out, d->path);
       out += ": ";
     }
-    AppendOneLine(out, d->message);
+    AppendOneLine(out, d->message, /*indented_lines=*/true);
     out += '\n';
   }
   return out;

@@ -28,7 +28,9 @@ class Diagnostics {
   const std::string& file() const { return file_; }
   /// "FILE:LINE:COL: error: PATH: MESSAGE" per line, sorted by position. A problem without a
   /// position (an unreadable file) prints as "FILE: error: MESSAGE". Line breaks and other
-  /// control bytes in PATH and MESSAGE (from keys and values of the file) print as \n, \xNN.
+  /// control bytes in PATH and MESSAGE (from keys and values of the file) print as \n, \xNN,
+  /// except a line break in MESSAGE that starts an indented line (an expression shown with a
+  /// caret under it): every line that is not a problem's first starts with a space.
   std::string Format() const;
 
  private:

@@ -36,6 +36,21 @@ TEST(ConfigDiagnostics, ControlBytesFromTheFileStayOnOneLine) {
             "(known keys: version)\n");
 }
 
+TEST(ConfigDiagnostics, IndentedLinesOfAMessageStayAndNoLineCanPassForAProblem) {
+  Diagnostics diags("pipeline.yaml");
+  // An expression error shows the expression with a caret under it on indented lines.
+  diags.Add("sources.db.transforms[0].config.condition", Mark{4, 16},
+            "syntax error at column 3: expected a value\n  a >\n    ^");
+  // A value from the file trying to start a line of its own.
+  diags.Add("sources.db.topic", Mark{5, 3},
+            "invalid topic name 'x\npipeline.yaml:1:1: error: forged\n  indented'");
+  EXPECT_EQ(diags.Format(),
+            "pipeline.yaml:4:16: error: sources.db.transforms[0].config.condition: syntax error at "
+            "column 3: expected a value\n  a >\n    ^\n"
+            "pipeline.yaml:5:3: error: sources.db.topic: invalid topic name "
+            "'x\\npipeline.yaml:1:1: error: forged\n  indented'\n");
+}
+
 TEST(ConfigDiagnostics, JoinAndIndexPaths) {
   EXPECT_EQ(JoinPath("", "broker"), "broker");
   EXPECT_EQ(JoinPath("sources.demo", "topic"), "sources.demo.topic");
