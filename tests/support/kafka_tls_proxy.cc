@@ -15,6 +15,8 @@
 #include <map>
 #include <utility>
 
+#include "support/loopback_socket.h"
+
 namespace rivven::testing {
 namespace {
 
@@ -201,18 +203,11 @@ std::unique_ptr<KafkaTlsProxy> KafkaTlsProxy::Start(int broker_port, const std::
     *error = "KafkaTlsProxy: cannot load " + cert_path + " / " + key_path + ": " + OpensslError();
     return nullptr;
   }
-  proxy->listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(proxy->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(proxy->listen_fd_, 64) != 0 ||
-      getsockname(proxy->listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    *error = std::string("KafkaTlsProxy: cannot listen on loopback: ") + std::strerror(errno);
+  proxy->listen_fd_ = ListenOnLoopback(64, &proxy->port_, error);
+  if (proxy->listen_fd_ < 0) {
+    *error = "KafkaTlsProxy: " + *error;
     return nullptr;
   }
-  proxy->port_ = ntohs(addr.sin_port);
   proxy->acceptor_ = std::thread([p = proxy.get()] { p->AcceptLoop(); });
   return proxy;
 }

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "support/loopback_socket.h"
+
 namespace rivven::testing {
 
 /// One accepted connection. `upstream` is -1 for a black-holed one. The fds are closed (and set
@@ -63,19 +65,11 @@ bool SendAll(int fd, const char* data, size_t size) {
 std::unique_ptr<TcpProxy> TcpProxy::Start(int upstream_port, std::string* error) {
   std::unique_ptr<TcpProxy> proxy(new TcpProxy());
   proxy->upstream_port_ = upstream_port;
-  proxy->listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (proxy->listen_fd_ < 0 ||
-      bind(proxy->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(proxy->listen_fd_, 128) != 0 ||
-      getsockname(proxy->listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    *error = std::string("tcp proxy: cannot listen on 127.0.0.1: ") + std::strerror(errno);
+  proxy->listen_fd_ = ListenOnLoopback(128, &proxy->port_, error);
+  if (proxy->listen_fd_ < 0) {
+    *error = "tcp proxy: " + *error;
     return nullptr;
   }
-  proxy->port_ = ntohs(addr.sin_port);
   proxy->acceptor_ = std::thread([p = proxy.get()] { p->AcceptLoop(); });
   return proxy;
 }
