@@ -10,22 +10,13 @@
 
 #include "clients/http/http_client.h"
 #include "support/https_test_server.h"
-#include "support/test_ca.h"
+#include "support/test_ca_suite.h"
 
 namespace rivven::testing {
 namespace {
 
-class HttpClientTlsTest : public ::testing::Test {
+class HttpClientTlsTest : public TestCaSuite {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    ca_ = TestCa::Make({}, &error).release();
-    ASSERT_NE(ca_, nullptr) << error;
-  }
-  static void TearDownTestSuite() {
-    delete ca_;
-    ca_ = nullptr;
-  }
   static void Serve(HttpsTestServer& server) {
     server.server().Get("/ok", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("fine", "text/plain");
@@ -39,9 +30,7 @@ class HttpClientTlsTest : public ::testing::Test {
     r.timeout = std::chrono::milliseconds(10000);
     return (*client)->Send(r);
   }
-  static TestCa* ca_;
 };
-TestCa* HttpClientTlsTest::ca_ = nullptr;
 
 TEST_F(HttpClientTlsTest, TheCustomCaIsTrustedForBothNamesOfTheServer) {
   HttpsTestServer server(*ca_);

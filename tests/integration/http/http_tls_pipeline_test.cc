@@ -17,25 +17,15 @@
 
 #include "support/https_test_server.h"
 #include "support/process.h"
-#include "support/test_ca.h"
+#include "support/test_ca_suite.h"
 
 namespace rivven::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-class HttpTlsPipelineTest : public ::testing::Test {
+class HttpTlsPipelineTest : public TestCaSuite {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    ca_ = TestCa::Make({}, &error).release();
-    ASSERT_NE(ca_, nullptr) << error;
-  }
-  static void TearDownTestSuite() {
-    delete ca_;
-    ca_ = nullptr;
-  }
-
   /// Counts the records POSTed to /hook (batches of JSON arrays of datagen orders).
   static void AcceptHooks(HttpsTestServer& server, std::atomic<int>* records) {
     server.server().Post("/hook", [records](const httplib::Request& req, httplib::Response& res) {
@@ -80,11 +70,9 @@ class HttpTlsPipelineTest : public ::testing::Test {
                       {.timeout = 90s});
   }
 
-  static TestCa* ca_;
   TempDir dir_;
   int files_ = 0;
 };
-TestCa* HttpTlsPipelineTest::ca_ = nullptr;
 
 TEST_F(HttpTlsPipelineTest, WebhookDeliversOverHttpsWithTheCustomCa) {
   std::atomic<int> records{0};
