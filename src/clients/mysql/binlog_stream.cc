@@ -6,14 +6,17 @@
 
 #include <mysql.h>
 
+#include <ma_pvio.h>      // the read-ahead cache drained when the socket is taken over
 #include <mariadb_rpl.h>  // needs mysql.h first
 
 #include "clients/mysql/mysql_error.h"
 
 // libmariadb's mariadb_rpl_open sends COM_BINLOG_DUMP; the events are then read here packet by
-// packet with mysql_net_read_packet, not with mariadb_rpl_fetch: that one copies every event
-// into a memory root allocated and freed per event and parses it into `MARIADB_RPL_EVENT`
-// fields nobody here reads (a third of the reading thread's time). Each packet of the dump is
+// packet, not with mariadb_rpl_fetch: that one copies every event into a memory root allocated
+// and freed per event and parses it into `MARIADB_RPL_EVENT` fields nobody here reads (a third
+// of the reading thread's time). On a plain connection the socket is then read by our own
+// PacketReader (large reads, one copy less than libmariadb's 16 kB read-ahead); over TLS or
+// compression by libmariadb's mysql_net_read_packet. Each packet of the dump is
 // the OK byte 0x00 followed by the event exactly as in the binlog (19-byte header, body, CRC32
 // when checksums are on; no semi-sync bytes, as semi-sync is never asked for); 0xFE in a short
 // packet ends the dump; an error packet (0xFF) makes the read fail with the server's error.
@@ -96,11 +99,11 @@ Result<std::unique_ptr<BinlogStream>> BinlogStream::Open(const ConnectionParams&
   }
   RC_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, Connection::Open(p));
   std::unique_ptr<BinlogStream> stream(new BinlogStream(std::move(connection)));
-  RC_RETURN_IF_ERROR(stream->Start(options));
+  RC_RETURN_IF_ERROR(stream->Start(options, p.read_timeout));
   return stream;
 }
 
-Status BinlogStream::Start(const Options& options) {
+Status BinlogStream::Start(const Options& options, std::chrono::milliseconds read_timeout) {
   Connection& c = *connection_;
   RC_ASSIGN_OR_RETURN(QueryResult checksum, c.Query("SELECT @@global.binlog_checksum"));
   checksums_ = checksum.rows() == 1 && checksum.Value(0, size_t{0}) != "NONE";
@@ -142,6 +145,7 @@ Status BinlogStream::Start(const Options& options) {
     socket_ = static_cast<int>(mysql_get_socket(mysql));
   }
   if (mariadb_rpl_open(Rpl(rpl_)) != 0) return FetchError();
+  TakeOverReads(read_timeout);
 
   // The server answers the dump with an artificial ROTATE, or with an error (1236) when it
   // cannot serve the start: wait for it, so that Open reports it.
@@ -160,12 +164,62 @@ Result<RawEvent> BinlogStream::Next() {
   return Fetch();
 }
 
+void BinlogStream::TakeOverReads(std::chrono::milliseconds read_timeout) {
+  MYSQL* mysql = static_cast<MYSQL*>(connection_->native_handle());
+  MARIADB_PVIO* pvio = mysql->net.pvio;
+  if (pvio == nullptr || mysql_get_ssl_cipher(mysql) != nullptr || mysql->net.compress ||
+      socket_ < 0) {
+    return;
+  }
+  reader_ = std::make_unique<PacketReader>(socket_, static_cast<uint8_t>(mysql->net.pkt_nr),
+                                           read_timeout, where_);
+  // What libmariadb already read ahead belongs to the dump's first packets.
+  if (pvio->cache != nullptr && pvio->cache_pos != nullptr &&
+      pvio->cache_pos < pvio->cache + pvio->cache_size) {
+    const size_t held = static_cast<size_t>(pvio->cache + pvio->cache_size - pvio->cache_pos);
+    reader_->Prime(std::string_view(reinterpret_cast<const char*>(pvio->cache_pos), held));
+    pvio->cache_pos = pvio->cache + pvio->cache_size;
+  }
+}
+
 Result<RawEvent> BinlogStream::Fetch() {
   if (interrupted_.load()) return FetchError();
+  if (reader_) {
+    Result<std::string_view> packet = reader_->Next();
+    if (!packet.ok()) {
+      if (interrupted_.load()) return FetchError();
+      return packet.status().WithContext("reading the binlog (" + current_file_ + ")");
+    }
+    return ParsePacket(reinterpret_cast<const unsigned char*>(packet->data()), packet->size());
+  }
   MYSQL* mysql = static_cast<MYSQL*>(connection_->native_handle());
   const unsigned long packet_length = mysql_net_read_packet(mysql);
   if (packet_length == packet_error) return FetchError();
-  const unsigned char* packet = mysql->net.read_pos;
+  return ParsePacket(mysql->net.read_pos, packet_length);
+}
+
+Status BinlogStream::ServerError(std::string_view packet) const {
+  // 0xFF, the error number (2 bytes), '#' and the 5-character SQLSTATE, the message.
+  if (packet.size() < 3) {
+    return Status::Corruption("error packet of " + std::to_string(packet.size()) + " bytes from " +
+                              where_);
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(packet.data());
+  const unsigned number = p[1] | unsigned{p[2]} << 8;
+  std::string_view rest = packet.substr(3);
+  std::string_view sqlstate;
+  if (rest.size() >= 6 && rest[0] == '#') {
+    sqlstate = rest.substr(1, 5);
+    rest.remove_prefix(6);
+  }
+  return ErrorStatus(number, sqlstate, "reading the binlog (" + current_file_ + ") from", where_,
+                     rest);
+}
+
+Result<RawEvent> BinlogStream::ParsePacket(const unsigned char* packet, size_t packet_length) {
+  if (packet_length > 0 && packet[0] == 0xFF) {
+    return ServerError(std::string_view(reinterpret_cast<const char*>(packet), packet_length));
+  }
   if (packet_length > 0 && packet[0] == 0xFE && packet_length < 9) {
     return Status::Unavailable("the server ended the binlog stream on " + where_);
   }
@@ -243,6 +297,7 @@ Status BinlogStream::Close() {
     socket_ = -1;
   }
   pending_ = false;
+  reader_.reset();
   if (rpl_ != nullptr) mariadb_rpl_close(Rpl(rpl_));
   rpl_ = nullptr;
   connection_.reset();

@@ -10,6 +10,7 @@
 
 #include "base/status.h"
 #include "clients/mysql/mysql_connection.h"
+#include "clients/mysql/packet_reader.h"
 
 namespace rivven::mysql {
 
@@ -117,12 +118,21 @@ class BinlogStream {
   bool checksums() const { return checksums_; }
   /// "user@host:port/database", for messages.
   const std::string& where() const { return where_; }
+  /// Whether Next() has an event at hand and would not wait for the network. Always false
+  /// over TLS or compression, where libmariadb reads the socket.
+  bool buffered() const { return pending_ || (reader_ && reader_->HasWholePacket()); }
 
  private:
   explicit BinlogStream(std::unique_ptr<Connection> connection)
       : connection_(std::move(connection)), where_(connection_->where()) {}
-  Status Start(const Options& options);
+  Status Start(const Options& options, std::chrono::milliseconds read_timeout);
+  /// Takes the socket over from libmariadb when the connection is plain (no TLS, no
+  /// compression): from here on packets are read by `reader_`.
+  void TakeOverReads(std::chrono::milliseconds read_timeout);
   Result<RawEvent> Fetch();
+  /// The event in a packet of the dump (OK byte, then the event).
+  Result<RawEvent> ParsePacket(const unsigned char* packet, size_t length);
+  Status ServerError(std::string_view packet) const;
   Status FetchError() const;
   Status TrackFile(const RawEvent& event);
 
@@ -136,6 +146,7 @@ class BinlogStream {
   std::mutex socket_mutex_;  // guards socket_ between Interrupt and Close
   int socket_ = -1;
   std::atomic<bool> interrupted_{false};
+  std::unique_ptr<PacketReader> reader_;  ///< null while libmariadb reads
 };
 
 }  // namespace rivven::mysql

@@ -44,45 +44,79 @@ void BinlogPump::Stop() {
   (void)stream_->Close();
 }
 
-void BinlogPump::Append(std::string_view event) {
-  if (queue_.empty() || (!queue_.back().bytes.empty() &&
-                         queue_.back().bytes.size() + event.size() > kSlabBytes)) {
-    if (spare_.empty()) {
-      queue_.emplace_back().bytes.reserve(kSlabBytes);
-    } else {
-      queue_.push_back(std::move(spare_.back()));
-      spare_.pop_back();
-    }
+EventSlab BinlogPump::FreshSlab() {
+  std::lock_guard<std::mutex> l(mu_);
+  return FreshSlabLocked();
+}
+
+EventSlab BinlogPump::FreshSlabLocked() {
+  if (spare_.empty()) {
+    EventSlab slab;
+    slab.bytes.reserve(kSlabBytes);
+    return slab;
   }
-  EventSlab& slab = queue_.back();
-  slab.bytes.append(event);
-  slab.ends.push_back(static_cast<uint32_t>(slab.bytes.size()));
-  queued_bytes_ += event.size();
+  EventSlab slab = std::move(spare_.back());
+  spare_.pop_back();
+  return slab;
+}
+
+bool BinlogPump::Publish(EventSlab* filled) {
+  std::unique_lock<std::mutex> l(mu_);
+  if (stopping_) return false;
+  // Wait for room; one slab always fits, however large. Once full, wait until half is taken,
+  // so the consumer does not wake this thread for every slab it takes.
+  if (queued_bytes_ >= max_bytes_) {
+    producer_waiting_ = true;
+    room_.wait(l, [&] { return stopping_ || queued_bytes_ <= max_bytes_ / 2; });
+    producer_waiting_ = false;
+    if (stopping_) return false;
+  }
+  queued_bytes_ += filled->bytes.size();
+  if (!queue_.empty() && queue_.back().bytes.size() + filled->bytes.size() <= kSlabBytes) {
+    // The consumer has not taken the last slab yet: join it rather than queue another one
+    // with a slab's capacity for a few events.
+    EventSlab& last = queue_.back();
+    const auto base = static_cast<uint32_t>(last.bytes.size());
+    last.bytes.append(filled->bytes);
+    for (const uint32_t end : filled->ends) last.ends.push_back(base + end);
+    filled->clear();
+  } else {
+    queue_.push_back(std::move(*filled));
+    *filled = FreshSlabLocked();
+  }
+  if (wake_at_bytes_ != 0 && queued_bytes_ >= wake_at_bytes_) {
+    wake_at_bytes_ = 0;
+    ready_.notify_one();
+  }
+  return true;
 }
 
 void BinlogPump::Run() {
+  // Events are copied into a slab of this thread's own, without the lock, and the slab is
+  // handed over when it is full or when the stream has nothing more at hand (the next read
+  // would wait for the network): one lock per burst of events, and no event waits here while
+  // this thread blocks.
+  EventSlab filling = FreshSlab();
   while (true) {
     Result<RawEvent> event = stream_->Next();
-    std::unique_lock<std::mutex> l(mu_);
-    if (stopping_) return;
     if (!event.ok()) {
+      if (!filling.bytes.empty() && !Publish(&filling)) return;
+      std::lock_guard<std::mutex> l(mu_);
+      if (stopping_) return;
       error_ = event.status();
       wake_at_bytes_ = 0;
       ready_.notify_all();
       return;
     }
-    // Wait for room; one event always fits, however large. Once full, wait until half is
-    // taken, so the consumer does not wake this thread for every event it takes.
-    if (queued_bytes_ >= max_bytes_) {
-      producer_waiting_ = true;
-      room_.wait(l, [&] { return stopping_ || queued_bytes_ <= max_bytes_ / 2; });
-      producer_waiting_ = false;
+    const std::string_view bytes = event->bytes;
+    if (!filling.bytes.empty() && filling.bytes.size() + bytes.size() > kSlabBytes &&
+        !Publish(&filling)) {
+      return;
     }
-    if (stopping_) return;
-    Append(event->bytes);
-    if (wake_at_bytes_ != 0 && queued_bytes_ >= wake_at_bytes_) {
-      wake_at_bytes_ = 0;
-      ready_.notify_one();
+    filling.bytes.append(bytes);
+    filling.ends.push_back(static_cast<uint32_t>(filling.bytes.size()));
+    if ((filling.bytes.size() >= kSlabBytes || !stream_->buffered()) && !Publish(&filling)) {
+      return;
     }
   }
 }

@@ -81,7 +81,10 @@ class BinlogPump {
   BinlogPump(std::unique_ptr<BinlogStream> stream, size_t max_bytes)
       : stream_(std::move(stream)), max_bytes_(max_bytes) {}
   void Run();
-  void Append(std::string_view event);  // with mu_ held
+  /// Queues a slab the reader filled and gives it an empty one; false once stopping.
+  bool Publish(EventSlab* filled);
+  EventSlab FreshSlab();
+  EventSlab FreshSlabLocked();  // with mu_ held
 
   std::unique_ptr<BinlogStream> stream_;
   const size_t max_bytes_;
@@ -90,7 +93,7 @@ class BinlogPump {
   std::mutex mu_;
   std::condition_variable ready_;  ///< events or an error arrived
   std::condition_variable room_;   ///< bytes were taken
-  std::deque<EventSlab> queue_;    ///< the last one is being filled
+  std::deque<EventSlab> queue_;    ///< filled slabs, in order
   size_t queued_bytes_ = 0;
   std::vector<EventSlab> spare_;  ///< slabs to reuse
   Status error_;                  ///< sticky, once the stream failed
