@@ -32,6 +32,15 @@ uint32_t ReflectedCrc32::TableRaw(uint32_t c, const unsigned char* p, size_t n) 
     p += 8;
     n -= 8;
   }
+  if (n >= 4) {  // the tail of folded input is under 16 bytes: one step of four first
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    w ^= c;
+    c = tables_[3][w & 0xFF] ^ tables_[2][(w >> 8) & 0xFF] ^ tables_[1][(w >> 16) & 0xFF] ^
+        tables_[0][w >> 24];
+    p += 4;
+    n -= 4;
+  }
   while (n-- > 0) c = (c >> 8) ^ tables_[0][(c ^ *p++) & 0xFFU];
   return c;
 }

@@ -1,7 +1,9 @@
 #include "record/debezium.h"
 
 #include <charconv>
+#include <cstring>
 
+#include "base/append_in_place.h"
 #include "base/json_escape.h"
 #include "record/json.h"
 
@@ -22,8 +24,58 @@ void AppendObjectOrNull(std::string& out, std::optional<std::string_view> object
   }
 }
 
+// Whether JSON takes `s` between quotes as it is (printable ASCII, no quote or backslash): binlog
+// file names and GTIDs always are, so the tail is written in place without escaping.
+bool PlainJsonText(std::string_view s) {
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+template <size_t N>
+char* Put(char* p, const char (&literal)[N]) {
+  std::memcpy(p, literal, N - 1);
+  return p + (N - 1);
+}
+
+char* Put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+template <typename Int>
+char* PutNumber(char* p, Int v) {
+  return std::to_chars(p, p + 24, v).ptr;
+}
+
+char* PutQuoted(char* p, std::string_view s) {
+  *p++ = '"';
+  p = Put(p, s);
+  *p++ = '"';
+  return p;
+}
+
 // The source block's fields after `table`, and its closing brace.
 void AppendSourceTail(std::string& out, const SourceInfo& s) {
+  const bool plain = (!s.file || PlainJsonText(*s.file)) && (!s.gtid || PlainJsonText(*s.gtid));
+  if (plain) {
+    // One write into the string's buffer: a change event's tail is a dozen short pieces.
+    const size_t most = 160 + (s.file ? s.file->size() : 0) + (s.gtid ? s.gtid->size() : 0);
+    AppendInPlace(out, most, [&](char* p) {
+      if (s.tx_id) p = PutNumber(Put(p, ",\"txId\":"), *s.tx_id);
+      if (s.lsn) p = PutNumber(Put(p, ",\"lsn\":"), *s.lsn);
+      if (s.file) p = PutQuoted(Put(p, ",\"file\":"), *s.file);
+      if (s.pos) p = PutNumber(Put(p, ",\"pos\":"), *s.pos);
+      if (s.gtid) p = PutQuoted(Put(p, ",\"gtid\":"), *s.gtid);
+      if (s.server_id) p = PutNumber(Put(p, ",\"server_id\":"), *s.server_id);
+      if (s.row) p = PutNumber(Put(p, ",\"row\":"), *s.row);
+      *p++ = '}';
+      return p;
+    });
+    return;
+  }
   if (s.tx_id) {
     out += ",\"txId\":";
     json::AppendInt(out, *s.tx_id);
@@ -154,21 +206,23 @@ void SourceWriter::Append(std::string& out, const SourceInfo& s) {
     last_.table = s.table;
     valid_ = true;
   }
-  out += head_;
-  json::AppendInt(out, s.ts_ms);
-  out += middle_;
+  AppendInPlace(out, head_.size() + 24 + middle_.size(), [&](char* p) {
+    return Put(PutNumber(Put(p, head_), s.ts_ms), middle_);
+  });
   AppendSourceTail(out, s);
 }
 
 void AppendEnvelopeTail(std::string& out, SourceWriter& writer, const SourceInfo& source, Op op,
                         TimestampMs ts_ms) {
-  out += ",\"source\":";
+  AppendLiteral(out, ",\"source\":");
   writer.Append(out, source);
-  out += ",\"op\":\"";
-  out.push_back(OpChar(op));
-  out += "\",\"ts_ms\":";
-  json::AppendInt(out, ts_ms);
-  out.push_back('}');
+  AppendInPlace(out, 40, [&](char* p) {
+    p = Put(p, ",\"op\":\"");
+    *p++ = OpChar(op);
+    p = PutNumber(Put(p, "\",\"ts_ms\":"), ts_ms);
+    *p++ = '}';
+    return p;
+  });
 }
 
 void AppendEnvelopeTail(std::string& out, const SourceInfo& source, Op op, TimestampMs ts_ms) {

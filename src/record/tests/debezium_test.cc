@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "record/json.h"
 
 namespace rivven::debezium {
@@ -97,6 +99,47 @@ TEST(DebeziumTest, StringsAreEscaped) {
   const std::string v = BuildEnvelope(std::nullopt, "{}", s, Op::kTruncate, 1);
   EXPECT_NE(v.find(R"("table":"we\"ird\n")"), std::string::npos) << v;
   EXPECT_TRUE(json::IsJson(v));
+}
+
+TEST(DebeziumTest, TailFieldsAtTheirLimitsAndFileNamesThatNeedEscaping) {
+  SourceInfo s;
+  s.version = "1";
+  s.connector = "mysql";
+  s.name = "m";
+  s.db = "d";
+  s.table = "t";
+  s.tx_id = std::numeric_limits<int64_t>::min();
+  s.lsn = std::numeric_limits<uint64_t>::max();
+  s.file = "bin.000001";
+  s.pos = std::numeric_limits<uint64_t>::max();
+  s.gtid = "0-1-18446744073709551615";
+  s.server_id = std::numeric_limits<uint32_t>::max();
+  s.row = std::numeric_limits<uint32_t>::max();
+  const std::string plain_tail =
+      R"(,"txId":-9223372036854775808,"lsn":18446744073709551615,"file":"bin.000001",)"
+      R"("pos":18446744073709551615,"gtid":"0-1-18446744073709551615","server_id":4294967295,)"
+      R"("row":4294967295},"op":"u","ts_ms":-1})";
+  std::string out;
+  AppendEnvelopeTail(out, s, Op::kUpdate, -1);
+  EXPECT_EQ(out.substr(out.size() - plain_tail.size()), plain_tail) << out;
+  EXPECT_TRUE(json::IsJson("{\"before\":null,\"after\":null" + out)) << out;
+
+  // Names with bytes JSON must escape take the escaping path, through both writers.
+  s.file = "we\"ird\\bin\n.000001";
+  s.gtid = "\x01";
+  const std::string escaped = R"("file":"we\"ird\\bin\n.000001",)";
+  SourceWriter writer;
+  for (int through_writer = 0; through_writer < 2; ++through_writer) {
+    std::string v = "{\"before\":null,\"after\":null";
+    if (through_writer) {
+      AppendEnvelopeTail(v, writer, s, Op::kCreate, 5);
+    } else {
+      AppendEnvelopeTail(v, s, Op::kCreate, 5);
+    }
+    EXPECT_NE(v.find(escaped), std::string::npos) << v;
+    EXPECT_NE(v.find(R"("gtid":"\u0001")"), std::string::npos) << v;
+    EXPECT_TRUE(json::IsJson(v)) << v;
+  }
 }
 
 TEST(DebeziumTest, AppendEnvelopeAppends) {
