@@ -15,7 +15,8 @@
 # Rows/s is rows over the wall time from launch to the last row; CPU seconds and peak RSS are
 # the consumer's own. The disk runs are compared with the disk's own fdatasync'd write rate
 # (dd of the same byte count in 4 MiB writes), since there the disk is the limit.
-# Each timed run starts after `sync` and deletes its data afterwards.
+# Each timed run starts after `sync` and deletes its data afterwards; each shape has one
+# untimed round of every consumer first.
 set -euo pipefail
 BUILD=$(readlink -f "${1:-build/release}")
 BIN=$BUILD/rivven-connect
@@ -186,6 +187,10 @@ shape() {  # $1 label, $2 rows per transaction
   printf '%s: loaded in %.1f s (%s %s..%s)\n' "$label" "$(echo "$t1 - $t0" | bc -l)" "$file" "$pos" "$END_POS"
   declare -A rates=() cpus=() rsss=() mbps=() ddsys=()
   local run c
+  # One untimed round first: on a virtual machine the first writes into memory the guest has
+  # not touched yet (tmpfs pages for the log) cost several times more system CPU, which would
+  # land on whichever consumer runs first after a load.
+  for c in "${CONSUMERS[@]}"; do consume "$c" "$file" "$pos" "$seed_dir" > /dev/null; done
   for run in $(seq 1 "$RUNS"); do
     local line="$label run $run:"
     for c in "${CONSUMERS[@]}"; do
