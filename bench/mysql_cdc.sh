@@ -156,9 +156,10 @@ consume() {  # $1 consumer, $2 start file, $3 start pos, $4 seed dir, $5 log byt
       rivven_config "$dir/p.yaml" "$data"
       # What the kernel alone charges for writing as many bytes as the last run's log to a fresh
       # file there (dd in 512 KiB writes, system CPU seconds), for comparison with our CPU. Done
-      # right before the run: on this VM the first large write into tmpfs after a peer ran (node
-      # frees ~100 MB) costs 2-4x the system CPU of the next one (681 MB: 0.41-0.71 s against
-      # 0.18-0.19 s, whoever writes), which would otherwise land on our run alone.
+      # right before the run: this VM hands memory that stayed free for a couple of seconds back
+      # to its host (free page reporting), and touching it again costs the host's page faults,
+      # up to 4x the system CPU of writing to memory freed just before; so every /dev/shm run
+      # writes its log into memory the dd has just freed, whatever ran before it.
       local dd_sys=0
       if [ "$1" = rivven_shm ] && [ "${5:-0}" -gt 0 ]; then
         dd_sys=$( { /usr/bin/time -f '%S' dd if=/dev/zero of="$SHM/dd.bin" bs=512K \
