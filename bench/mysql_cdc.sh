@@ -16,8 +16,7 @@
 # the consumer's own. The disk runs are compared with the disk's own fdatasync'd write rate
 # (dd of the same byte count in 4 MiB writes), since there the disk is the limit.
 # Each timed run starts after `sync` and deletes its data afterwards; each shape has one
-# untimed round of every consumer first. Each /dev/shm run follows a dd of its log's size there
-# (reported): see consume() for why.
+# untimed round of every consumer first.
 set -euo pipefail
 BUILD=$(readlink -f "${1:-build/release}")
 BIN=$BUILD/rivven-connect
@@ -137,8 +136,7 @@ CONSUMERS=(binlog zongji rivven_shm rivven_disk)
 declare -A NAMES=([binlog]="mariadb-binlog -v > /dev/null" [zongji]="node zongji 0.5.1"
                   [rivven_shm]="rivven-connect -> embedded topic on /dev/shm"
                   [rivven_disk]="rivven-connect -> embedded topic on disk")
-consume() {  # $1 consumer, $2 start file, $3 start pos, $4 seed dir, $5 log bytes of the last
-             # /dev/shm run (0: none yet); prints "wall cpu rss_kb bytes dd_sys"
+consume() {  # $1 consumer, $2 start file, $3 start pos, $4 seed dir; prints "wall cpu rss_kb bytes"
   local dir; dir=$(mktemp -d "$WORK/run.XXXXXX")
   sync
   case "$1" in
@@ -154,23 +152,19 @@ consume() {  # $1 consumer, $2 start file, $3 start pos, $4 seed dir, $5 log byt
       [ "$1" = rivven_shm ] && data=$SHM/data
       rm -rf "$data"; cp -a "$4" "$data"
       rivven_config "$dir/p.yaml" "$data"
-      # What the kernel alone charges for writing as many bytes as the last run's log to a fresh
-      # file there (dd in 512 KiB writes, system CPU seconds), for comparison with our CPU. Done
-      # right before the run: this VM hands memory that stayed free for a couple of seconds back
-      # to its host (free page reporting), and touching it again costs the host's page faults,
-      # up to 4x the system CPU of writing to memory freed just before; so every /dev/shm run
-      # writes its log into memory the dd has just freed, whatever ran before it.
-      local dd_sys=0
-      if [ "$1" = rivven_shm ] && [ "${5:-0}" -gt 0 ]; then
-        dd_sys=$( { /usr/bin/time -f '%S' dd if=/dev/zero of="$SHM/dd.bin" bs=512K \
-          count=$(( $5 / 524288 + 1 )) status=none; } 2>&1 )
-        rm -f "$SHM/dd.bin"
-      fi
       local out
       out=$(MEASURE_TIMEOUT=$TIMEOUT python3 "$HERE/measure.py" metric "$dir/log" \
         "http://127.0.0.1:$HTTP_PORT/metrics" "$ROWS" -- "$BIN" run -c "$dir/p.yaml" --log-level warn)
       local bytes; bytes=$(du -sb "$data/topics" | cut -f1)
       rm -rf "$data"
+      # What the kernel alone charges for writing that many bytes to a fresh file there (dd
+      # in 512 KiB writes, system CPU seconds), for comparison with our CPU.
+      local dd_sys=0
+      if [ "$1" = rivven_shm ]; then
+        dd_sys=$( { /usr/bin/time -f '%S' dd if=/dev/zero of="$SHM/dd.bin" bs=512K \
+          count=$(( bytes / 524288 + 1 )) status=none; } 2>&1 )
+        rm -f "$SHM/dd.bin"
+      fi
       echo "$out $bytes $dd_sys" ;;
   esac
   rm -rf "$dir"
@@ -196,17 +190,12 @@ shape() {  # $1 label, $2 rows per transaction
   # One untimed round first: on a virtual machine the first writes into memory the guest has
   # not touched yet (tmpfs pages for the log) cost several times more system CPU, which would
   # land on whichever consumer runs first after a load.
-  local shm_bytes=0 warm
-  for c in "${CONSUMERS[@]}"; do
-    warm=$(consume "$c" "$file" "$pos" "$seed_dir" 0)
-    [ "$c" = rivven_shm ] && shm_bytes=$(echo "$warm" | cut -d' ' -f4)
-  done
+  for c in "${CONSUMERS[@]}"; do consume "$c" "$file" "$pos" "$seed_dir" > /dev/null; done
   for run in $(seq 1 "$RUNS"); do
     local line="$label run $run:"
     for c in "${CONSUMERS[@]}"; do
-      local out wall cpu rss bytes dd_sys; out=$(consume "$c" "$file" "$pos" "$seed_dir" "$shm_bytes")
+      local out wall cpu rss bytes dd_sys; out=$(consume "$c" "$file" "$pos" "$seed_dir")
       read -r wall cpu rss bytes dd_sys <<< "$out"
-      [ "$c" = rivven_shm ] && shm_bytes=$bytes
       ddsys[$c]+="${dd_sys:-0} "
       local rate; rate=$(echo "$ROWS / $wall" | bc -l)
       mbps[$c]+="$(echo "$bytes / 1048576 / $wall" | bc -l) "
@@ -263,7 +252,7 @@ OUT=$RESULTS/mysql-cdc.md
     printf '| %s | rows/s on /dev/shm, ours / mariadb-binlog -v | %.2f | >= 1.2 | %s |\n' "$label" "$r1" "$(echo "$r1 >= 1.2" | bc -l | sed 's/1/yes/;s/0/**no**/')"
     printf '| %s | rows/s on /dev/shm, ours / zongji | %.2f | >= 4 | %s |\n' "$label" "$r2" "$(echo "$r2 >= 4" | bc -l | sed 's/1/yes/;s/0/**no**/')"
     printf '| %s | CPU s on /dev/shm, ours / zongji | %.2f | <= 0.25 | %s |\n' "$label" "$r3" "$(echo "$r3 <= 0.25" | bc -l | sed 's/1/yes/;s/0/**no**/')"
-    printf '| %s | CPU s on /dev/shm: the kernel'"'"'s cost of writing the log'"'"'s bytes to a tmpfs file (dd right before the run, system CPU), of ours | %.2f of %.2f | report | - |\n' "$label" "${DD_SYS[$label,rivven_shm]}" "${CPU[$label,rivven_shm]}"
+    printf '| %s | CPU s on /dev/shm: the kernel'"'"'s cost of writing the log'"'"'s bytes to a fresh tmpfs file (dd, system CPU, same run), of ours | %.2f of %.2f | report | - |\n' "$label" "${DD_SYS[$label,rivven_shm]}" "${CPU[$label,rivven_shm]}"
     printf '| %s | our peak RSS MB (/dev/shm, disk) | %s, %s | < 64 | %s |\n' "$label" "${RSS[$label,rivven_shm]}" "${RSS[$label,rivven_disk]}" "$( [ "${RSS[$label,rivven_shm]}" -lt 64 ] && [ "${RSS[$label,rivven_disk]}" -lt 64 ] && echo yes || echo '**no**')"
     printf '| %s | on disk: log MB/s written (fsync per batch) / dd'"'"'s MB/s (4 MiB writes, one fdatasync: %.0f) | %.2f | report | - |\n' "$label" "$DISK_MBPS" "$disk"
   done
