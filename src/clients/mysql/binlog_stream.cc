@@ -182,6 +182,18 @@ void BinlogStream::TakeOverReads(std::chrono::milliseconds read_timeout) {
   }
 }
 
+Result<bool> BinlogStream::Readable(std::chrono::milliseconds wait) {
+  if (pending_) return true;
+  if (!reader_) return Status::FailedPrecondition("binlog stream from " + where_ + " is not direct");
+  if (interrupted_.load()) return FetchError();
+  Result<bool> ready = reader_->Readable(wait);
+  if (!ready.ok()) {
+    if (interrupted_.load()) return FetchError();
+    return ready.status().WithContext("reading the binlog (" + current_file_ + ")");
+  }
+  return ready;
+}
+
 Result<RawEvent> BinlogStream::Fetch() {
   if (interrupted_.load()) return FetchError();
   if (reader_) {

@@ -121,6 +121,13 @@ class BinlogStream {
   /// Whether Next() has an event at hand and would not wait for the network. Always false
   /// over TLS or compression, where libmariadb reads the socket.
   bool buffered() const { return pending_ || (reader_ && reader_->HasWholePacket()); }
+  /// Whether this stream reads its socket itself (a plain connection): then the thread that
+  /// handles events can wait with Readable() and call Next() without a reader thread of its own.
+  bool direct() const { return reader_ != nullptr; }
+  /// For a direct stream: waits up to `wait` until Next() has something to work on (an event at
+  /// hand, or bytes arrived). False when nothing came; kUnavailable when nothing at all came for
+  /// the read timeout (heartbeats arrive well within it) or the connection failed.
+  Result<bool> Readable(std::chrono::milliseconds wait);
 
  private:
   explicit BinlogStream(std::unique_ptr<Connection> connection)

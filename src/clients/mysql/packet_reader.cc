@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -26,7 +27,8 @@ PacketReader::PacketReader(int fd, uint8_t first_sequence, std::chrono::millisec
       timeout_(timeout),
       where_(std::move(where)),
       buffer_(new char[buffer_bytes]),
-      capacity_(buffer_bytes) {}
+      capacity_(buffer_bytes),
+      last_data_(std::chrono::steady_clock::now()) {}
 
 void PacketReader::Prime(std::string_view bytes) {
   if (bytes.empty()) return;
@@ -104,6 +106,7 @@ Status PacketReader::Fill(size_t need) {
     const ssize_t n = ::recv(fd_, buffer_.get() + end_, capacity_ - end_, MSG_DONTWAIT);
     if (n > 0) {
       end_ += static_cast<size_t>(n);
+      last_data_ = std::chrono::steady_clock::now();
       return Status::Ok();
     }
     if (n == 0) return Status::Unavailable("the connection to " + where_ + " was closed");
@@ -115,6 +118,27 @@ Status PacketReader::Fill(size_t need) {
   }
 }
 
+Result<bool> PacketReader::Readable(std::chrono::milliseconds wait) {
+  if (HasWholePacket()) return true;
+  pollfd p{};
+  p.fd = fd_;
+  p.events = POLLIN;
+  const int r = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(wait.count(), 0)));
+  if (r > 0) return true;  // bytes, a close or an error: Next() tells which
+  if (r < 0 && errno != EINTR) {
+    return Status::Unavailable("waiting for " + where_ + ": " + std::strerror(errno));
+  }
+  if (timeout_.count() > 0 && std::chrono::steady_clock::now() - last_data_ >= timeout_) {
+    return SilenceError();
+  }
+  return false;
+}
+
+Status PacketReader::SilenceError() const {
+  return Status::Unavailable("nothing arrived from " + where_ + " for " +
+                             std::to_string(timeout_.count() / 1000) + " s (the read timeout)");
+}
+
 Status PacketReader::WaitReadable() {
   pollfd p{};
   p.fd = fd_;
@@ -123,11 +147,7 @@ Status PacketReader::WaitReadable() {
   while (true) {
     const int r = ::poll(&p, 1, timeout_ms);
     if (r > 0) return Status::Ok();  // readable, closed or failed: recv tells which
-    if (r == 0) {
-      return Status::Unavailable("nothing arrived from " + where_ + " for " +
-                                 std::to_string(timeout_.count() / 1000) +
-                                 " s (the read timeout)");
-    }
+    if (r == 0) return SilenceError();
     if (errno != EINTR) return Status::Unavailable("waiting for " + where_ + ": " + std::strerror(errno));
   }
 }

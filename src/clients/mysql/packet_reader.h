@@ -39,12 +39,18 @@ class PacketReader {
   /// Whether Next() would return without reading the socket.
   bool HasWholePacket() const;
 
+  /// Waits up to `wait` for Next() to have something to work on: a whole packet buffered, or
+  /// bytes (or a close) on the socket. False when nothing came; kUnavailable once nothing at all
+  /// has arrived for the timeout.
+  Result<bool> Readable(std::chrono::milliseconds wait);
+
   static constexpr size_t kDefaultBufferBytes = 256u << 10;
 
  private:
   /// Reads more bytes at the end of the buffer, making room for `need` bytes from `begin_`.
   Status Fill(size_t need);
   Status WaitReadable();
+  Status SilenceError() const;
 
   int fd_;
   uint8_t sequence_;
@@ -55,6 +61,7 @@ class PacketReader {
   size_t begin_ = 0;  ///< the first byte not yet returned
   size_t end_ = 0;    ///< one past the last byte received
   std::string joined_;  ///< a payload of several packets
+  std::chrono::steady_clock::time_point last_data_;  ///< when bytes last arrived
 };
 
 }  // namespace rivven::mysql

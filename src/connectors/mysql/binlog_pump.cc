@@ -21,10 +21,8 @@ void PumpedEvents::Pop(std::vector<EventSlab>* done) {
   next_ = 0;
 }
 
-Result<std::unique_ptr<BinlogPump>> BinlogPump::Start(const ConnectionParams& params,
-                                                      const BinlogStream::Options& options,
-                                                      size_t max_bytes) {
-  RC_ASSIGN_OR_RETURN(auto stream, BinlogStream::Open(params, options));
+std::unique_ptr<BinlogPump> BinlogPump::Start(std::unique_ptr<BinlogStream> stream,
+                                              size_t max_bytes) {
   std::unique_ptr<BinlogPump> pump(new BinlogPump(std::move(stream), max_bytes));
   pump->thread_ = std::thread([p = pump.get()] { p->Run(); });
   return pump;

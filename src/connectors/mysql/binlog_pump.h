@@ -60,11 +60,9 @@ class BinlogPump {
   BinlogPump(const BinlogPump&) = delete;
   BinlogPump& operator=(const BinlogPump&) = delete;
 
-  /// Opens the stream in the calling thread (its errors, e.g. a purged binlog, come back here)
-  /// and starts reading.
-  static Result<std::unique_ptr<BinlogPump>> Start(const ConnectionParams& params,
-                                                   const BinlogStream::Options& options,
-                                                   size_t max_bytes = 4u << 20);
+  /// Starts reading an opened stream on a thread of its own.
+  static std::unique_ptr<BinlogPump> Start(std::unique_ptr<BinlogStream> stream,
+                                           size_t max_bytes = 4u << 20);
 
   /// Moves every queued event to the end of `*out`: one lock for many events. When fewer than
   /// `min_bytes` are queued, waits up to `wait` for that many first (at `wait`, whatever is

@@ -95,6 +95,10 @@ Result<SourceBatch> MysqlSource::Poll(size_t max_records, std::chrono::milliseco
 }
 
 Status MysqlSource::Close() {
+  if (direct_) {
+    (void)direct_->Close();
+    direct_.reset();
+  }
   if (pump_) {
     pump_->Stop();
     pump_.reset();

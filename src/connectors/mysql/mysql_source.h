@@ -95,6 +95,8 @@ class MysqlSource final : public Source {
   uint64_t snapshot_estimate_ = 0;
 
   // Streaming state.
+  /// The binlog: read here directly on a plain connection, through a pump's thread otherwise.
+  std::unique_ptr<BinlogStream> direct_;
   std::unique_ptr<BinlogPump> pump_;
   PumpedEvents pending_;           ///< taken from the pump, not yet handled
   std::vector<EventSlab> handled_;  ///< handled; they go back to the pump

@@ -1,5 +1,8 @@
 // The streaming half of the mysql-cdc source: binlog events → Debezium change events.
 #include <algorithm>
+#include <functional>
+#include <optional>
+#include <stop_token>
 
 #include "base/append_in_place.h"
 #include "base/clock.h"
@@ -66,14 +69,21 @@ Status MysqlSource::StartStreaming() {
   in_tx_ = false;
   pending_ = PumpedEvents();
   handled_.clear();
-  auto pump = BinlogPump::Start(config_.connection, options, kPumpBytes);
-  if (!pump.ok()) {
-    if (pump.status().code() == StatusCode::kNotFound) {
-      return BinlogGoneError(config_.connection.Where(), position_, pump.status());
+  auto stream = BinlogStream::Open(config_.connection, options);
+  if (!stream.ok()) {
+    if (stream.status().code() == StatusCode::kNotFound) {
+      return BinlogGoneError(config_.connection.Where(), position_, stream.status());
     }
-    return pump.status();
+    return stream.status();
   }
-  pump_ = std::move(pump).value();
+  // A plain connection is read right here, between events: no thread hand-over, and each event
+  // is decoded while its bytes are still in this core's cache. Over TLS libmariadb reads, and
+  // its read cannot wait with a deadline, so a pump's thread does.
+  if ((*stream)->direct()) {
+    direct_ = std::move(stream).value();
+  } else {
+    pump_ = BinlogPump::Start(std::move(stream).value(), kPumpBytes);
+  }
   log::Info(kComponent, "streaming the binlog of {} from {} at {}", config_.connection.Where(),
             options.file, options.position);
   return Status::Ok();
@@ -81,7 +91,13 @@ Status MysqlSource::StartStreaming() {
 
 Result<SourceBatch> MysqlSource::PollStream(size_t max_records, std::chrono::milliseconds max_wait,
                                             std::stop_token stop) {
-  if (!pump_) RC_RETURN_IF_ERROR(StartStreaming());
+  if (!pump_ && !direct_) RC_RETURN_IF_ERROR(StartStreaming());
+  // A stop interrupts a direct stream's wait; what was handled before it is returned.
+  std::optional<std::stop_callback<std::function<void()>>> on_stop;
+  if (direct_) {
+    BinlogStream* stream = direct_.get();
+    on_stop.emplace(stop, std::function<void()>([stream] { stream->Interrupt(); }));
+  }
   SourceBatch batch;
   emit_ms_ = NowMs();
   const auto deadline = SteadyClock::now() + max_wait;
@@ -92,6 +108,7 @@ Result<SourceBatch> MysqlSource::PollStream(size_t max_records, std::chrono::mil
   constexpr auto kLinger = std::chrono::milliseconds(2);
   constexpr size_t kLingerBytes = 64u << 10;
   bool lingered = false;
+  std::optional<SteadyClock::time_point> linger_end;  // direct: read on until then
   while (batch.records.size() < max_records && batch_bytes < kBatchBytes &&
          !stop.stop_requested()) {
     // Without records, wait for an event (in slices, to notice `stop`). With some, take what
@@ -108,21 +125,45 @@ Result<SourceBatch> MysqlSource::PollStream(size_t max_records, std::chrono::mil
       wait = kLinger;
       min_bytes = kLingerBytes;
     }
-    if (pending_.empty()) {
-      if (!handled_.empty()) pump_->Recycle(&handled_);
-      RC_RETURN_IF_ERROR(pump_->Take(&pending_, wait, min_bytes));
-      if (pending_.empty()) {
-        if (batch.records.empty()) continue;
-        if (lingered) break;
-        lingered = true;
-        continue;
+    std::string_view event;
+    if (direct_) {
+      if (!direct_->buffered()) {
+        if (!batch.records.empty()) {
+          // With records: read on while more comes within kLinger of first running dry.
+          const auto now = SteadyClock::now();
+          if (!linger_end) linger_end = now + kLinger;
+          wait = std::chrono::ceil<std::chrono::milliseconds>(
+              std::max(*linger_end - now, SteadyClock::duration::zero()));
+        }
+        Result<bool> ready = direct_->Readable(wait);
+        if (!ready.ok() && stop.stop_requested()) break;
+        RC_RETURN_IF_ERROR(ready.status());
+        if (!*ready) {
+          if (batch.records.empty()) continue;
+          break;
+        }
       }
+      Result<RawEvent> raw = direct_->Next();
+      if (!raw.ok() && stop.stop_requested()) break;
+      RC_RETURN_IF_ERROR(raw.status());
+      event = raw->bytes;  // valid until the next Next()
+    } else {
+      if (pending_.empty()) {
+        if (!handled_.empty()) pump_->Recycle(&handled_);
+        RC_RETURN_IF_ERROR(pump_->Take(&pending_, wait, min_bytes));
+        if (pending_.empty()) {
+          if (batch.records.empty()) continue;
+          if (lingered) break;
+          lingered = true;
+          continue;
+        }
+      }
+      event = pending_.front();
     }
-    // Records own their bytes: once handled, an event's slab can be reused.
-    const std::string_view event = pending_.front();
     batch_bytes += event.size();
     RC_RETURN_IF_ERROR(HandleEvent(event, &batch.records));
-    pending_.Pop(&handled_);
+    // Records own their bytes: once handled, an event's slab can be reused.
+    if (!direct_) pending_.Pop(&handled_);
   }
   std::string position = PositionJson();
   if (position != last_position_json_) {

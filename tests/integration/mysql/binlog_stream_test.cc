@@ -254,6 +254,64 @@ TEST_F(BinlogStreamTest, InterruptUnblocksNext) {
   EXPECT_FALSE(stream->Next().ok());
 }
 
+TEST_F(BinlogStreamTest, APlainStreamIsDirectAndWaitsWithADeadline) {
+  Exec("CREATE TABLE direct_wait (id INT PRIMARY KEY, note VARCHAR(20))");
+  BinlogStream::Options o = At(CurrentPosition(*server_), 110);
+  o.heartbeat_period = 0ms;  // quiet unless rows change
+  mysql::ConnectionParams params = server_->RivvenParams();
+  params.read_timeout = 3s;
+  auto opened = BinlogStream::Open(params, o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<BinlogStream> stream = std::move(opened).value();
+  ASSERT_TRUE(stream->direct()) << "a connection without TLS is read by the stream itself";
+
+  // The dump's first events are at hand; then the stream runs dry and a wait ends on time.
+  Status error;
+  auto format = [](const SeenEvent& e) { return e.type == EventType::kFormatDescription; };
+  (void)ReadUntil(*stream, format, 5s, &error);
+  ASSERT_TRUE(error.ok()) << error.ToString();
+  while (stream->buffered()) ASSERT_TRUE(stream->Next().ok());
+  auto start = std::chrono::steady_clock::now();
+  auto ready = stream->Readable(300ms);
+  ASSERT_TRUE(ready.ok()) << ready.status().ToString();
+  EXPECT_FALSE(*ready);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+
+  // A change wakes a wait at once, and its events follow.
+  std::thread writer([] {
+    std::this_thread::sleep_for(200ms);
+    Exec("INSERT INTO direct_wait VALUES (1, 'direct')");
+  });
+  start = std::chrono::steady_clock::now();
+  ready = stream->Readable(5000ms);
+  writer.join();
+  ASSERT_TRUE(ready.ok()) << ready.status().ToString();
+  EXPECT_TRUE(*ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+  auto rows = [](const SeenEvent& e) { return e.type == EventType::kWriteRowsV1; };
+  (void)ReadUntil(*stream, rows, 5s, &error);
+  ASSERT_TRUE(error.ok()) << error.ToString();
+
+  // Nothing at all for the read timeout is a retriable error naming the server.
+  while (stream->buffered()) ASSERT_TRUE(stream->Next().ok());
+  Status silence;
+  start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 10s) {
+    auto r = stream->Readable(500ms);
+    if (!r.ok()) {
+      silence = r.status();
+      break;
+    }
+    if (*r) ASSERT_TRUE(stream->Next().ok());
+  }
+  ASSERT_FALSE(silence.ok()) << "no error after 10 s of silence";
+  EXPECT_EQ(silence.code(), StatusCode::kUnavailable) << silence.ToString();
+  EXPECT_TRUE(silence.retriable());
+  EXPECT_NE(silence.message().find("for 3 s (the read timeout)"), std::string::npos)
+      << silence.ToString();
+  EXPECT_NE(silence.message().find("rivven@127.0.0.1:"), std::string::npos) << silence.ToString();
+}
+
 TEST_F(BinlogStreamTest, PurgedBinlogIsItsOwnFatalError) {
   const MasterPosition old = CurrentPosition(*server_);
   Exec("FLUSH BINARY LOGS");

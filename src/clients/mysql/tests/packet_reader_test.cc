@@ -166,6 +166,47 @@ TEST_F(PacketReaderTest, SilenceLongerThanTheTimeoutIsUnavailable) {
   EXPECT_LT(waited, 5s);
 }
 
+TEST_F(PacketReaderTest, ReadableSaysWhetherNextCanGoOnAndEndsOnTime) {
+  PacketReader reader(fds_[0], 0, 1s, "db@host:1");
+  // Nothing there: false after the wait.
+  auto start = std::chrono::steady_clock::now();
+  auto r = reader.Readable(100ms);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(*r);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 90ms);
+  // Bytes on the socket, even half a packet: true at once.
+  const std::string p = Packet("hello", 0);
+  ASSERT_EQ(::write(fds_[1], p.data(), 3), 3);
+  r = reader.Readable(2000ms);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(*r);
+  ASSERT_EQ(::write(fds_[1], p.data() + 3, p.size() - 3), static_cast<ssize_t>(p.size() - 3));
+  auto packet = reader.Next();
+  ASSERT_TRUE(packet.ok()) << packet.status().ToString();
+  EXPECT_EQ(*packet, "hello");
+  // A whole packet already buffered: true without looking at the socket.
+  const std::string two = Packet("a", 1) + Packet("b", 2);
+  ASSERT_EQ(::write(fds_[1], two.data(), two.size()), static_cast<ssize_t>(two.size()));
+  ASSERT_TRUE(reader.Next().ok());
+  r = reader.Readable(0ms);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(*r);
+  ASSERT_TRUE(reader.Next().ok());
+  // Silence for the whole timeout since the last bytes: kUnavailable naming the peer.
+  Status silence;
+  start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 5s) {
+    auto w = reader.Readable(200ms);
+    if (!w.ok()) {
+      silence = w.status();
+      break;
+    }
+    EXPECT_FALSE(*w);
+  }
+  EXPECT_EQ(silence.code(), StatusCode::kUnavailable) << silence.ToString();
+  EXPECT_EQ(silence.message(), "nothing arrived from db@host:1 for 1 s (the read timeout)");
+}
+
 TEST_F(PacketReaderTest, ShuttingTheSocketDownEndsAWait) {
   PacketReader reader(fds_[0], 0, 0ms, "db@host:1");  // no timeout: waits until told
   std::thread stopper([this] {
