@@ -215,12 +215,29 @@ void SourceRunner::PollLoop(std::stop_token stop) {
     }
     if (finished) break;
   }
+  queue_.Close();  // the send thread sends what is queued, then ends
+  if (failed) send_stop_.request_stop();
   if (source) {
+    if (!failed) {
+      // A stop or the end of a bounded run: the source learns what the last sends made durable
+      // before it closes (a Kafka source commits its group's offsets there), so a restart does
+      // not read again what was delivered.
+      while (completed_.load() < pushed_.load() && !send_failed_.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      std::string ack;
+      {
+        std::lock_guard<std::mutex> lock(ack_mu_);
+        ack.swap(ack_position_);
+      }
+      if (!ack.empty() && !send_failed_.load()) {
+        Status s = source->Acknowledge(ack);
+        if (!s.ok()) log::Warn(name(), "acknowledging position failed: {}", s.ToString());
+      }
+    }
     Status s = source->Close();
     if (!s.ok()) log::Warn(name(), "closing source: {}", s.ToString());
   }
-  queue_.Close();
-  if (failed) send_stop_.request_stop();
 }
 
 Status SourceRunner::ApplyTransforms(SourceBatch& batch) {

@@ -34,6 +34,8 @@ struct Script {
   std::vector<std::string> recycled;  ///< values the runner gave back to the source
   int source_opens = 0;
   int sink_opens = 0;
+  std::string acknowledged;              ///< the last position the runner acknowledged
+  std::vector<std::string> acked_at_close;  ///< `acknowledged` when each source closed
 };
 
 class CountingSource : public Source {
@@ -74,6 +76,16 @@ class CountingSource : public Source {
     }
     if (s_.total < 0) std::this_thread::sleep_for(1ms);
     return b;
+  }
+  Status Acknowledge(const std::string& position) override {
+    std::lock_guard<std::mutex> lock(s_.mu);
+    s_.acknowledged = position;
+    return Status::Ok();
+  }
+  Status Close() override {
+    std::lock_guard<std::mutex> lock(s_.mu);
+    s_.acked_at_close.push_back(s_.acknowledged);
+    return Status::Ok();
   }
   void Recycle(std::vector<Record>& spent) override {
     std::lock_guard<std::mutex> lock(s_.mu);
@@ -334,6 +346,38 @@ TEST_F(PipelineTest, StopRequestEndsUnboundedRunGracefully) {
   for (const auto& c : *committed) total += c.offset.value();
   std::lock_guard<std::mutex> lock(script_.mu);
   EXPECT_EQ(static_cast<int64_t>(script_.delivered.size()), total);
+}
+
+TEST_F(PipelineTest, ASourceLearnsItsLastDurablePositionBeforeItCloses) {
+  // Stopped: what the last sends made durable is acknowledged before Close, every time.
+  for (int round = 0; round < 5; ++round) {
+    script_.total = -1;
+    {
+      auto broker = OpenBroker();
+      auto plan = Plan();
+      Pipeline p(plan, *broker, FastOptions());
+      std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50 + 37 * round));
+        p.RequestStop();
+      });
+      EXPECT_TRUE(p.Run().ok());
+      stopper.join();
+      auto checkpoint = broker->Checkpoints().Load("src");
+      ASSERT_TRUE(checkpoint.ok() && checkpoint->has_value());
+      std::lock_guard<std::mutex> lock(script_.mu);
+      ASSERT_FALSE(script_.acked_at_close.empty());
+      EXPECT_EQ(script_.acked_at_close.back(), **checkpoint) << "round " << round;
+    }
+    std::filesystem::remove_all(dir_);
+  }
+  // A bounded run: the final position too.
+  script_.total = 1000;
+  auto broker = OpenBroker();
+  auto plan = Plan();
+  Pipeline p(plan, *broker, FastOptions());
+  ASSERT_TRUE(p.Run().ok());
+  std::lock_guard<std::mutex> lock(script_.mu);
+  EXPECT_EQ(script_.acked_at_close.back(), "1000");
 }
 
 TEST_F(PipelineTest, DeliveredRecordsComeBackToTheSourceOnceEach) {
