@@ -67,6 +67,23 @@ void SourceRunner::WaitInFlightDone(std::stop_token stop) {
   }
 }
 
+void SourceRunner::HandBackDelivered(Source& source, std::vector<Record>& spent) {
+  std::string ack;
+  {
+    std::lock_guard<std::mutex> lock(ack_mu_);
+    ack.swap(ack_position_);
+    spent.swap(spent_);
+  }
+  if (!ack.empty()) {
+    Status s = source.Acknowledge(ack);
+    if (!s.ok()) log::Warn(name(), "acknowledging position failed: {}", s.ToString());
+  }
+  if (!spent.empty()) {
+    source.Recycle(spent);
+    spent.clear();
+  }
+}
+
 void SourceRunner::PollLoop(std::stop_token stop) {
   RestartPolicy policy(plan_.spec.name, options_.restart);
   std::unique_ptr<Source> source;
@@ -137,20 +154,7 @@ void SourceRunner::PollLoop(std::stop_token stop) {
       source = std::move(opened).value();
     }
 
-    std::string ack;
-    {
-      std::lock_guard<std::mutex> lock(ack_mu_);
-      ack.swap(ack_position_);
-      spent.swap(spent_);
-    }
-    if (!ack.empty()) {
-      Status s = source->Acknowledge(ack);
-      if (!s.ok()) log::Warn(name(), "acknowledging position failed: {}", s.ToString());
-    }
-    if (!spent.empty()) {
-      source->Recycle(spent);
-      spent.clear();
-    }
+    HandBackDelivered(*source, spent);
 
     const auto polled_at = SteadyClock::now();
     auto polled = source->Poll(max_records, options_.poll_wait, stop);
@@ -221,19 +225,10 @@ void SourceRunner::PollLoop(std::stop_token stop) {
     if (!failed) {
       // A stop or the end of a bounded run: the source learns what the last sends made durable
       // before it closes (a Kafka source commits its group's offsets there), so a restart does
-      // not read again what was delivered.
-      while (completed_.load() < pushed_.load() && !send_failed_.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
-      std::string ack;
-      {
-        std::lock_guard<std::mutex> lock(ack_mu_);
-        ack.swap(ack_position_);
-      }
-      if (!ack.empty() && !send_failed_.load()) {
-        Status s = source->Acknowledge(ack);
-        if (!s.ok()) log::Warn(name(), "acknowledging position failed: {}", s.ToString());
-      }
+      // not read again what was delivered. A default token is never stopped: this waits for
+      // the sends themselves.
+      WaitInFlightDone(std::stop_token());
+      if (!send_failed_.load()) HandBackDelivered(*source, spent);
     }
     Status s = source->Close();
     if (!s.ok()) log::Warn(name(), "closing source: {}", s.ToString());

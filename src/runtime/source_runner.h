@@ -80,6 +80,9 @@ class SourceRunner {
   /// Creates (per settings.topic) the topics that routing transforms chose, once each.
   Status EnsureRoutedTopics(const std::vector<Record>& records);
   void WaitInFlightDone(std::stop_token stop);
+  /// Acknowledges the last durable position to the source and gives it back the delivered
+  /// records (`spent` is scratch, left empty).
+  void HandBackDelivered(Source& source, std::vector<Record>& spent);
 
   const PlannedSource& plan_;
   ConfigSlot config_;  ///< plan_.config, or what Reconfigure put there
